@@ -1,0 +1,44 @@
+/**
+ * The one expiry formula and its thresholds. Pure functions, no imports: constructs, the CLI,
+ * the check, the alert rules and the monitor bundle all read these instead of redoing the sums.
+ */
+
+export const SECONDS_PER_DAY = 86_400;
+
+/** `claude setup-token` tokens live exactly 365 days: a duration, not a calendar year. */
+export const TOKEN_TTL_DAYS = 365;
+export const TOKEN_TTL_SECONDS = TOKEN_TTL_DAYS * SECONDS_PER_DAY;
+
+/** Fewer days left than this: the token needs rotating soon (warning). */
+export const WARNING_DAYS = 30;
+/** Fewer days left than this: rotate now (critical). */
+export const CRITICAL_DAYS = 7;
+
+export type TokenStatus = 'healthy' | 'warning' | 'critical' | 'expired';
+
+/** Unix seconds at which a token minted at `mintedAt` (unix seconds) stops working. */
+export function expiryOf(mintedAt: number): number {
+  return mintedAt + TOKEN_TTL_SECONDS;
+}
+
+/** Whole days left before `expiresAt`, rounded down; negative once expired. */
+export function daysLeft(expiresAt: number, now: number): number {
+  return Math.floor((expiresAt - now) / SECONDS_PER_DAY);
+}
+
+/**
+ * Status by seconds left, so that the edges agree with the alert rules
+ * (`expiry - time() < 30 * 86400` and so on), not with rounded days.
+ */
+export function statusOf(expiresAt: number, now: number): TokenStatus {
+  const secondsLeft = expiresAt - now;
+  if (secondsLeft <= 0) return 'expired';
+  if (secondsLeft < CRITICAL_DAYS * SECONDS_PER_DAY) return 'critical';
+  if (secondsLeft < WARNING_DAYS * SECONDS_PER_DAY) return 'warning';
+  return 'healthy';
+}
+
+/** `2027-04-18T16:07:09Z`: unix seconds as an ISO 8601 UTC timestamp without milliseconds. */
+export function isoUtc(epochSeconds: number): string {
+  return new Date(epochSeconds * 1000).toISOString().replace('.000Z', 'Z');
+}

@@ -1,0 +1,174 @@
+import { EpochMapSource, findDuplicatePaths, scanEpochMapSource } from './epoch-map-source';
+import { daysLeft, expiryOf, isoUtc, statusOf, TokenStatus } from './expiry';
+import { PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
+
+/** Token path -> unix seconds at which `claude setup-token` minted it. */
+export type MintEpochs = Readonly<Record<string, number>>;
+
+/** Nothing was minted before Claude Code's long-lived tokens existed. */
+export const EARLIEST_MINT_EPOCH = 1_735_689_600; // 2025-01-01T00:00:00Z
+/** Clock skew tolerated between the machine that minted a token and the one that synthesizes. */
+export const MINT_CLOCK_SKEW_SECONDS = 600;
+/** Seconds values stay below this until the year 5138; millisecond values from 2001 on are above it. */
+const MILLISECONDS_FLOOR = 100_000_000_000;
+
+/** Kubernetes DNS-1123 label: also a valid ConfigMap key and label value, so one rule covers all three. */
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_LABEL_MAX_LENGTH = 63;
+
+export interface TokenInventoryOptions {
+  /**
+   * The present, in unix seconds: decides "future" mint dates, days left and status.
+   * @default the system clock
+   */
+  readonly now?: number;
+  /**
+   * The map's source text. When given, duplicate paths (which a transpile-only runner silently
+   * collapses) are errors and every error names its line.
+   * @default no source checks
+   */
+  readonly source?: EpochMapSource;
+  /**
+   * Where the tokens live in Vault.
+   * @default mount `secret`, base name `claude-agent-service`, field `claude_oauth_token`
+   */
+  readonly vault?: VaultKvLayout;
+}
+
+/** Everything known about one token, derived once. */
+export interface TokenRecord {
+  /** Token path, e.g. `primary` or `spare-1`: ConfigMap key, metric label, Vault suffix. */
+  readonly path: string;
+  /** Unix seconds of minting. */
+  readonly mintedAt: number;
+  /** Unix seconds of expiry: mint + 365 days. */
+  readonly expiresAt: number;
+  /** Whole days left at `now` (floor); negative once expired. */
+  readonly daysLeft: number;
+  readonly status: TokenStatus;
+  readonly vault: VaultSecretLocation;
+}
+
+export interface TokenInventory {
+  /** The records, in map order. */
+  readonly tokens: readonly TokenRecord[];
+  /** The token the agents use. */
+  readonly primary: TokenRecord;
+  /** The `now` the inventory was computed at (unix seconds). */
+  readonly now: number;
+  /** Problems that must not block a deploy (the fix has to stay deployable), e.g. an expired token. */
+  readonly warnings: readonly string[];
+}
+
+/** One or more entries of the epoch map are wrong; `problems` names each with its fix. */
+export class EpochMapError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `The token mint-epoch map has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+        problems.map((problem) => `  - ${problem}`).join('\n'),
+    );
+    this.name = 'EpochMapError';
+  }
+}
+
+/**
+ * Validates the epoch map and derives every token's expiry, days left, status and Vault location.
+ * Throws {@link EpochMapError} listing every bad entry; an expired token is only a warning.
+ */
+export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInventoryOptions = {}): TokenInventory {
+  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const where = entryLocator(options.source);
+  const problems: string[] = [];
+
+  if (options.source) {
+    for (const { path, lines } of findDuplicatePaths(options.source.text)) {
+      problems.push(
+        `'${path}' is listed ${lines.length} times (${options.source.fileName} lines ${lines.join(', ')}): ` +
+          'only the last would count. Keep one line per token path.',
+      );
+    }
+  }
+  const paths = Object.keys(mintEpochs);
+  if (paths.length === 0) {
+    problems.push(`the map is empty: add '${PRIMARY_TOKEN_PATH}: <mint unix seconds>,' for the token the agents use.`);
+  } else if (!paths.includes(PRIMARY_TOKEN_PATH)) {
+    problems.push(
+      `there is no '${PRIMARY_TOKEN_PATH}' entry: the agents' secret is read from it. ` +
+        `Add '${PRIMARY_TOKEN_PATH}: <mint unix seconds>,' (or promote a spare by renaming it).`,
+    );
+  }
+  for (const path of paths) {
+    const pathProblem = checkPath(path);
+    if (pathProblem) problems.push(`${where(path)}: ${pathProblem}`);
+    const epochProblem = checkMintEpoch(mintEpochs[path], now);
+    if (epochProblem) problems.push(`${where(path)}: ${epochProblem}`);
+  }
+  if (problems.length > 0) throw new EpochMapError(problems);
+
+  const tokens = paths.map((path): TokenRecord => {
+    const mintedAt = mintEpochs[path];
+    const expiresAt = expiryOf(mintedAt);
+    return {
+      path,
+      mintedAt,
+      expiresAt,
+      daysLeft: daysLeft(expiresAt, now),
+      status: statusOf(expiresAt, now),
+      vault: vaultSecretLocation(path, options.vault),
+    };
+  });
+  const warnings = tokens
+    .filter((token) => token.status === 'expired')
+    .map(
+      (token) =>
+        `${where(token.path)} EXPIRED at ${isoUtc(token.expiresAt)} (${-token.daysLeft} days ago): agents using it get 401s. ` +
+          `Rotate it now: mint with 'claude setup-token', store it in Vault at ${token.vault.path}, then update this entry.`,
+    );
+  return { tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now, warnings };
+}
+
+function entryLocator(source: EpochMapSource | undefined): (path: string) => string {
+  if (!source) return (path) => `'${path}'`;
+  const lineByPath = new Map(scanEpochMapSource(source.text).map((entry) => [entry.path, entry.line]));
+  return (path) => {
+    const line = lineByPath.get(path);
+    return line === undefined ? `'${path}'` : `'${path}' (${source.fileName}:${line})`;
+  };
+}
+
+function checkPath(path: string): string | undefined {
+  if (path.length <= DNS1123_LABEL_MAX_LENGTH && DNS1123_LABEL.test(path)) return undefined;
+  const suggestion = path
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, DNS1123_LABEL_MAX_LENGTH);
+  return (
+    'is not a valid token path: it becomes a ConfigMap key, a metric label value and part of a Vault path, so it must be ' +
+    `lowercase letters, digits and '-', start and end with a letter or digit, at most ${DNS1123_LABEL_MAX_LENGTH} characters` +
+    (suggestion ? ` (e.g. '${suggestion}').` : '.')
+  );
+}
+
+function checkMintEpoch(value: unknown, now: number): string | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return `mint epoch ${JSON.stringify(value)} is not a number: write the unix seconds of minting, e.g. ${now}.`;
+  }
+  if (!Number.isInteger(value)) {
+    return `mint epoch ${value} is not a whole number of seconds: write ${Math.floor(value)}.`;
+  }
+  if (value >= MILLISECONDS_FLOOR) {
+    const seconds = Math.floor(value / 1000);
+    const plausible = seconds >= EARLIEST_MINT_EPOCH && seconds <= now + MINT_CLOCK_SKEW_SECONDS;
+    return plausible
+      ? `mint epoch ${value} is in milliseconds (like expiresAt in .credentials.json): write seconds, ${seconds} (${isoUtc(seconds)}).`
+      : `mint epoch ${value} is not plausible unix seconds (it is far in the future): write the unix seconds of minting, e.g. ${now}.`;
+  }
+  if (value < EARLIEST_MINT_EPOCH) {
+    return `mint epoch ${value} (${isoUtc(value)}) is before ${isoUtc(EARLIEST_MINT_EPOCH)}, earlier than any setup-token: check the number (unix seconds of minting).`;
+  }
+  if (value > now + MINT_CLOCK_SKEW_SECONDS) {
+    return `mint epoch ${value} (${isoUtc(value)}) is in the future (now is ${isoUtc(now)}): write when the token was actually minted.`;
+  }
+  return undefined;
+}

@@ -1,0 +1,56 @@
+/** Where in Vault (KV v2) the tokens of one agent service live. */
+export interface VaultKvLayout {
+  /**
+   * Mount path of the KV v2 secrets engine.
+   * @default 'secret'
+   */
+  readonly mount?: string;
+  /**
+   * Secret name of the `primary` token; every other token path `p` lives at `<baseName>-<p>`.
+   * @default 'claude-agent-service'
+   */
+  readonly baseName?: string;
+  /**
+   * Field of the secret that holds the token.
+   * @default 'claude_oauth_token'
+   */
+  readonly field?: string;
+}
+
+/** The token that the agents use; every other path is a spare. */
+export const PRIMARY_TOKEN_PATH = 'primary';
+
+export const DEFAULT_VAULT_KV_LAYOUT: Required<VaultKvLayout> = {
+  mount: 'secret',
+  baseName: 'claude-agent-service',
+  field: 'claude_oauth_token',
+};
+
+/** One token's secret in Vault, in each of the spellings the tools want. */
+export interface VaultSecretLocation {
+  /** KV v2 mount, e.g. `secret`. */
+  readonly mount: string;
+  /** Secret name relative to the mount (what ESO's `remoteRef.key` takes), e.g. `claude-agent-service-spare-1`. */
+  readonly name: string;
+  /** What `vault kv get` takes, e.g. `secret/claude-agent-service-spare-1`. */
+  readonly path: string;
+  /** HTTP API / policy path of the data, e.g. `secret/data/claude-agent-service-spare-1`. */
+  readonly dataPath: string;
+  /** HTTP API / policy path of the metadata, e.g. `secret/metadata/claude-agent-service-spare-1`. */
+  readonly metadataPath: string;
+  /** Field holding the token, e.g. `claude_oauth_token`. */
+  readonly field: string;
+}
+
+export function vaultSecretLocation(tokenPath: string, layout: VaultKvLayout = {}): VaultSecretLocation {
+  const { mount, baseName, field } = { ...DEFAULT_VAULT_KV_LAYOUT, ...layout };
+  const name = tokenPath === PRIMARY_TOKEN_PATH ? baseName : `${baseName}-${tokenPath}`;
+  return {
+    mount,
+    name,
+    path: `${mount}/${name}`,
+    dataPath: `${mount}/data/${name}`,
+    metadataPath: `${mount}/metadata/${name}`,
+    field,
+  };
+}

@@ -1,0 +1,80 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { buildTokenInventory, EpochMapError } from './inventory/token-inventory';
+import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
+import { TOKEN_MINT_EPOCHS } from './stacks/claude-agent-service/token-mint-epochs';
+import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
+import { formatSynthSummary } from './tools/synth-summary';
+
+/**
+ * The only place that reads configuration: cdktf.json's `context` (which `cdktf synth` may
+ * override) and the epoch map's source. Everything below receives typed props.
+ */
+const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
+
+interface AppContext {
+  namespace: string;
+  createNamespace: boolean;
+  monitoringNamespace: string;
+  secretStoreName: string;
+  secretStoreKind: 'ClusterSecretStore' | 'SecretStore';
+  legacyCredentialsFile: boolean;
+  kubeconfigPath?: string;
+  kubeContext?: string;
+}
+
+function main(): void {
+  const cdktfJson = JSON.parse(readFileSync(path.join(__dirname, 'cdktf.json'), 'utf8'));
+  const app = new App({ context: cdktfJson.context ?? {} });
+  const context = (key: keyof AppContext) => app.node.tryGetContext(key);
+  const settings: AppContext = {
+    namespace: context('namespace') ?? 'claude-agent',
+    createNamespace: context('createNamespace') === true,
+    monitoringNamespace: context('monitoringNamespace') ?? 'monitoring',
+    secretStoreName: context('secretStoreName') ?? 'vault-backend',
+    secretStoreKind: context('secretStoreKind') ?? 'ClusterSecretStore',
+    legacyCredentialsFile: context('legacyCredentialsFile') !== false,
+    kubeconfigPath: context('kubeconfigPath'),
+    kubeContext: context('kubeContext'),
+  };
+
+  const inventory = buildTokenInventory(TOKEN_MINT_EPOCHS, {
+    source: { fileName: EPOCH_MAP_FILE, text: readFileSync(path.join(__dirname, EPOCH_MAP_FILE), 'utf8') },
+  });
+  for (const warning of inventory.warnings) console.warn(`WARNING: ${warning}`);
+
+  const cluster = { kubeconfigPath: settings.kubeconfigPath, kubeContext: settings.kubeContext };
+  const agentService = new ClaudeAgentServiceStack(app, 'claude-agent-service', {
+    inventory,
+    cluster,
+    namespace: settings.namespace,
+    createNamespace: settings.createNamespace,
+    externalSecret: {
+      secretStore: { name: settings.secretStoreName, kind: settings.secretStoreKind },
+      legacyCredentials: settings.legacyCredentialsFile ? {} : false,
+    },
+  });
+  const monitoring = new MonitoringStack(app, 'monitoring', { cluster });
+  for (const stack of [agentService, monitoring]) keepStateBesideTheRepo(stack);
+
+  app.synth();
+  console.log(formatSynthSummary(app.outdir, inventory));
+}
+
+/**
+ * Terraform runs in `cdktf.out/stacks/<stack>`; a relative path keeps the state file in the repo root
+ * and keeps machine paths out of the synth output (so two checkouts synthesize byte-identical JSON).
+ * Teams with a remote backend replace this with theirs.
+ */
+function keepStateBesideTheRepo(stack: TerraformStack): void {
+  new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
+}
+
+try {
+  main();
+} catch (error) {
+  if (!(error instanceof EpochMapError)) throw error;
+  console.error(`${error.message}\nNothing was synthesized; fix ${EPOCH_MAP_FILE} and run synth again.`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,56 @@
+import { TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { ClaudeAgentExternalSecret, ClaudeAgentExternalSecretProps } from '../../constructs/claude-agent-external-secret';
+import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
+import { ManagedNamespace } from '../../constructs/managed-namespace';
+import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
+import { TokenInventory } from '../../inventory/token-inventory';
+
+export interface ClaudeAgentServiceStackProps {
+  /** The validated tokens (from `buildTokenInventory`). */
+  readonly inventory: TokenInventory;
+  /**
+   * Namespace the agents run in.
+   * @default 'claude-agent'
+   */
+  readonly namespace?: string;
+  /**
+   * Create the namespace. Off because the agents' namespace usually exists already.
+   * @default false
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Which cluster to deploy to.
+   * @default the Kubernetes provider's own kubeconfig lookup
+   */
+  readonly cluster?: KubernetesClusterProps;
+  /**
+   * How the agents' Secret is delivered.
+   * @default ClusterSecretStore `vault-backend`, refreshed hourly, with the legacy `.credentials.json` key
+   */
+  readonly externalSecret?: Omit<ClaudeAgentExternalSecretProps, 'namespace' | 'token'>;
+}
+
+/** Everything in the agents' namespace: the token Secret's delivery and the expiry data. */
+export class ClaudeAgentServiceStack extends TerraformStack {
+  readonly externalSecret: ClaudeAgentExternalSecret;
+  readonly expiryConfigMap: TokenExpiryConfigMap;
+
+  constructor(scope: Construct, id: string, props: ClaudeAgentServiceStackProps) {
+    super(scope, id);
+    new KubernetesCluster(this, 'cluster', props.cluster);
+    const namespace = props.createNamespace
+      ? new ManagedNamespace(this, 'namespace', { name: props.namespace ?? 'claude-agent' }).name
+      : props.namespace ?? 'claude-agent';
+
+    this.externalSecret = new ClaudeAgentExternalSecret(this, 'agent-secret', {
+      ...props.externalSecret,
+      namespace,
+      token: props.inventory.primary.vault,
+    });
+    this.expiryConfigMap = new TokenExpiryConfigMap(this, 'token-expiry', {
+      namespace,
+      tokens: props.inventory.tokens,
+    });
+  }
+}

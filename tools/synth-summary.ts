@@ -1,0 +1,38 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { TokenInventory } from '../inventory/token-inventory';
+import { formatTokenTable } from '../inventory/token-table';
+
+/** What one synthesized stack holds, read back from `cdktf.out`. */
+export interface SynthesizedStack {
+  readonly name: string;
+  /** Path of its `cdk.tf.json`, relative to the working directory. */
+  readonly file: string;
+  /** Resource count per Terraform type. */
+  readonly resourceCounts: Readonly<Record<string, number>>;
+}
+
+/** Reads cdktf's manifest and each stack's Terraform JSON back from the output directory. */
+export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
+  const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+  return Object.values(manifest.stacks as Record<string, { name: string; synthesizedStackPath: string }>).map((stack) => {
+    const file = path.join(outdir, stack.synthesizedStackPath);
+    const resources: Record<string, Record<string, unknown>> = JSON.parse(readFileSync(file, 'utf8')).resource ?? {};
+    return {
+      name: stack.name,
+      file: path.relative(process.cwd(), file),
+      resourceCounts: Object.fromEntries(Object.entries(resources).map(([type, byName]) => [type, Object.keys(byName).length])),
+    };
+  });
+}
+
+/** The short report `npm run synth` ends with: stacks, resources, and the token table. */
+export function formatSynthSummary(outdir: string, inventory: TokenInventory): string {
+  const stacks = readSynthesizedStacks(outdir).map((stack) => {
+    const counts = Object.entries(stack.resourceCounts);
+    const total = counts.reduce((sum, [, count]) => sum + count, 0);
+    const detail = counts.map(([type, count]) => `${count} ${type}`).join(', ');
+    return `  ${stack.name}: ${total} resource${total === 1 ? '' : 's'}${detail ? ` (${detail})` : ''} -> ${stack.file}`;
+  });
+  return ['Synthesized stacks:', ...stacks, '', 'Tokens:', formatTokenTable(inventory)].join('\n');
+}
