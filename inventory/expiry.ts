@@ -21,9 +21,14 @@ export function expiryOf(mintedAt: number): number {
   return mintedAt + TOKEN_TTL_SECONDS;
 }
 
+/** Whole days from `from` to `to` (unix seconds), rounded down. */
+export function wholeDaysBetween(from: number, to: number): number {
+  return Math.floor((to - from) / SECONDS_PER_DAY);
+}
+
 /** Whole days left before `expiresAt`, rounded down; negative once expired. */
 export function daysLeft(expiresAt: number, now: number): number {
-  return Math.floor((expiresAt - now) / SECONDS_PER_DAY);
+  return wholeDaysBetween(now, expiresAt);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { EpochMapSource, findDuplicatePaths, scanEpochMapSource } from './epoch-map-source';
-import { daysLeft, expiryOf, isoUtc, statusOf, TokenStatus } from './expiry';
+import { daysLeft, expiryOf, isoUtc, statusOf, TokenStatus, wholeDaysBetween } from './expiry';
 import { PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
 
 /** Token path -> unix seconds at which `claude setup-token` minted it. */
@@ -121,7 +121,7 @@ export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInvent
     .filter((token) => token.status === 'expired')
     .map(
       (token) =>
-        `${where(token.path)} EXPIRED at ${isoUtc(token.expiresAt)} (${-token.daysLeft} days ago): agents using it get 401s. ` +
+        `${where(token.path)} EXPIRED at ${isoUtc(token.expiresAt)} (${wholeDaysBetween(token.expiresAt, now)} days ago): agents using it get 401s. ` +
           `Rotate it now: mint with 'claude setup-token', store it in Vault at ${token.vault.path}, then update this entry.`,
     );
   return { tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now, warnings };

@@ -1,0 +1,60 @@
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+export const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
+
+/** What the app is made of; tests, docs and CI files stay behind. */
+const APP_FILES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'inventory', 'constructs', 'stacks', 'lambda-src', 'tools'];
+
+/**
+ * A throwaway copy of the app that a test may edit (its epoch map, its cdktf.json) and synthesize
+ * exactly as `npm run synth` does, without touching the working tree.
+ */
+export class AppCopy {
+  readonly dir: string;
+
+  constructor() {
+    this.dir = mkdtempSync(path.join(tmpdir(), 'claude-oauth-tokens-app-'));
+    for (const entry of APP_FILES) {
+      if (existsSync(path.join(REPO_ROOT, entry))) cpSync(path.join(REPO_ROOT, entry), path.join(this.dir, entry), { recursive: true });
+    }
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(this.dir, 'node_modules'));
+  }
+
+  read(file: string): string {
+    return readFileSync(path.join(this.dir, file), 'utf8');
+  }
+
+  write(file: string, text: string): void {
+    writeFileSync(path.join(this.dir, file), text);
+  }
+
+  /** Replaces the entries of the epoch map, keeping its header, as a person editing it would. */
+  writeEpochMapEntries(lines: string[]): void {
+    const text = this.read(EPOCH_MAP_FILE);
+    const head = text.slice(0, text.indexOf('= {') + '= {'.length);
+    this.write(EPOCH_MAP_FILE, `${head}\n${lines.map((line) => `  ${line}`).join('\n')}\n};\n`);
+  }
+
+  /** Runs the `synth` script of package.json, as `npm run synth` would, without npm's start-up. */
+  synth(env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+    const script: string = JSON.parse(this.read('package.json')).scripts.synth;
+    return spawnSync('sh', ['-c', script], {
+      cwd: this.dir,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_CONTEXT_JSON: undefined, CDKTF_OUTDIR: undefined, ...env },
+      timeout: 60_000,
+    });
+  }
+
+  stackJson(stack: string): Record<string, any> {
+    return JSON.parse(this.read(`cdktf.out/stacks/${stack}/cdk.tf.json`));
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,19 @@
+import * as path from 'path';
+import { CrdSchemaRegistry, SchemaViolation } from '../../tools/crd-validator';
+
+/** The upstream CRDs the team keeps beside the repo (see ../shared/schemas/crds/README.md). */
+export const CRD_SCHEMA_DIR = path.resolve(__dirname, '../../../shared/schemas/crds');
+
+let registry: CrdSchemaRegistry | undefined;
+
+export function crdSchemas(): CrdSchemaRegistry {
+  registry ??= CrdSchemaRegistry.fromDirectory(CRD_SCHEMA_DIR);
+  return registry;
+}
+
+/** Violations of a manifest, formatted so that a failing expectation shows what and where. */
+export function schemaViolations(manifest: Record<string, unknown>): string[] {
+  return crdSchemas()
+    .validate(manifest)
+    .map((violation: SchemaViolation) => `${manifest.kind}/${(manifest.metadata as any)?.name}: ${violation.path}: ${violation.message}`);
+}

@@ -1,0 +1,30 @@
+import { TerraformStack, Testing } from 'cdktf';
+import { Construct } from 'constructs';
+
+/** A stack's Terraform JSON, parsed. */
+export interface StackJson {
+  resource?: Record<string, Record<string, any>>;
+  provider?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export function synthStack(stack: TerraformStack): StackJson {
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** Synthesizes whatever `build` adds to a fresh stack. */
+export function synthConstructs(build: (scope: Construct) => void): StackJson {
+  const stack = new TerraformStack(Testing.app(), 'test');
+  build(stack);
+  return synthStack(stack);
+}
+
+/** All resources of one Terraform type, without their cdktf metadata. */
+export function resourcesOfType(json: StackJson, type: string): Record<string, any>[] {
+  return Object.values(json.resource?.[type] ?? {}).map(({ '//': _metadata, ...resource }) => resource);
+}
+
+/** The Kubernetes objects of every `kubernetes_manifest` in the stack. */
+export function manifestsIn(json: StackJson): Record<string, any>[] {
+  return resourcesOfType(json, 'kubernetes_manifest').map((resource) => resource.manifest);
+}

@@ -1,0 +1,85 @@
+import { SECONDS_PER_DAY } from '../inventory/expiry';
+import { AppCopy } from './helpers/app-copy';
+import { schemaViolations } from './helpers/crd-schemas';
+import { manifestsIn } from './helpers/synth';
+
+/** What the hooks and the CI check look for; built here so that no such string is ever committed. */
+const TOKEN_SHAPED = new RegExp(['sk', 'ant', '(oat|ort|api)[0-9]{2}', '[A-Za-z0-9_-]{16,}'].join('-'));
+
+describe('npm run synth (main.ts)', () => {
+  let app: AppCopy;
+  beforeEach(() => {
+    app = new AppCopy();
+  });
+  afterEach(() => app.remove());
+
+  test('synthesizes both stacks offline and prints stacks, resources and the token table', () => {
+    const run = app.synth();
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/claude-agent-service: 2 resources \(1 kubernetes_config_map_v1, 1 kubernetes_manifest\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/);
+    expect(run.stdout).toMatch(/monitoring: \d+ resources? /);
+    expect(run.stdout).toMatch(/^primary +secret\/claude-agent-service +2026-04-18T16:07:09Z +2027-04-18T16:07:09Z +-?\d+ +\w+$/m);
+    expect(run.stdout).toMatch(/^spare-2 +secret\/claude-agent-service-spare-2 /m);
+
+    const agentService = app.stackJson('claude-agent-service');
+    expect(manifestsIn(agentService).flatMap(schemaViolations)).toEqual([]);
+    expect(Object.values(agentService.resource.kubernetes_config_map_v1).map((configMap: any) => configMap.data)).toEqual([
+      { primary: '1808064429', 'spare-1': '1808064280', 'spare-2': '1808064429' },
+    ]);
+  });
+
+  test('the synth output holds no machine path and nothing token-shaped', () => {
+    expect(app.synth().status).toBe(0);
+    for (const stack of ['claude-agent-service', 'monitoring']) {
+      const text = app.read(`cdktf.out/stacks/${stack}/cdk.tf.json`);
+      expect(text).not.toContain(app.dir);
+      expect(text).not.toMatch(TOKEN_SHAPED);
+    }
+    expect(app.stackJson('monitoring').terraform.backend).toEqual({ local: { path: '../../../terraform.monitoring.tfstate' } });
+  });
+
+  test.each([
+    ['milliseconds', "primary: 1776528429000,", /'primary' \(stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+\): mint epoch 1776528429000 is in milliseconds.*write seconds, 1776528429/],
+    ['a fraction', 'primary: 1776528429.5,', /'primary' \(.*\): mint epoch 1776528429\.5 is not a whole number of seconds: write 1776528429\./],
+    ['a date before 2025', 'primary: 1700000000,', /'primary' \(.*\): mint epoch 1700000000 \(2023-11-14T22:13:20Z\) is before 2025-01-01/],
+    ['a future date', `primary: ${Math.floor(Date.now() / 1000) + 2 * SECONDS_PER_DAY},`, /'primary' \(.*\): mint epoch \d+ \(.*\) is in the future/],
+    ['an invalid path', "primary: 1776528429,\n  'Primary Token': 1776528429,", /'Primary Token' \(.*:\d+\): is not a valid token path.*\(e\.g\. 'primary-token'\)/],
+    ['a duplicate path', "primary: 1776528429,\n  'spare-1': 1776528280,\n  primary: 1776528280,", /'primary' is listed 2 times \(stacks\/claude-agent-service\/token-mint-epochs\.ts lines \d+, \d+\)/],
+  ])('rejects %s: non-zero exit, the entry and the fix named, earlier output kept', (_case, entries, message) => {
+    expect(app.synth().status).toBe(0);
+    const before = app.read('cdktf.out/stacks/claude-agent-service/cdk.tf.json');
+
+    app.writeEpochMapEntries(entries.split('\n').map((line) => line.trim()));
+    const run = app.synth();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(/Nothing was synthesized; fix stacks\/claude-agent-service\/token-mint-epochs\.ts and run synth again\./);
+    expect(run.stderr).not.toMatch(/^\s+at /m); // a message for people, not a stack trace
+    expect(app.read('cdktf.out/stacks/claude-agent-service/cdk.tf.json')).toBe(before);
+  });
+
+  test('an expired token still synthesizes, with a loud warning naming it', () => {
+    const mintedAt = Math.floor(Date.now() / 1000) - 400 * SECONDS_PER_DAY;
+    app.writeEpochMapEntries([`primary: ${Math.floor(Date.now() / 1000) - SECONDS_PER_DAY},`, `'spare-1': ${mintedAt},`]);
+    const run = app.synth();
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^WARNING: 'spare-1' \(stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+\) EXPIRED at .* \(35 days ago\)/m);
+    expect(run.stdout).toMatch(/^spare-1 .* expired$/m);
+    expect(app.stackJson('claude-agent-service').resource.kubernetes_config_map_v1).toBeDefined();
+  });
+
+  test('reads its settings from cdktf.json context, which the cdktf CLI environment overrides', () => {
+    const cdktfJson = JSON.parse(app.read('cdktf.json'));
+    app.write('cdktf.json', JSON.stringify({ ...cdktfJson, context: { ...cdktfJson.context, legacyCredentialsFile: false, namespace: 'agents' } }));
+    expect(app.synth().status).toBe(0);
+    let [manifest] = manifestsIn(app.stackJson('claude-agent-service'));
+    expect(manifest.metadata.namespace).toBe('agents');
+    expect(manifest.spec.data.map((entry: any) => entry.secretKey)).toEqual(['CLAUDE_CODE_OAUTH_TOKEN']);
+
+    expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ namespace: 'agents-canary', secretStoreName: 'vault-canary' }) }).status).toBe(0);
+    [manifest] = manifestsIn(app.stackJson('claude-agent-service'));
+    expect(manifest.metadata.namespace).toBe('agents-canary');
+    expect(manifest.spec.secretStoreRef.name).toBe('vault-canary');
+  });
+});

@@ -1,0 +1,40 @@
+import { Testing } from 'cdktf';
+import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
+import { testInventory } from '../helpers/inventory';
+import { schemaViolations } from '../helpers/crd-schemas';
+import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
+
+describe('ClaudeAgentServiceStack', () => {
+  test('puts the ExternalSecret and the expiry ConfigMap in the agents namespace, every manifest schema-valid', () => {
+    const json = synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory() }));
+    expect(Object.keys(json.resource ?? {}).sort()).toEqual(['kubernetes_config_map_v1', 'kubernetes_manifest']);
+    const manifests = manifestsIn(json);
+    expect(manifests.map((manifest) => `${manifest.kind}/${manifest.metadata.namespace}/${manifest.metadata.name}`)).toEqual([
+      'ExternalSecret/claude-agent/claude-agent-secrets',
+    ]);
+    expect(manifests.flatMap(schemaViolations)).toEqual([]);
+    expect(resourcesOfType(json, 'kubernetes_config_map_v1')[0].metadata.namespace).toBe('claude-agent');
+    expect(json.provider).toEqual({ kubernetes: [{}] });
+  });
+
+  test('createNamespace creates it and makes everything in it depend on it', () => {
+    const json = synthStack(
+      new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), namespace: 'agents', createNamespace: true }),
+    );
+    const [namespace] = resourcesOfType(json, 'kubernetes_namespace_v1');
+    expect(namespace.metadata.name).toBe('agents');
+    const reference = expect.stringMatching(/^\$\{kubernetes_namespace_v1\.[\w-]+\.metadata\[0\]\.name\}$/);
+    expect(manifestsIn(json)[0].metadata.namespace).toEqual(reference);
+    expect(resourcesOfType(json, 'kubernetes_config_map_v1')[0].metadata.namespace).toEqual(reference);
+  });
+
+  test('the cluster connection is configurable and otherwise left to the provider', () => {
+    const json = synthStack(
+      new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+        inventory: testInventory(),
+        cluster: { kubeconfigPath: '~/.kube/prod', kubeContext: 'prod' },
+      }),
+    );
+    expect(json.provider).toEqual({ kubernetes: [{ config_path: '~/.kube/prod', config_context: 'prod' }] });
+  });
+});
