@@ -9,6 +9,11 @@ export const SECONDS_PER_DAY = 86_400;
 export const TOKEN_TTL_DAYS = 365;
 export const TOKEN_TTL_SECONDS = TOKEN_TTL_DAYS * SECONDS_PER_DAY;
 
+/** Nothing was minted before Claude Code's long-lived tokens existed. */
+export const EARLIEST_MINT_EPOCH = 1_735_689_600; // 2025-01-01T00:00:00Z
+/** Seconds values stay below this until the year 5138; millisecond values from 2001 on are above it. */
+export const MILLISECONDS_FLOOR = 100_000_000_000;
+
 /** Fewer days left than this: the token needs rotating soon (warning). */
 export const WARNING_DAYS = 30;
 /** Fewer days left than this: rotate now (critical). */

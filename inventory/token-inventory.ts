@@ -1,20 +1,13 @@
 import { EpochMapSource, findDuplicatePaths, scanEpochMapSource } from './epoch-map-source';
-import { daysLeft, expiryOf, isoUtc, statusOf, TokenStatus, wholeDaysBetween } from './expiry';
+import { daysLeft, EARLIEST_MINT_EPOCH, expiryOf, isoUtc, MILLISECONDS_FLOOR, statusOf, TokenStatus, wholeDaysBetween } from './expiry';
+import { tokenPathProblem } from './token-path';
 import { PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
 
 /** Token path -> unix seconds at which `claude setup-token` minted it. */
 export type MintEpochs = Readonly<Record<string, number>>;
 
-/** Nothing was minted before Claude Code's long-lived tokens existed. */
-export const EARLIEST_MINT_EPOCH = 1_735_689_600; // 2025-01-01T00:00:00Z
 /** Clock skew tolerated between the machine that minted a token and the one that synthesizes. */
 export const MINT_CLOCK_SKEW_SECONDS = 600;
-/** Seconds values stay below this until the year 5138; millisecond values from 2001 on are above it. */
-const MILLISECONDS_FLOOR = 100_000_000_000;
-
-/** Kubernetes DNS-1123 label: also a valid ConfigMap key and label value, so one rule covers all three. */
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_LABEL_MAX_LENGTH = 63;
 
 export interface TokenInventoryOptions {
   /**
@@ -98,7 +91,7 @@ export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInvent
     );
   }
   for (const path of paths) {
-    const pathProblem = checkPath(path);
+    const pathProblem = tokenPathProblem(path);
     if (pathProblem) problems.push(`${where(path)}: ${pathProblem}`);
     const epochProblem = checkMintEpoch(mintEpochs[path], now);
     if (epochProblem) problems.push(`${where(path)}: ${epochProblem}`);
@@ -134,20 +127,6 @@ function entryLocator(source: EpochMapSource | undefined): (path: string) => str
     const line = lineByPath.get(path);
     return line === undefined ? `'${path}'` : `'${path}' (${source.fileName}:${line})`;
   };
-}
-
-function checkPath(path: string): string | undefined {
-  if (path.length <= DNS1123_LABEL_MAX_LENGTH && DNS1123_LABEL.test(path)) return undefined;
-  const suggestion = path
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, DNS1123_LABEL_MAX_LENGTH);
-  return (
-    'is not a valid token path: it becomes a ConfigMap key, a metric label value and part of a Vault path, so it must be ' +
-    `lowercase letters, digits and '-', start and end with a letter or digit, at most ${DNS1123_LABEL_MAX_LENGTH} characters` +
-    (suggestion ? ` (e.g. '${suggestion}').` : '.')
-  );
 }
 
 function checkMintEpoch(value: unknown, now: number): string | undefined {

@@ -1,6 +1,7 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ClaudeAgentExternalSecret, ClaudeAgentExternalSecretProps } from '../../constructs/claude-agent-external-secret';
+import { ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monitor';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { ManagedNamespace } from '../../constructs/managed-namespace';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
@@ -29,12 +30,18 @@ export interface ClaudeAgentServiceStackProps {
    * @default ClusterSecretStore `vault-backend`, refreshed hourly, with the legacy `.credentials.json` key
    */
   readonly externalSecret?: Omit<ClaudeAgentExternalSecretProps, 'namespace' | 'token'>;
+  /**
+   * The expiry monitor CronJob; pass the monitoring stack's `pushgatewayUrl` here.
+   * @default every 6 hours, pushing to the default Pushgateway URL
+   */
+  readonly monitor?: Omit<ExpiryMonitorProps, 'expiryConfigMap'>;
 }
 
-/** Everything in the agents' namespace: the token Secret's delivery and the expiry data. */
+/** Everything in the agents' namespace: the token Secret's delivery, the expiry data and its monitor. */
 export class ClaudeAgentServiceStack extends TerraformStack {
   readonly externalSecret: ClaudeAgentExternalSecret;
   readonly expiryConfigMap: TokenExpiryConfigMap;
+  readonly monitor: ExpiryMonitor;
 
   constructor(scope: Construct, id: string, props: ClaudeAgentServiceStackProps) {
     super(scope, id);
@@ -52,5 +59,6 @@ export class ClaudeAgentServiceStack extends TerraformStack {
       namespace,
       tokens: props.inventory.tokens,
     });
+    this.monitor = new ExpiryMonitor(this, 'expiry-monitor', { ...props.monitor, expiryConfigMap: this.expiryConfigMap });
   }
 }

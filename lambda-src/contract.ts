@@ -1,0 +1,49 @@
+/**
+ * The monitor's contract with the rest of the system: the names constructs, alert rules, the
+ * dashboard and tests import instead of retyping. No imports here, so the bundle stays small.
+ */
+
+/** Environment variables the monitor reads. */
+export const MonitorEnv = {
+  /** Directory where the expiry ConfigMap is mounted: one file per token path, holding expiry unix seconds. */
+  expiryDir: 'TOKEN_EXPIRY_DIR',
+  /** Base URL of the Pushgateway. */
+  pushgatewayUrl: 'PUSHGATEWAY_URL',
+  /** Timeout of one push request, in milliseconds. */
+  pushTimeoutMs: 'PUSH_TIMEOUT_MS',
+  /** How many times a push is tried before the run fails. */
+  pushAttempts: 'PUSH_ATTEMPTS',
+  /** Wait before the first retry, in milliseconds; it doubles for each further retry. */
+  pushBackoffMs: 'PUSH_BACKOFF_MS',
+} as const;
+
+export const DEFAULT_PUSHGATEWAY_URL = 'http://prometheus-prometheus-pushgateway.monitoring:9091';
+export const DEFAULT_PUSH_TIMEOUT_MS = 5_000;
+export const DEFAULT_PUSH_ATTEMPTS = 4;
+export const DEFAULT_PUSH_BACKOFF_MS = 500;
+
+/** The Pushgateway group (`job` label) the monitor owns; its PUT replaces the whole group. */
+export const MONITOR_JOB = 'claude-oauth-expiry-monitor';
+
+/** Label carrying the token path (`primary`, `spare-1`, ...). */
+export const PATH_LABEL = 'path';
+
+export const Metrics = {
+  expiryTimestamp: {
+    name: 'claude_oauth_token_expiry_timestamp',
+    help: 'Unix time (seconds) at which the Claude Code OAuth token at this path expires.',
+  },
+  lastPushTimestamp: {
+    name: 'claude_oauth_expiry_monitor_last_push_timestamp',
+    help: 'Unix time (seconds) at which the expiry monitor last pushed.',
+  },
+} as const;
+
+/** Exit codes of the monitor, for the CronJob's failure history and the README. */
+export const MonitorExit = {
+  ok: 0,
+  /** Bad configuration or a bad expiry entry: nothing was pushed. */
+  invalidInput: 1,
+  /** The Pushgateway could not be reached or refused the push after every retry. */
+  pushFailed: 2,
+} as const;

@@ -1,0 +1,118 @@
+import { daysLeft, isoUtc } from '../inventory/expiry';
+import {
+  DEFAULT_PUSH_ATTEMPTS,
+  DEFAULT_PUSH_BACKOFF_MS,
+  DEFAULT_PUSH_TIMEOUT_MS,
+  DEFAULT_PUSHGATEWAY_URL,
+  MONITOR_JOB,
+  MonitorEnv,
+  MonitorExit,
+} from './contract';
+import { MonitorInputError, readExpiryDirectory } from './expiry-entries';
+import { renderExposition } from './exposition';
+import { PushError, pushGroup, redactUrl } from './pushgateway';
+
+/** What one run touches, so that tests can run it in-process. */
+export interface MonitorIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly argv: readonly string[];
+  /** Where the exposition goes with `--dry-run`. */
+  readonly stdout: (text: string) => void;
+  /** One JSON line per run. */
+  readonly log: (line: string) => void;
+  /** Unix seconds. */
+  readonly now?: () => number;
+}
+
+interface MonitorSettings {
+  readonly expiryDir: string;
+  readonly pushgatewayUrl: string;
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  readonly backoffMs: number;
+  readonly dryRun: boolean;
+}
+
+/**
+ * Reads the mounted expiry map, validates all of it, and PUTs the monitor's group to the
+ * Pushgateway (or prints it, with `--dry-run`). Returns the exit code; never reads a token.
+ */
+export async function runMonitor(io: MonitorIo): Promise<number> {
+  const startedMs = Date.now();
+  const now = io.now ?? (() => Math.floor(Date.now() / 1000));
+  const log = (level: 'info' | 'error', fields: Record<string, unknown>) =>
+    io.log(JSON.stringify({ level, job: MONITOR_JOB, ...fields, duration_ms: Date.now() - startedMs }));
+
+  let settings: MonitorSettings;
+  let entries;
+  try {
+    settings = readSettings(io.env, io.argv);
+    entries = readExpiryDirectory(settings.expiryDir);
+  } catch (error) {
+    if (!(error instanceof MonitorInputError)) throw error;
+    log('error', { event: 'invalid_input', error: error.message, pushed: false });
+    return MonitorExit.invalidInput;
+  }
+
+  const pushedAt = now();
+  const body = renderExposition(entries, pushedAt);
+  const tokens = entries.map((entry) => ({ path: entry.path, expires: isoUtc(entry.expiresAt), days_left: daysLeft(entry.expiresAt, pushedAt) }));
+  if (settings.dryRun) {
+    io.stdout(body);
+    log('info', { event: 'dry_run', tokens });
+    return MonitorExit.ok;
+  }
+  const pushgateway = redactUrl(settings.pushgatewayUrl);
+  try {
+    const result = await pushGroup({
+      baseUrl: settings.pushgatewayUrl,
+      job: MONITOR_JOB,
+      body,
+      timeoutMs: settings.timeoutMs,
+      attempts: settings.attempts,
+      backoffMs: settings.backoffMs,
+    });
+    log('info', { event: 'pushed', pushgateway, attempts: result.attempts, tokens });
+    return MonitorExit.ok;
+  } catch (error) {
+    if (!(error instanceof PushError)) throw error;
+    log('error', { event: 'push_failed', pushgateway, attempts: error.attempts, error: error.message });
+    return MonitorExit.pushFailed;
+  }
+}
+
+function readSettings(env: MonitorIo['env'], argv: readonly string[]): MonitorSettings {
+  const problems: string[] = [];
+  const unknownArgs = argv.filter((arg) => arg !== '--dry-run');
+  if (unknownArgs.length > 0) problems.push(`unknown argument ${unknownArgs.join(' ')}: the only option is --dry-run.`);
+  const expiryDir = env[MonitorEnv.expiryDir];
+  if (!expiryDir) problems.push(`${MonitorEnv.expiryDir} is not set: point it at the mounted claude-oauth-token-expiry ConfigMap.`);
+  const pushgatewayUrl = env[MonitorEnv.pushgatewayUrl] || DEFAULT_PUSHGATEWAY_URL;
+  if (!/^https?:$/.test(safeProtocol(pushgatewayUrl))) {
+    problems.push(`${MonitorEnv.pushgatewayUrl} ${JSON.stringify(redactUrl(pushgatewayUrl))} is not an http(s) URL, e.g. ${DEFAULT_PUSHGATEWAY_URL}.`);
+  }
+  const positive = (name: string, fallback: number): number => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    if (!/^[1-9]\d*$/.test(text)) problems.push(`${name}=${JSON.stringify(text)} must be a positive whole number.`);
+    return Number(text);
+  };
+  const settings = {
+    expiryDir: expiryDir ?? '',
+    pushgatewayUrl,
+    timeoutMs: positive(MonitorEnv.pushTimeoutMs, DEFAULT_PUSH_TIMEOUT_MS),
+    attempts: positive(MonitorEnv.pushAttempts, DEFAULT_PUSH_ATTEMPTS),
+    backoffMs: positive(MonitorEnv.pushBackoffMs, DEFAULT_PUSH_BACKOFF_MS),
+    dryRun: argv.includes('--dry-run'),
+  };
+  if (problems.length > 0) throw new MonitorInputError(problems);
+  return settings;
+}
+
+function safeProtocol(url: string): string {
+  try {
+    return new URL(url).protocol;
+  } catch {
+    return '';
+  }
+}
