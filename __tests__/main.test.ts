@@ -17,16 +17,17 @@ describe('npm run synth (main.ts)', () => {
     const run = app.synth();
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/claude-agent-service: 2 resources \(1 kubernetes_config_map_v1, 1 kubernetes_manifest\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/);
+    expect(run.stdout).toMatch(
+      /claude-agent-service: 5 resources \(2 kubernetes_config_map_v1, 1 kubernetes_cron_job_v1, 1 kubernetes_manifest, 1 kubernetes_service_account_v1\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/,
+    );
     expect(run.stdout).toMatch(/monitoring: \d+ resources? /);
     expect(run.stdout).toMatch(/^primary +secret\/claude-agent-service +2026-04-18T16:07:09Z +2027-04-18T16:07:09Z +-?\d+ +\w+$/m);
     expect(run.stdout).toMatch(/^spare-2 +secret\/claude-agent-service-spare-2 /m);
 
     const agentService = app.stackJson('claude-agent-service');
     expect(manifestsIn(agentService).flatMap(schemaViolations)).toEqual([]);
-    expect(Object.values(agentService.resource.kubernetes_config_map_v1).map((configMap: any) => configMap.data)).toEqual([
-      { primary: '1808064429', 'spare-1': '1808064280', 'spare-2': '1808064429' },
-    ]);
+    const expiryMap = Object.values(agentService.resource.kubernetes_config_map_v1).find((configMap: any) => configMap.metadata.name === 'claude-oauth-token-expiry');
+    expect((expiryMap as any).data).toEqual({ primary: '1808064429', 'spare-1': '1808064280', 'spare-2': '1808064429' });
   });
 
   test('the synth output holds no machine path and nothing token-shaped', () => {

@@ -216,7 +216,7 @@ export class ExpiryMonitor extends Construct {
                 ],
                 volume: [
                   { name: 'script', configMap: { name: this.scriptConfigMap.metadata.name, defaultMode: '0444' } },
-                  { name: 'token-expiry', configMap: { name: props.expiryConfigMap.name, defaultMode: '0444' } },
+                  { name: 'token-expiry', configMap: { name: props.expiryConfigMap.resource.metadata.name, defaultMode: '0444' } },
                 ],
               },
             },

@@ -5,15 +5,24 @@ import { schemaViolations } from '../helpers/crd-schemas';
 import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
 
 describe('ClaudeAgentServiceStack', () => {
-  test('puts the ExternalSecret and the expiry ConfigMap in the agents namespace, every manifest schema-valid', () => {
+  test('puts the ExternalSecret, the expiry ConfigMap and its monitor in the agents namespace, every manifest schema-valid', () => {
     const json = synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory() }));
-    expect(Object.keys(json.resource ?? {}).sort()).toEqual(['kubernetes_config_map_v1', 'kubernetes_manifest']);
+    expect(Object.keys(json.resource ?? {}).sort()).toEqual([
+      'kubernetes_config_map_v1',
+      'kubernetes_cron_job_v1',
+      'kubernetes_manifest',
+      'kubernetes_service_account_v1',
+    ]);
+    for (const type of ['kubernetes_config_map_v1', 'kubernetes_cron_job_v1', 'kubernetes_service_account_v1']) {
+      expect(resourcesOfType(json, type).map((resource) => resource.metadata.namespace)).toEqual(
+        resourcesOfType(json, type).map(() => 'claude-agent'),
+      );
+    }
     const manifests = manifestsIn(json);
     expect(manifests.map((manifest) => `${manifest.kind}/${manifest.metadata.namespace}/${manifest.metadata.name}`)).toEqual([
       'ExternalSecret/claude-agent/claude-agent-secrets',
     ]);
     expect(manifests.flatMap(schemaViolations)).toEqual([]);
-    expect(resourcesOfType(json, 'kubernetes_config_map_v1')[0].metadata.namespace).toBe('claude-agent');
     expect(json.provider).toEqual({ kubernetes: [{}] });
   });
 
@@ -25,7 +34,9 @@ describe('ClaudeAgentServiceStack', () => {
     expect(namespace.metadata.name).toBe('agents');
     const reference = expect.stringMatching(/^\$\{kubernetes_namespace_v1\.[\w-]+\.metadata\[0\]\.name\}$/);
     expect(manifestsIn(json)[0].metadata.namespace).toEqual(reference);
-    expect(resourcesOfType(json, 'kubernetes_config_map_v1')[0].metadata.namespace).toEqual(reference);
+    for (const type of ['kubernetes_config_map_v1', 'kubernetes_cron_job_v1', 'kubernetes_service_account_v1']) {
+      for (const resource of resourcesOfType(json, type)) expect(resource.metadata.namespace).toEqual(reference);
+    }
   });
 
   test('the cluster connection is configurable and otherwise left to the provider', () => {

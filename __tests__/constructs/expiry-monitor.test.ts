@@ -1,0 +1,148 @@
+import { Construct } from 'constructs';
+import { Duration } from '../../constructs/duration';
+import { CHECKSUM_ANNOTATION, ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monitor';
+import { bundleMonitor } from '../../constructs/monitor-bundle';
+import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
+import { MintEpochs } from '../../inventory/token-inventory';
+import { MonitorEnv } from '../../lambda-src/contract';
+import { AppCopy } from '../helpers/app-copy';
+import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
+import { resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
+
+function synthMonitor(props: Partial<ExpiryMonitorProps> = {}, mintEpochs: MintEpochs = EXAMPLE_MINT_EPOCHS): StackJson {
+  return synthConstructs((scope: Construct) => {
+    const expiryConfigMap = new TokenExpiryConfigMap(scope, 'expiry', { namespace: 'claude-agent', tokens: testInventory(mintEpochs).tokens });
+    new ExpiryMonitor(scope, 'monitor', { expiryConfigMap, ...props });
+  });
+}
+
+function podOf(json: StackJson): Record<string, any> {
+  const [cronJob] = resourcesOfType(json, 'kubernetes_cron_job_v1');
+  return cronJob.spec.job_template.spec.template;
+}
+
+describe('ExpiryMonitor', () => {
+  test('a CronJob every 6 hours that never overlaps, with bounded deadlines and history', () => {
+    const [cronJob] = resourcesOfType(synthMonitor(), 'kubernetes_cron_job_v1');
+    expect(cronJob.metadata).toMatchObject({ name: 'claude-oauth-expiry-monitor', namespace: 'claude-agent' });
+    expect(cronJob.spec).toMatchObject({
+      schedule: '0 */6 * * *',
+      concurrency_policy: 'Forbid',
+      starting_deadline_seconds: 600,
+      successful_jobs_history_limit: 1,
+      failed_jobs_history_limit: 3,
+    });
+    expect(cronJob.spec.job_template.spec).toMatchObject({ backoff_limit: 2, active_deadline_seconds: 300 });
+  });
+
+  test('the pod meets the restricted Pod Security Standard, with requests and limits', () => {
+    const { spec } = podOf(synthMonitor());
+    expect(spec.security_context).toEqual({
+      run_as_non_root: true,
+      run_as_user: '1000',
+      run_as_group: '1000',
+      seccomp_profile: { type: 'RuntimeDefault' },
+    });
+    expect(spec.container).toHaveLength(1);
+    const [container] = spec.container;
+    expect(container.security_context).toEqual({
+      run_as_non_root: true,
+      allow_privilege_escalation: false,
+      read_only_root_filesystem: true,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+      seccomp_profile: { type: 'RuntimeDefault' },
+    });
+    expect(container.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } });
+    expect(container.image).toBe('node:22.20.0-alpine3.22');
+    expect(spec.restart_policy).toBe('Never');
+    for (const forbidden of ['host_network', 'host_pid', 'host_ipc']) expect(spec[forbidden]).toBeUndefined();
+  });
+
+  test('never sees a token: no Secret volume, no env from a Secret, no service-account token', () => {
+    const json = synthMonitor();
+    const { spec } = podOf(json);
+    expect(spec.automount_service_account_token).toBe(false);
+    const [serviceAccount] = resourcesOfType(json, 'kubernetes_service_account_v1');
+    expect(serviceAccount.automount_service_account_token).toBe(false);
+    expect(serviceAccount.metadata.name).toBe('claude-oauth-expiry-monitor');
+    expect(spec.volume.map((volume: any) => Object.keys(volume).sort())).toEqual([
+      ['config_map', 'name'],
+      ['config_map', 'name'],
+    ]);
+    // By reference, so that Terraform creates both ConfigMaps before the CronJob.
+    expect(spec.volume.map((volume: any) => volume.config_map.name)).toEqual([
+      expect.stringMatching(/^\$\{kubernetes_config_map_v1\.monitor_script_\w+\.metadata\[0\]\.name\}$/),
+      expect.stringMatching(/^\$\{kubernetes_config_map_v1\.expiry_resource_\w+\.metadata\[0\]\.name\}$/),
+    ]);
+    const [container] = spec.container;
+    expect(container.env_from).toBeUndefined();
+    expect(container.env.every((variable: any) => variable.value_from === undefined)).toBe(true);
+    expect(container.volume_mount.every((mount: any) => mount.read_only === true)).toBe(true);
+  });
+
+  test('runs the bundled script from its ConfigMap, with the contract environment', () => {
+    const json = synthMonitor({ pushgatewayUrl: 'http://pushgateway.observability:9091' });
+    const script = resourcesOfType(json, 'kubernetes_config_map_v1').find((configMap) => configMap.metadata.name === 'claude-oauth-expiry-monitor-script');
+    expect(script?.data['monitor.js']).toBe(bundleMonitor().code);
+    const [container] = podOf(json).spec.container;
+    expect(container.command).toEqual(['node', '/opt/claude-oauth-expiry-monitor/monitor.js']);
+    expect(Object.fromEntries(container.env.map((variable: any) => [variable.name, variable.value]))).toEqual({
+      [MonitorEnv.expiryDir]: '/etc/claude-oauth-token-expiry',
+      [MonitorEnv.pushgatewayUrl]: 'http://pushgateway.observability:9091',
+      [MonitorEnv.pushTimeoutMs]: '5000',
+      [MonitorEnv.pushAttempts]: '4',
+    });
+  });
+
+  test('the bundle is small and free of cdktf, constructs and the providers', () => {
+    const bundle = bundleMonitor();
+    expect(bundle.inputs.every((input) => input.startsWith('lambda-src/') || input.startsWith('inventory/'))).toBe(true);
+    expect(bundle.inputs).not.toContain('inventory/token-inventory.ts');
+    expect(Buffer.byteLength(bundle.code)).toBeLessThan(100 * 1024);
+  });
+
+  test('the pod checksum changes with the expiry map, and not otherwise', () => {
+    const checksum = (json: StackJson) => podOf(json).metadata.annotations[CHECKSUM_ANNOTATION];
+    const base = checksum(synthMonitor());
+    expect(base).toMatch(/^[a-f0-9]{64}$/);
+    expect(checksum(synthMonitor())).toBe(base);
+    expect(checksum(synthMonitor({ schedule: '30 */6 * * *' }))).toBe(base);
+    expect(checksum(synthMonitor({}, { ...EXAMPLE_MINT_EPOCHS, 'spare-1': EXAMPLE_MINT_EPOCHS['spare-1'] + 1 }))).not.toBe(base);
+  });
+
+  test('the pod checksum changes when the monitor source changes', () => {
+    const app = new AppCopy();
+    try {
+      const checksumOfSynth = () => {
+        expect(app.synth().status).toBe(0);
+        const cronJobs = app.stackJson('claude-agent-service').resource.kubernetes_cron_job_v1;
+        return (Object.values(cronJobs)[0] as any).spec.job_template.spec.template.metadata.annotations[CHECKSUM_ANNOTATION];
+      };
+      const before = checksumOfSynth();
+      app.write('lambda-src/contract.ts', `${app.read('lambda-src/contract.ts')}\nexport const CHANGED = 1;\nconsole.log(CHANGED);\n`);
+      expect(checksumOfSynth()).not.toBe(before);
+    } finally {
+      app.remove();
+    }
+  });
+
+  test.each([
+    [{ schedule: 'every 6 hours' }, /schedule 'every 6 hours' is not a 5-field cron expression/],
+    [{ schedule: '0 */6 * *' }, /schedule '0 \*\/6 \* \*' is not a 5-field cron expression/],
+    [{ image: 'node' }, /image 'node' must be pinned to a tag or digest other than 'latest'/],
+    [{ image: 'node:latest' }, /image 'node:latest' must be pinned/],
+    [{ image: 'registry.local:5000/node' }, /image 'registry.local:5000\/node' must be pinned/],
+    [{ pushgatewayUrl: 'pushgateway:9091' }, /pushgatewayUrl 'pushgateway:9091' is not an http\(s\) URL/],
+    [{ runAsUser: 0 }, /runAsUser 0 must be a non-root user id/],
+    [{ pushAttempts: 0 }, /pushAttempts 0 must be a whole number >= 1/],
+    [{ activeDeadline: Duration.seconds(20) }, /activeDeadline 20s is not longer than one run's worst case \(4 pushes x 5s plus backoff = 23\.5s\)/],
+  ])('rejects %o', (props, message) => {
+    expect(() => synthMonitor(props as Partial<ExpiryMonitorProps>)).toThrow(message);
+  });
+
+  test('accepts images pinned by tag on a registry with a port, or by digest', () => {
+    expect(() => synthMonitor({ image: 'registry.local:5000/library/node:22.20.0-alpine3.22' })).not.toThrow();
+    expect(() => synthMonitor({ image: `node@sha256:${'a'.repeat(64)}` })).not.toThrow();
+  });
+});
