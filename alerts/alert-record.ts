@@ -1,0 +1,61 @@
+import { Duration } from '../constructs/duration';
+
+/** One alert, as data: the PrometheusRule, the plain rules file, the runbook links and the promtool tests come from it. */
+export interface AlertRecord {
+  /** `alertname`, e.g. `ClaudeOAuthTokenCritical`. */
+  readonly name: string;
+  /** PromQL; its value is what the description's `$value` shows. */
+  readonly expr: string;
+  /** How long the condition must hold before the alert fires. */
+  readonly for: Duration;
+  readonly severity: 'warning' | 'critical';
+  /** One static sentence: what is wrong. */
+  readonly summary: string;
+  /** Templated detail: which token, when, how long. */
+  readonly description: string;
+  /** Heading of the alert's runbook section in the README (its anchor is this, lowercased). */
+  readonly runbookHeading: string;
+  /** Whether each alert carries the token `path` label (one alert per token). */
+  readonly perToken: boolean;
+}
+
+/** A rule of a Prometheus rules file, as Prometheus and the PrometheusRule CRD both read it. */
+export interface PrometheusAlertingRule {
+  readonly alert: string;
+  readonly expr: string;
+  readonly for: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface PrometheusRuleGroup {
+  readonly name: string;
+  readonly rules: readonly PrometheusAlertingRule[];
+}
+
+/** GitHub's anchor for a Markdown heading (lowercase; spaces to '-'; most punctuation dropped). */
+export function markdownAnchor(heading: string): string {
+  return heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^\w\- ]/g, '')
+    .replace(/ /g, '-');
+}
+
+/** The rule group both the PrometheusRule and the plain rules file carry. */
+export function toRuleGroup(name: string, records: readonly AlertRecord[], runbookUrl: string): PrometheusRuleGroup {
+  return {
+    name,
+    rules: records.map((record) => ({
+      alert: record.name,
+      expr: record.expr,
+      for: record.for.toDurationString(),
+      labels: { severity: record.severity },
+      annotations: {
+        summary: record.summary,
+        description: record.description,
+        runbook_url: `${runbookUrl}#${markdownAnchor(record.runbookHeading)}`,
+      },
+    })),
+  };
+}
