@@ -1,10 +1,10 @@
-import { readFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { buildTokenInventory, EpochMapError } from './inventory/token-inventory';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { TOKEN_MINT_EPOCHS } from './stacks/claude-agent-service/token-mint-epochs';
-import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
+import { MonitoringStack, MonitoringStackProps, PushgatewayWiring } from './stacks/monitoring/monitoring-stack';
 import { formatSynthSummary } from './tools/synth-summary';
 
 /**
@@ -12,8 +12,13 @@ import { formatSynthSummary } from './tools/synth-summary';
  * override) and the epoch map's source. Everything below receives typed props.
  */
 const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
+/** Where, under the synth output, the plain rules file lands. */
+const RULES_FILE = 'prometheus-rules/claude-oauth-token-expiry.rules.yml';
 
 interface AppContext {
+  runbookUrl: string;
+  pushgateway?: PushgatewayWiring;
+  keep?: MonitoringStackProps['keep'];
   namespace: string;
   createNamespace: boolean;
   monitoringNamespace: string;
@@ -29,6 +34,9 @@ function main(): void {
   const app = new App({ context: cdktfJson.context ?? {} });
   const context = (key: keyof AppContext) => app.node.tryGetContext(key);
   const settings: AppContext = {
+    runbookUrl: context('runbookUrl') ?? '',
+    pushgateway: context('pushgateway'),
+    keep: context('keep') ?? undefined,
     namespace: context('namespace') ?? 'claude-agent',
     createNamespace: context('createNamespace') === true,
     monitoringNamespace: context('monitoringNamespace') ?? 'monitoring',
@@ -45,6 +53,13 @@ function main(): void {
   for (const warning of inventory.warnings) console.warn(`WARNING: ${warning}`);
 
   const cluster = { kubeconfigPath: settings.kubeconfigPath, kubeContext: settings.kubeContext };
+  const monitoring = new MonitoringStack(app, 'monitoring', {
+    cluster,
+    namespace: settings.monitoringNamespace,
+    runbookUrl: settings.runbookUrl,
+    pushgateway: settings.pushgateway,
+    keep: settings.keep,
+  });
   const agentService = new ClaudeAgentServiceStack(app, 'claude-agent-service', {
     inventory,
     cluster,
@@ -54,12 +69,16 @@ function main(): void {
       secretStore: { name: settings.secretStoreName, kind: settings.secretStoreKind },
       legacyCredentials: settings.legacyCredentialsFile ? {} : false,
     },
+    monitor: { pushgatewayUrl: monitoring.pushgatewayUrl },
   });
-  const monitoring = new MonitoringStack(app, 'monitoring', { cluster });
-  for (const stack of [agentService, monitoring]) keepStateBesideTheRepo(stack);
+  for (const stack of [monitoring, agentService]) keepStateBesideTheRepo(stack);
 
   app.synth();
+  const rulesFile = path.join(app.outdir, RULES_FILE);
+  mkdirSync(path.dirname(rulesFile), { recursive: true });
+  writeFileSync(rulesFile, monitoring.rulesFile);
   console.log(formatSynthSummary(app.outdir, inventory));
+  console.log(`\nPlain Prometheus rules file (for setups without the operator): ${path.relative(process.cwd(), rulesFile)}`);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { SECONDS_PER_DAY } from '../inventory/expiry';
 import { AppCopy } from './helpers/app-copy';
 import { schemaViolations } from './helpers/crd-schemas';
+import { promtool } from './helpers/promtool';
 import { manifestsIn } from './helpers/synth';
 
 /** What the hooks and the CI check look for; built here so that no such string is ever committed. */
@@ -82,5 +83,22 @@ describe('npm run synth (main.ts)', () => {
     [manifest] = manifestsIn(app.stackJson('claude-agent-service'));
     expect(manifest.metadata.namespace).toBe('agents-canary');
     expect(manifest.spec.secretStoreRef.name).toBe('vault-canary');
+  });
+
+  test("the monitor pushes where the monitoring stack's wiring says, and the plain rules file lands beside the stacks", () => {
+    const cronJobEnv = () => {
+      const cronJob: any = Object.values(app.stackJson('claude-agent-service').resource.kubernetes_cron_job_v1)[0];
+      return Object.fromEntries(cronJob.spec.job_template.spec.template.spec.container[0].env.map((v: any) => [v.name, v.value]));
+    };
+    const run = app.synth();
+    expect(run.status).toBe(0);
+    expect(cronJobEnv().PUSHGATEWAY_URL).toBe('http://prometheus-prometheus-pushgateway.monitoring:9091');
+    expect(run.stdout).toContain('Plain Prometheus rules file (for setups without the operator): cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml');
+    const check = promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': app.read('cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml') });
+    expect(check.output).toContain('SUCCESS: 5 rules found');
+
+    expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} }, monitoringNamespace: 'observability' }) }).status).toBe(0);
+    expect(cronJobEnv().PUSHGATEWAY_URL).toBe('http://claude-oauth-pushgateway.observability:9091');
+    expect(Object.keys(app.stackJson('monitoring').resource)).toContain('helm_release');
   });
 });

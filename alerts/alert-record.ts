@@ -42,15 +42,23 @@ export function markdownAnchor(heading: string): string {
     .replace(/ /g, '-');
 }
 
-/** The rule group both the PrometheusRule and the plain rules file carry. */
-export function toRuleGroup(name: string, records: readonly AlertRecord[], runbookUrl: string): PrometheusRuleGroup {
+/**
+ * The rule group both the PrometheusRule and the plain rules file carry. `extraLabels` go on every
+ * alert (e.g. the `namespace` an operator-managed AlertmanagerConfig matches on).
+ */
+export function toRuleGroup(
+  name: string,
+  records: readonly AlertRecord[],
+  runbookUrl: string,
+  extraLabels: Readonly<Record<string, string>> = {},
+): PrometheusRuleGroup {
   return {
     name,
     rules: records.map((record) => ({
       alert: record.name,
       expr: record.expr,
       for: record.for.toDurationString(),
-      labels: { severity: record.severity },
+      labels: { ...extraLabels, severity: record.severity },
       annotations: {
         summary: record.summary,
         description: record.description,

@@ -1,3 +1,4 @@
+import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
 
@@ -12,17 +13,21 @@ export interface KubernetesClusterProps {
    * @default the kubeconfig's current context
    */
   readonly kubeContext?: string;
+  /**
+   * Also configure the Helm provider for the same cluster (for charts the stack installs).
+   * @default false
+   */
+  readonly withHelm?: boolean;
 }
 
-/** The cluster a stack deploys to: one Kubernetes provider per stack, as Terraform wants. */
+/** The cluster a stack deploys to: one Kubernetes (and optionally Helm) provider per stack, as Terraform wants. */
 export class KubernetesCluster extends Construct {
   readonly provider: KubernetesProvider;
 
   constructor(scope: Construct, id: string, props: KubernetesClusterProps = {}) {
     super(scope, id);
-    this.provider = new KubernetesProvider(this, 'provider', {
-      configPath: props.kubeconfigPath,
-      configContext: props.kubeContext,
-    });
+    const connection = { configPath: props.kubeconfigPath, configContext: props.kubeContext };
+    this.provider = new KubernetesProvider(this, 'provider', connection);
+    if (props.withHelm) new HelmProvider(this, 'helm', { kubernetes: connection });
   }
 }

@@ -1,13 +1,13 @@
 import { spawnSync, SpawnSyncReturns } from 'child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 export const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
 
-/** What the app is made of; tests, docs and CI files stay behind. */
-const APP_FILES = ['main.ts', 'cdktf.json', 'package.json', 'tsconfig.json', 'inventory', 'constructs', 'stacks', 'lambda-src', 'tools'];
+/** Left behind: dependencies (linked instead), outputs, state, history, and the tests themselves. */
+const NOT_COPIED = new Set(['node_modules', 'cdktf.out', '.git', '__tests__', 'coverage', '.gen', '.terraform']);
 
 /**
  * A throwaway copy of the app that a test may edit (its epoch map, its cdktf.json) and synthesize
@@ -18,8 +18,8 @@ export class AppCopy {
 
   constructor() {
     this.dir = mkdtempSync(path.join(tmpdir(), 'claude-oauth-tokens-app-'));
-    for (const entry of APP_FILES) {
-      if (existsSync(path.join(REPO_ROOT, entry))) cpSync(path.join(REPO_ROOT, entry), path.join(this.dir, entry), { recursive: true });
+    for (const entry of readdirSync(REPO_ROOT)) {
+      if (!NOT_COPIED.has(entry) && !entry.endsWith('.tfstate')) cpSync(path.join(REPO_ROOT, entry), path.join(this.dir, entry), { recursive: true });
     }
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(this.dir, 'node_modules'));
   }

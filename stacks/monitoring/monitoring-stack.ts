@@ -1,19 +1,88 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { AlertRecord, PrometheusRuleGroup, toRuleGroup } from '../../alerts/alert-record';
+import { renderRulesFile } from '../../alerts/rules-file';
+import { TOKEN_EXPIRY_RULE_GROUP, tokenExpiryAlerts, TokenExpiryAlertsProps } from '../../alerts/token-expiry-alerts';
+import { KeepAlertSink, KeepAlertSinkProps } from '../../constructs/keep-alert-sink';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
+import { PushgatewayRelease, PushgatewayReleaseProps } from '../../constructs/pushgateway-release';
+import { TokenExpiryDashboard } from '../../constructs/token-expiry-dashboard';
+import { TokenExpiryPrometheusRule } from '../../constructs/token-expiry-prometheus-rule';
+import { DEFAULT_PUSHGATEWAY_URL } from '../../lambda-src/contract';
+
+/** Where the monitor pushes: a Pushgateway that exists already, or one this stack installs. */
+export type PushgatewayWiring = { readonly existingUrl: string } | { readonly deploy: Omit<PushgatewayReleaseProps, 'namespace'> };
 
 export interface MonitoringStackProps {
+  /** Base URL of the README that holds the runbook; each alert links to its section. */
+  readonly runbookUrl: string;
   /**
    * Which cluster to deploy to.
    * @default the Kubernetes provider's own kubeconfig lookup
    */
   readonly cluster?: KubernetesClusterProps;
+  /**
+   * Namespace of Prometheus, its rules and the dashboard.
+   * @default 'monitoring'
+   */
+  readonly namespace?: string;
+  /**
+   * Alert thresholds and `for` durations.
+   * @default 30 d warning (for 1h), 7 d critical (for 10m), expired (for 2m), stale after 48 h (for 15m), never run (for 2h)
+   */
+  readonly alerts?: TokenExpiryAlertsProps;
+  /**
+   * Labels Prometheus selects rules and ServiceMonitors by.
+   * @default { release: 'kube-prometheus-stack' }
+   */
+  readonly selectorLabels?: Readonly<Record<string, string>>;
+  /**
+   * The Pushgateway.
+   * @default { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' }
+   */
+  readonly pushgateway?: PushgatewayWiring;
+  /**
+   * Route these alerts to Keep as well.
+   * @default off
+   */
+  readonly keep?: Omit<KeepAlertSinkProps, 'namespace'>;
+  /**
+   * Ship the Grafana dashboard.
+   * @default true
+   */
+  readonly dashboard?: boolean;
 }
 
-/** The Prometheus side: alert rules and the Pushgateway wiring. */
+/** The Prometheus side: alert rules, the Pushgateway wiring, the dashboard, and the optional Keep route. */
 export class MonitoringStack extends TerraformStack {
-  constructor(scope: Construct, id: string, props: MonitoringStackProps = {}) {
+  /** Where the expiry monitor must push: pass it to the claude-agent-service stack. */
+  readonly pushgatewayUrl: string;
+  readonly alertRecords: readonly AlertRecord[];
+  readonly ruleGroups: readonly PrometheusRuleGroup[];
+  /** The same rules as a plain Prometheus rules file, for setups without the operator. */
+  readonly rulesFile: string;
+
+  constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id);
-    new KubernetesCluster(this, 'cluster', props.cluster);
+    const namespace = props.namespace ?? 'monitoring';
+    const selectorLabels = props.selectorLabels ?? { release: 'kube-prometheus-stack' };
+    const pushgateway = props.pushgateway ?? { existingUrl: DEFAULT_PUSHGATEWAY_URL };
+    const deploy = 'deploy' in pushgateway ? pushgateway.deploy : undefined;
+    if (!/^https?:\/\//.test(props.runbookUrl)) {
+      throw new Error(`MonitoringStack: runbookUrl '${props.runbookUrl}' must be an http(s) URL of the README (alerts link to its sections).`);
+    }
+    new KubernetesCluster(this, 'cluster', { ...props.cluster, withHelm: deploy !== undefined });
+
+    this.pushgatewayUrl = deploy
+      ? new PushgatewayRelease(this, 'pushgateway', { ...deploy, namespace, serviceMonitorLabels: deploy.serviceMonitorLabels ?? selectorLabels }).url
+      : (pushgateway as { existingUrl: string }).existingUrl;
+
+    this.alertRecords = tokenExpiryAlerts(props.alerts);
+    // The operator's AlertmanagerConfig matches alerts on its own namespace; `min by (path)` drops it, so add it back.
+    this.ruleGroups = [toRuleGroup(TOKEN_EXPIRY_RULE_GROUP, this.alertRecords, props.runbookUrl, { namespace })];
+    this.rulesFile = renderRulesFile(this.ruleGroups);
+    new TokenExpiryPrometheusRule(this, 'rules', { namespace, groups: this.ruleGroups, selectorLabels });
+    if (props.dashboard !== false) new TokenExpiryDashboard(this, 'dashboard', { namespace });
+    if (props.keep) new KeepAlertSink(this, 'keep', { ...props.keep, namespace });
   }
 }

@@ -1,0 +1,85 @@
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+
+export interface PushgatewayReleaseProps {
+  /** Namespace to install into (created if missing). */
+  readonly namespace: string;
+  /**
+   * Release name and the Service's name (`fullnameOverride`), so the URL is predictable.
+   * @default 'claude-oauth-pushgateway'
+   */
+  readonly name?: string;
+  /**
+   * prometheus-community/prometheus-pushgateway chart version, pinned.
+   * @default '3.2.0'
+   */
+  readonly chartVersion?: string;
+  /**
+   * Size of the volume that keeps the last push across restarts.
+   * @default '1Gi'
+   */
+  readonly storageSize?: string;
+  /**
+   * Labels the Prometheus `serviceMonitorSelector` matches.
+   * @default { release: 'kube-prometheus-stack' }
+   */
+  readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+}
+
+const SERVICE_PORT = 9091;
+
+/**
+ * A Pushgateway of our own, from the prometheus-community chart: persistence on (a restart keeps
+ * the last push, so no alert goes blind) and a ServiceMonitor with honorLabels (so `job` stays the
+ * monitor's). Needs the Helm provider in the stack.
+ */
+export class PushgatewayRelease extends Construct {
+  /** In-cluster URL the monitor pushes to. */
+  readonly url: string;
+  readonly release: Release;
+
+  constructor(scope: Construct, id: string, props: PushgatewayReleaseProps) {
+    super(scope, id);
+    const name = props.name ?? 'claude-oauth-pushgateway';
+    const chartVersion = props.chartVersion ?? '3.2.0';
+    if (!/^\d+\.\d+\.\d+$/.test(chartVersion)) {
+      throw new Error(`PushgatewayRelease '${name}': chartVersion '${chartVersion}' must be an exact version (e.g. '3.2.0'), not a range.`);
+    }
+    const values = {
+      fullnameOverride: name,
+      automountServiceAccountToken: false,
+      // The chart mounts the volume but passes no persistence flag of its own.
+      extraArgs: ['--persistence.file=/data/pushgateway.data', '--persistence.interval=1m'],
+      persistentVolume: { enabled: true, size: props.storageSize ?? '1Gi', mountPath: '/data' },
+      serviceMonitor: {
+        enabled: true,
+        namespace: props.namespace,
+        honorLabels: true,
+        additionalLabels: props.serviceMonitorLabels ?? { release: 'kube-prometheus-stack' },
+      },
+      securityContext: { fsGroup: 65534, runAsUser: 65534, runAsGroup: 65534, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+      containerSecurityContext: {
+        allowPrivilegeEscalation: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        capabilities: { drop: ['ALL'] },
+      },
+      resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+      service: { port: SERVICE_PORT },
+    };
+    this.release = new Release(this, 'release', {
+      name,
+      namespace: props.namespace,
+      createNamespace: true,
+      repository: 'https://prometheus-community.github.io/helm-charts',
+      chart: 'prometheus-pushgateway',
+      version: chartVersion,
+      values: [stringify(values)],
+      atomic: true,
+      wait: true,
+      timeout: 300,
+    });
+    this.url = `http://${name}.${props.namespace}:${SERVICE_PORT}`;
+  }
+}
