@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -104,4 +104,31 @@ function stopProcess(child: ChildProcess): Promise<void> {
 
 export function startPushgateway(): Promise<RunningBinary> {
   return startBinary('prometheus-pushgateway', (port) => [`--web.listen-address=127.0.0.1:${port}`]);
+}
+
+/** Prometheus with `config` (YAML) and any `files` (e.g. the rules file) beside it. */
+export function startPrometheus(config: (dataDir: string) => string, files: Record<string, string> = {}): Promise<RunningBinary> {
+  return startBinary('prometheus', (port, dataDir) => {
+    writeFileSync(path.join(dataDir, 'prometheus.yml'), config(dataDir));
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dataDir, name), text);
+    return [
+      `--config.file=${path.join(dataDir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${path.join(dataDir, 'tsdb')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--rules.alert.resend-delay=1s',
+    ];
+  });
+}
+
+/** Alertmanager with `config` (YAML), clustering off so it binds nothing but its own port. */
+export function startAlertmanager(config: string): Promise<RunningBinary> {
+  return startBinary('prometheus-alertmanager', (port, dataDir) => {
+    writeFileSync(path.join(dataDir, 'alertmanager.yml'), config);
+    return [
+      `--config.file=${path.join(dataDir, 'alertmanager.yml')}`,
+      `--storage.path=${dataDir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+    ];
+  });
 }
