@@ -5,15 +5,13 @@ import { buildTokenInventory, EpochMapError } from './inventory/token-inventory'
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { TOKEN_MINT_EPOCHS } from './stacks/claude-agent-service/token-mint-epochs';
 import { MonitoringStack, MonitoringStackProps, PushgatewayWiring } from './stacks/monitoring/monitoring-stack';
+import { EPOCH_MAP_FILE, RULES_FILE } from './tools/project-paths';
 import { formatSynthSummary } from './tools/synth-summary';
 
 /**
  * The only place that reads configuration: cdktf.json's `context` (which `cdktf synth` may
  * override) and the epoch map's source. Everything below receives typed props.
  */
-const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
-/** Where, under the synth output, the plain rules file lands. */
-const RULES_FILE = 'prometheus-rules/claude-oauth-token-expiry.rules.yml';
 
 interface AppContext {
   runbookUrl: string;

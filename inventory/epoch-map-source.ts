@@ -43,3 +43,59 @@ export function findDuplicatePaths(text: string): Array<{ path: string; lines: n
   }
   return [...linesByPath].filter(([, lines]) => lines.length > 1).map(([path, lines]) => ({ path, lines }));
 }
+
+/** The map the source text spells out: path -> number, or the entries whose value is not a plain integer. */
+export function mintEpochsFromSource(text: string): { mintEpochs: Record<string, number>; unreadable: EpochMapSourceEntry[] } {
+  const mintEpochs: Record<string, number> = {};
+  const unreadable: EpochMapSourceEntry[] = [];
+  for (const entry of scanEpochMapSource(text)) {
+    const literal = entry.valueText.replace(/_/g, '');
+    if (/^-?\d+(\.\d+)?$/.test(literal)) mintEpochs[entry.path] = Number(literal);
+    else unreadable.push(entry);
+  }
+  return { mintEpochs, unreadable };
+}
+
+/** `primary` stays bare; other paths are quoted as the file quotes them (`'spare-1'`). */
+function keyFor(path: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(path) ? path : `'${path}'`;
+}
+
+function entryLine(indent: string, key: string, mintEpoch: number, comment: string): string {
+  return `${indent}${key}: ${mintEpoch}, // ${comment}`;
+}
+
+/**
+ * Rewrites the one line of `path` to `mintEpoch` with `comment` (the mint time in UTC), keeping its
+ * indentation and quoting and every other line as it was. Throws if the path is not in the map.
+ */
+export function setEntry(text: string, path: string, mintEpoch: number, comment: string): string {
+  const entry = scanEpochMapSource(text).find((candidate) => candidate.path === path);
+  if (!entry) throw new Error(`no entry '${path}' in the map`);
+  const lines = text.split('\n');
+  const original = lines[entry.line - 1];
+  const indent = /^\s*/.exec(original)![0];
+  const key = original.trimStart().slice(0, original.trimStart().indexOf(':')).trim();
+  lines[entry.line - 1] = entryLine(indent, key, mintEpoch, comment);
+  return lines.join('\n');
+}
+
+/** Adds `path` as a new line after the last entry, indented like it. */
+export function addEntry(text: string, path: string, mintEpoch: number, comment: string): string {
+  const entries = scanEpochMapSource(text);
+  const lines = text.split('\n');
+  const last = entries[entries.length - 1];
+  const afterLine = last ? last.line : lines.findIndex((line) => /=\s*\{\s*$/.test(line)) + 1;
+  const indent = last ? /^\s*/.exec(lines[last.line - 1])![0] : '  ';
+  lines.splice(afterLine, 0, entryLine(indent, keyFor(path), mintEpoch, comment));
+  return lines.join('\n');
+}
+
+/** Removes the line of `path`. Throws if the path is not in the map. */
+export function removeEntry(text: string, path: string): string {
+  const entry = scanEpochMapSource(text).find((candidate) => candidate.path === path);
+  if (!entry) throw new Error(`no entry '${path}' in the map`);
+  const lines = text.split('\n');
+  lines.splice(entry.line - 1, 1);
+  return lines.join('\n');
+}

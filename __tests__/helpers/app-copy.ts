@@ -41,12 +41,18 @@ export class AppCopy {
 
   /** Runs the `synth` script of package.json, as `npm run synth` would, without npm's start-up. */
   synth(env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-    const script: string = JSON.parse(this.read('package.json')).scripts.synth;
-    return spawnSync('sh', ['-c', script], {
+    return this.run('synth', [], env);
+  }
+
+  /** Runs a script of package.json with arguments, as `npm run <script> -- <args>` would. */
+  run(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, input?: string): SpawnSyncReturns<string> {
+    const command: string = JSON.parse(this.read('package.json')).scripts[script];
+    return spawnSync('sh', ['-c', `${command} "$@"`, script, ...args], {
       cwd: this.dir,
       encoding: 'utf8',
+      input,
       env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_CONTEXT_JSON: undefined, CDKTF_OUTDIR: undefined, ...env },
-      timeout: 60_000,
+      timeout: 120_000,
     });
   }
 

@@ -1,0 +1,129 @@
+import { SECONDS_PER_DAY } from '../../inventory/expiry';
+import { AppCopy, EPOCH_MAP_FILE } from '../helpers/app-copy';
+
+const MINTED = 1776528429; // primary and spare-2 in the example map
+const EXPIRES = MINTED + 365 * SECONDS_PER_DAY;
+
+describe('npm run tokens', () => {
+  let app: AppCopy;
+  beforeEach(() => {
+    app = new AppCopy();
+  });
+  afterEach(() => app.remove());
+
+  const changedLines = (before: string, after: string) => {
+    const [a, b] = [before.split('\n'), after.split('\n')];
+    expect(b).toHaveLength(a.length);
+    return a.flatMap((line, i) => (line === b[i] ? [] : [{ before: line, after: b[i] }]));
+  };
+
+  test('rotate rewrites exactly one line, date comment included, and a following synth shows the new expiry', () => {
+    const before = app.read(EPOCH_MAP_FILE);
+    const run = app.run('tokens', ['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(changedLines(before, app.read(EPOCH_MAP_FILE))).toEqual([
+      { before: "  'spare-1': 1776528280, // 2026-04-18T16:04:40Z", after: "  'spare-1': 1795167000, // 2026-11-20T09:30:00Z" },
+    ]);
+    expect(run.stdout).toContain("Rotated 'spare-1' in stacks/claude-agent-service/token-mint-epochs.ts: minted 2026-11-20T09:30:00Z, expires 2027-11-20T09:30:00Z (365 days).");
+    expect(run.stdout).toContain('vault kv patch secret/claude-agent-service-spare-1 claude_oauth_token=-');
+    expect(run.stdout).toContain('cdktf deploy claude-agent-service');
+
+    expect(app.synth().status).toBe(0);
+    const expiryMap: any = Object.values(app.stackJson('claude-agent-service').resource.kubernetes_config_map_v1).find(
+      (configMap: any) => configMap.metadata.name === 'claude-oauth-token-expiry',
+    );
+    expect(expiryMap.data['spare-1']).toBe(String(1795167000 + 365 * SECONDS_PER_DAY));
+    expect(expiryMap.data.primary).toBe(String(EXPIRES));
+  });
+
+  test('rotate accepts now and unix seconds, and refuses what synth would refuse, writing nothing', () => {
+    const before = app.read(EPOCH_MAP_FILE);
+    const started = Math.floor(Date.now() / 1000);
+    expect(app.run('tokens', ['rotate', 'primary']).status).toBe(0);
+    const [change] = changedLines(before, app.read(EPOCH_MAP_FILE));
+    const written = Number(/primary: (\d+),/.exec(change.after)![1]);
+    expect(written).toBeGreaterThanOrEqual(started);
+    expect(written).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
+
+    const current = app.read(EPOCH_MAP_FILE);
+    const milliseconds = app.run('tokens', ['rotate', 'primary', '--minted-at', '1776528429000']);
+    expect(milliseconds.status).toBe(2);
+    expect(milliseconds.stderr).toMatch(/'primary' \(.*token-mint-epochs\.ts:\d+\): mint epoch 1776528429000 is in milliseconds/);
+    const future = app.run('tokens', ['rotate', 'primary', '--minted-at', String(started + 7 * SECONDS_PER_DAY)]);
+    expect(future.status).toBe(2);
+    expect(future.stderr).toMatch(/is in the future/);
+    const vague = app.run('tokens', ['rotate', 'primary', '--minted-at', '2026-11-20']);
+    expect(vague.status).toBe(1);
+    expect(vague.stderr).toContain('an ISO 8601 time with a zone (e.g. 2026-04-18T16:07:09Z)');
+    expect(app.read(EPOCH_MAP_FILE)).toBe(current);
+  });
+
+  test('rotate refuses an unknown path unless --add, which appends one line; remove retires a spare but never primary', () => {
+    const unknown = app.run('tokens', ['rotate', 'spare-3']);
+    expect(unknown.status).toBe(1);
+    expect(unknown.stderr).toContain("'spare-3' is not in stacks/claude-agent-service/token-mint-epochs.ts (known: primary, spare-1, spare-2). To add a new token path, repeat with --add.");
+
+    const before = app.read(EPOCH_MAP_FILE);
+    expect(app.run('tokens', ['rotate', 'spare-3', '--add', '--minted-at', String(MINTED)]).status).toBe(0);
+    const after = app.read(EPOCH_MAP_FILE).split('\n');
+    expect(after.length).toBe(before.split('\n').length + 1);
+    expect(after).toContain("  'spare-3': 1776528429, // 2026-04-18T16:07:09Z");
+    expect(app.run('tokens', ['rotate', 'Spare 4', '--add']).status).toBe(2);
+
+    const removed = app.run('tokens', ['remove', 'spare-3']);
+    expect(removed.status).toBe(0);
+    expect(removed.stdout).toContain('vault kv metadata delete secret/claude-agent-service-spare-3');
+    expect(app.read(EPOCH_MAP_FILE)).toBe(before);
+
+    const primary = app.run('tokens', ['remove', 'primary']);
+    expect(primary.status).toBe(1);
+    expect(primary.stderr).toContain("'primary' is the token the agents use and cannot be removed");
+    expect(app.read(EPOCH_MAP_FILE)).toBe(before);
+  });
+
+  test.each([
+    [31, 31, 'healthy', false, false],
+    [30 + 1 / SECONDS_PER_DAY, 30, 'healthy', false, false],
+    [30, 30, 'healthy', false, false],
+    [30 - 1 / SECONDS_PER_DAY, 29, 'warning', true, false],
+    [7, 7, 'warning', true, false],
+    [7 - 1 / SECONDS_PER_DAY, 6, 'critical', true, false],
+    [1 / SECONDS_PER_DAY, 0, 'critical', true, false],
+    [0, 0, 'expired', true, true],
+    [-1, -1, 'expired', true, true],
+  ])('status --json with %f days left: days_remaining %i, %s', (daysLeft, daysRemaining, status, needsRefresh, isExpired) => {
+    const at = Math.round(EXPIRES - daysLeft * SECONDS_PER_DAY);
+    const run = app.run('tokens', ['status', '--json', '--at', String(at)]);
+    expect(run.status).toBe(0);
+    const [primary] = JSON.parse(run.stdout);
+    expect(primary).toEqual({
+      path: 'primary',
+      vault_path: 'secret/claude-agent-service',
+      minted: '2026-04-18T16:07:09Z',
+      expires: '2027-04-18T16:07:09Z',
+      days_remaining: daysRemaining,
+      is_expired: isExpired,
+      needs_refresh: needsRefresh,
+      status,
+    });
+  });
+
+  test('status --fail-under-days exits 3 when a token is short, for a scheduled CI job', () => {
+    const at = String(EXPIRES - 20 * SECONDS_PER_DAY);
+    const short = app.run('tokens', ['status', '--fail-under-days', '21', '--at', at]);
+    expect(short.status).toBe(3);
+    expect(short.stderr).toContain("'primary' has 20 days left");
+    expect(short.stdout).toMatch(/^primary .* 20 +warning$/m);
+    // spare-1 was minted 149 s before primary: 19 whole days left, so 19 is the bar everything clears.
+    expect(app.run('tokens', ['status', '--fail-under-days', '19', '--at', at]).status).toBe(0);
+  });
+
+  test('usage errors exit 1 with the usage', () => {
+    for (const args of [['frobnicate'], ['status', '--jsno'], ['status', '--fail-under-days'], ['rotate'], ['remove']]) {
+      const run = app.run('tokens', args);
+      expect({ args, status: run.status }).toEqual({ args, status: 1 });
+      expect(run.stderr).toMatch(/^tokens: /);
+    }
+  });
+});

@@ -1,0 +1,8 @@
+import * as path from 'path';
+
+/** The repository root (this file lives in tools/). */
+export const REPO_ROOT = path.resolve(__dirname, '..');
+/** The reviewed epoch map, relative to the repository root. */
+export const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
+/** Where, under the synth output, the plain Prometheus rules file lands. */
+export const RULES_FILE = 'prometheus-rules/claude-oauth-token-expiry.rules.yml';
