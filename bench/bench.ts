@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { bundleMonitor } from '../constructs/monitor-bundle';
+import { expiryOf } from '../inventory/expiry';
 import { AppCopy, REPO_ROOT } from '../__tests__/helpers/app-copy';
 import { ConfigMapMount } from '../__tests__/helpers/configmap-mount';
 import { startPushgateway } from '../__tests__/helpers/real-binaries';
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
   }
 
   const gateway = await startPushgateway();
-  const mount = new ConfigMapMount(Object.fromEntries(paths.map((p) => [p, String(mintedAt + 365 * 86_400)])));
+  const mount = new ConfigMapMount(Object.fromEntries(paths.map((p) => [p, String(expiryOf(mintedAt))])));
   const scratch = mkdtempSync(path.join(tmpdir(), 'bench-monitor-'));
   try {
     const script = path.join(scratch, 'monitor.js');

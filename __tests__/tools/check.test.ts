@@ -1,0 +1,111 @@
+import { spawnSync } from 'child_process';
+import { SECONDS_PER_DAY } from '../../inventory/expiry';
+import { AppCopy, EPOCH_MAP_FILE } from '../helpers/app-copy';
+import { CRD_SCHEMA_DIR } from '../helpers/crd-schemas';
+
+/** A throwaway git repository holding a copy of the app, one commit per step. */
+class AppRepo extends AppCopy {
+  constructor() {
+    super();
+    this.git('init', '-q', '-b', 'main');
+    this.write('.git/info/exclude', 'node_modules\ncdktf.out\n');
+    this.commit('base');
+  }
+
+  git(...args: string[]): string {
+    const run = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.test', ...args], { cwd: this.dir, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`git ${args.join(' ')}: ${run.stderr}`);
+    return run.stdout;
+  }
+
+  commit(message: string): void {
+    this.git('add', '-A');
+    this.git('commit', '-q', '--allow-empty', '-m', message);
+  }
+
+  check(...args: string[]) {
+    return this.run('check', ['--crd-dir', CRD_SCHEMA_DIR, ...args]);
+  }
+}
+
+describe('npm run check', () => {
+  let repo: AppRepo;
+  beforeEach(() => {
+    repo = new AppRepo();
+  });
+  afterEach(() => repo.remove());
+
+  test('reports a rotation between two commits: the token row and the changed attributes only', () => {
+    expect(repo.run('tokens', ['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z']).status).toBe(0);
+    repo.commit('rotate spare-1');
+    const run = repo.check('--base', 'HEAD~1', '--format', 'markdown');
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = run.stdout;
+    expect(report).toContain('**Result:** PASS (head: working tree, base: HEAD~1 (');
+    expect(report).toMatch(/^\| spare-1 \| 2026-04-18T16:04:40Z -> 2026-11-20T09:30:00Z \| 2027-04-18T16:04:40Z -> 2027-11-20T09:30:00Z \| -?\d+ -> -?\d+ \| healthy \|$/m);
+    expect(report).toMatch(/^\| primary \| 2026-04-18T16:07:09Z \| 2027-04-18T16:07:09Z \| \d+ \| healthy \|$/m);
+    expect(report).toContain(`- changed \`kubernetes_config_map_v1.token-expiry_resource_A8D19F4A\` (claude-oauth-token-expiry)`);
+    expect(report).toContain(`  - \`data.spare-1: "1808064280" -> "${1795167000 + 365 * SECONDS_PER_DAY}"\``);
+    expect(report).toMatch(/- changed `kubernetes_cron_job_v1\.[\w-]+` \(claude-oauth-expiry-monitor\)\n  - `spec\.job_template\.spec\.template\.metadata\.annotations\.claude-oauth-tokens\/checksum: "[a-f0-9]{64}" -> "[a-f0-9]{64}"`/);
+    expect(report).toContain('### Stack monitoring\nno changes');
+    expect(report).not.toContain('data.primary'); // unchanged attributes stay out
+    expect(repo.git('status', '--porcelain')).toBe(''); // the user's tree is untouched
+    expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+  });
+
+  test('shows the bundled monitor script by size and hash, not as a blob', () => {
+    repo.write('lambda-src/contract.ts', `${repo.read('lambda-src/contract.ts')}\nexport const NOTE = 'changed';\nconsole.log(NOTE);\n`);
+    const report = repo.check('--base', 'HEAD').stdout;
+    expect(report).toMatch(/^  - data\.monitor\.js: changed, \d+ bytes, sha256 [a-f0-9]{12} -> [a-f0-9]{12}$/m);
+    expect(report).not.toContain('function'); // no script text in the report
+  });
+
+  test('fails on a token-shaped string in a tracked file, and never prints it whole', () => {
+    const planted = ['sk', 'ant', 'oat01', 'Q'.repeat(24) + 'test'].join('-'); // built here: never committed to this repo
+    repo.write('notes.md', `left here by mistake: ${planted}\n`);
+    repo.commit('oops');
+    const run = repo.check('--base', 'HEAD~1');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('Result: FAIL');
+    expect(run.stdout).toMatch(/token-shaped string at notes\.md:1 \(tracked file\): sk-ant-oat01-Q…\(redacted, \d+ chars\)/);
+    expect(run.stdout).not.toContain(planted);
+    expect(run.stderr).not.toContain(planted);
+  });
+
+  test('fails when a token is inside the critical window, unless --allow-expiring', () => {
+    const mintedAt = Math.floor(Date.now() / 1000) - 360 * SECONDS_PER_DAY; // 5 days left
+    expect(repo.run('tokens', ['rotate', 'spare-2', '--minted-at', String(mintedAt)]).status).toBe(0);
+    repo.commit('an old spare');
+    const failing = repo.check('--base', 'HEAD~1');
+    expect(failing.status).toBe(1);
+    expect(failing.stdout).toMatch(/- 'spare-2' is critical \(4 days left, expires .*\): rotate it in this change, or pass --allow-expiring/);
+    const allowed = repo.check('--base', 'HEAD~1', '--allow-expiring');
+    expect(allowed.status).toBe(0);
+    expect(allowed.stdout).toContain('(allowed by --allow-expiring)');
+  });
+
+  test('fails on an invalid map and on a CRD-schema violation in the head', () => {
+    repo.write(EPOCH_MAP_FILE, repo.read(EPOCH_MAP_FILE).replace('primary: 1776528429,', 'primary: 1776528429000,'));
+    const invalid = repo.check('--base', 'HEAD');
+    expect(invalid.status).toBe(1);
+    expect(invalid.stdout).toMatch(/head does not synthesize: .*mint epoch 1776528429000 is in milliseconds/s);
+    repo.git('checkout', '--', EPOCH_MAP_FILE);
+
+    const construct = 'constructs/claude-agent-external-secret.ts';
+    repo.write(construct, repo.read(construct).replace("apiVersion: 'external-secrets.io/v1',", "apiVersion: 'external-secrets.io/v1beta1',"));
+    const unserved = repo.check('--base', 'HEAD');
+    expect(unserved.status).toBe(1);
+    expect(unserved.stdout).toContain('CRD schema: claude-agent-service: ExternalSecret/claude-agent-secrets');
+    expect(unserved.stdout).toContain('external-secrets.io/v1beta1 ExternalSecret is not served by the CRD');
+  });
+
+  test('cannot-run problems exit 2 with a reason', () => {
+    const badBase = repo.check('--base', 'no-such-ref');
+    expect(badBase.status).toBe(2);
+    expect(badBase.stderr).toContain('check: --base no-such-ref is not a commit here');
+    const noCrds = repo.run('check', ['--crd-dir', '/nonexistent/crds']);
+    expect(noCrds.status).toBe(2);
+    expect(noCrds.stderr).toContain('no CRD schemas at /nonexistent/crds');
+  });
+});
