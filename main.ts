@@ -69,6 +69,8 @@ function main(): void {
     },
     monitor: { pushgatewayUrl: monitoring.pushgatewayUrl },
   });
+  // The monitor's deploy-time run pushes to the Pushgateway the monitoring stack may install.
+  agentService.addDependency(monitoring);
   for (const stack of [monitoring, agentService]) keepStateBesideTheRepo(stack);
 
   app.synth();

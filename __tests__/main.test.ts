@@ -19,7 +19,7 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /claude-agent-service: 5 resources \(2 kubernetes_config_map_v1, 1 kubernetes_cron_job_v1, 1 kubernetes_manifest, 1 kubernetes_service_account_v1\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/,
+      /claude-agent-service: 6 resources \(2 kubernetes_config_map_v1, 1 kubernetes_cron_job_v1, 1 kubernetes_job_v1, 1 kubernetes_manifest, 1 kubernetes_service_account_v1\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/,
     );
     expect(run.stdout).toMatch(/monitoring: \d+ resources? /);
     expect(run.stdout).toMatch(/^primary +secret\/claude-agent-service +2026-04-18T16:07:09Z +2027-04-18T16:07:09Z +-?\d+ +\w+$/m);
@@ -100,5 +100,7 @@ describe('npm run synth (main.ts)', () => {
     expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} }, monitoringNamespace: 'observability' }) }).status).toBe(0);
     expect(cronJobEnv().PUSHGATEWAY_URL).toBe('http://claude-oauth-pushgateway.observability:9091');
     expect(Object.keys(app.stackJson('monitoring').resource)).toContain('helm_release');
+    // cdktf deploy '*' installs the Pushgateway before the monitor's deploy-time run pushes to it.
+    expect(JSON.parse(app.read('cdktf.out/manifest.json')).stacks['claude-agent-service'].dependencies).toEqual(['monitoring']);
   });
 });

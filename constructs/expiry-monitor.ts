@@ -1,6 +1,7 @@
 import { createHash } from 'crypto';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import { CronJobV1 } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
+import { CronJobV1, CronJobV1SpecJobTemplateSpecTemplate } from '@cdktf/provider-kubernetes/lib/cron-job-v1';
+import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
 import {
@@ -79,6 +80,13 @@ export interface ExpiryMonitorProps {
    * @default 4
    */
   readonly pushAttempts?: number;
+  /**
+   * Also run the monitor once as a Job whenever the map or the script changes, and make
+   * `cdktf deploy` wait for it: a failed push fails the deploy, and the alert clears minutes after a
+   * rotation instead of at the next scheduled run.
+   * @default true
+   */
+  readonly runOnDeploy?: boolean;
 }
 
 const DEFAULT_RESOURCES: ContainerResources = {
@@ -102,6 +110,8 @@ export class ExpiryMonitor extends Construct {
   readonly name: string;
   readonly scriptConfigMap: ConfigMapV1;
   readonly cronJob: CronJobV1;
+  /** The deploy-time run, when `runOnDeploy` is on. */
+  readonly deployRun?: JobV1;
   /** sha256 over the script and the expiry map, as annotated on the pod template. */
   readonly checksum: string;
 
@@ -162,6 +172,51 @@ export class ExpiryMonitor extends Construct {
       automountServiceAccountToken: false,
     });
     const resources = props.resources ?? DEFAULT_RESOURCES;
+    // One pod template for the schedule and the deploy-time run: the two can never drift apart.
+    const podTemplate: CronJobV1SpecJobTemplateSpecTemplate = {
+      metadata: { labels, annotations: { [CHECKSUM_ANNOTATION]: this.checksum } },
+      spec: {
+        serviceAccountName: serviceAccount.metadata.name,
+        automountServiceAccountToken: false,
+        restartPolicy: 'Never',
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: String(runAsUser),
+          runAsGroup: String(runAsUser),
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        container: [
+          {
+            name: 'monitor',
+            image,
+            command: ['node', `${SCRIPT_DIR}/${SCRIPT_KEY}`],
+            env: [
+              { name: MonitorEnv.expiryDir, value: EXPIRY_DIR },
+              { name: MonitorEnv.pushgatewayUrl, value: pushgatewayUrl },
+              { name: MonitorEnv.pushTimeoutMs, value: String(pushTimeout.toSeconds() * 1000) },
+              { name: MonitorEnv.pushAttempts, value: String(pushAttempts) },
+            ],
+            volumeMount: [
+              { name: 'script', mountPath: SCRIPT_DIR, readOnly: true },
+              { name: 'token-expiry', mountPath: EXPIRY_DIR, readOnly: true },
+            ],
+            securityContext: {
+              runAsNonRoot: true,
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              privileged: false,
+              capabilities: { drop: ['ALL'] },
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
+          },
+        ],
+        volume: [
+          { name: 'script', configMap: { name: this.scriptConfigMap.metadata.name, defaultMode: '0444' } },
+          { name: 'token-expiry', configMap: { name: props.expiryConfigMap.resource.metadata.name, defaultMode: '0444' } },
+        ],
+      },
+    };
 
     this.cronJob = new CronJobV1(this, 'cron-job', {
       metadata: { name: this.name, namespace, labels },
@@ -176,53 +231,22 @@ export class ExpiryMonitor extends Construct {
           spec: {
             backoffLimit,
             activeDeadlineSeconds: activeDeadline.toSeconds(),
-            template: {
-              metadata: { labels, annotations: { [CHECKSUM_ANNOTATION]: this.checksum } },
-              spec: {
-                serviceAccountName: serviceAccount.metadata.name,
-                automountServiceAccountToken: false,
-                restartPolicy: 'Never',
-                securityContext: {
-                  runAsNonRoot: true,
-                  runAsUser: String(runAsUser),
-                  runAsGroup: String(runAsUser),
-                  seccompProfile: { type: 'RuntimeDefault' },
-                },
-                container: [
-                  {
-                    name: 'monitor',
-                    image,
-                    command: ['node', `${SCRIPT_DIR}/${SCRIPT_KEY}`],
-                    env: [
-                      { name: MonitorEnv.expiryDir, value: EXPIRY_DIR },
-                      { name: MonitorEnv.pushgatewayUrl, value: pushgatewayUrl },
-                      { name: MonitorEnv.pushTimeoutMs, value: String(pushTimeout.toSeconds() * 1000) },
-                      { name: MonitorEnv.pushAttempts, value: String(pushAttempts) },
-                    ],
-                    volumeMount: [
-                      { name: 'script', mountPath: SCRIPT_DIR, readOnly: true },
-                      { name: 'token-expiry', mountPath: EXPIRY_DIR, readOnly: true },
-                    ],
-                    securityContext: {
-                      runAsNonRoot: true,
-                      allowPrivilegeEscalation: false,
-                      readOnlyRootFilesystem: true,
-                      privileged: false,
-                      capabilities: { drop: ['ALL'] },
-                      seccompProfile: { type: 'RuntimeDefault' },
-                    },
-                    resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
-                  },
-                ],
-                volume: [
-                  { name: 'script', configMap: { name: this.scriptConfigMap.metadata.name, defaultMode: '0444' } },
-                  { name: 'token-expiry', configMap: { name: props.expiryConfigMap.resource.metadata.name, defaultMode: '0444' } },
-                ],
-              },
-            },
+            template: podTemplate,
           },
         },
       },
     });
+
+    if (props.runOnDeploy !== false) {
+      // Named by content, so a change of map or script replaces it (a new run) and an unchanged deploy
+      // plans nothing. No ttlSecondsAfterFinished: a Job the cluster garbage-collects would show as
+      // drift in every later plan and be re-created, re-running the monitor on every deploy.
+      this.deployRun = new JobV1(this, 'deploy-run', {
+        metadata: { name: `${this.name}-${this.checksum.slice(0, 10)}`, namespace, labels },
+        spec: { backoffLimit, activeDeadlineSeconds: activeDeadline.toSeconds(), template: podTemplate },
+        waitForCompletion: true,
+        timeouts: { create: `${activeDeadline.toSeconds() + 60}s`, update: `${activeDeadline.toSeconds() + 60}s` },
+      });
+    }
   }
 }

@@ -111,17 +111,21 @@ describe('ExpiryMonitor', () => {
     expect(checksum(synthMonitor({}, { ...EXAMPLE_MINT_EPOCHS, 'spare-1': EXAMPLE_MINT_EPOCHS['spare-1'] + 1 }))).not.toBe(base);
   });
 
-  test('the pod checksum changes when the monitor source changes', () => {
+  test('the pod checksum and the deploy-time Job change when the monitor source changes', () => {
     const app = new AppCopy();
     try {
       const checksumOfSynth = () => {
         expect(app.synth().status).toBe(0);
-        const cronJobs = app.stackJson('claude-agent-service').resource.kubernetes_cron_job_v1;
-        return (Object.values(cronJobs)[0] as any).spec.job_template.spec.template.metadata.annotations[CHECKSUM_ANNOTATION];
+        const { resource } = app.stackJson('claude-agent-service');
+        const cronJob: any = Object.values(resource.kubernetes_cron_job_v1)[0];
+        const job: any = Object.values(resource.kubernetes_job_v1)[0];
+        return { checksum: cronJob.spec.job_template.spec.template.metadata.annotations[CHECKSUM_ANNOTATION], job: job.metadata.name };
       };
       const before = checksumOfSynth();
       app.write('lambda-src/contract.ts', `${app.read('lambda-src/contract.ts')}\nexport const CHANGED = 1;\nconsole.log(CHANGED);\n`);
-      expect(checksumOfSynth()).not.toBe(before);
+      const after = checksumOfSynth();
+      expect(after.checksum).not.toBe(before.checksum);
+      expect(after.job).not.toBe(before.job); // a new deploy-time run
     } finally {
       app.remove();
     }
@@ -144,5 +148,33 @@ describe('ExpiryMonitor', () => {
   test('accepts images pinned by tag on a registry with a port, or by digest', () => {
     expect(() => synthMonitor({ image: 'registry.local:5000/library/node:22.20.0-alpine3.22' })).not.toThrow();
     expect(() => synthMonitor({ image: `node@sha256:${'a'.repeat(64)}` })).not.toThrow();
+  });
+
+  describe('deploy-time run', () => {
+    const jobOf = (json: StackJson) => resourcesOfType(json, 'kubernetes_job_v1')[0];
+
+    test('a Job with exactly the CronJob pod template, waited for by the deploy, never garbage-collected', () => {
+      const json = synthMonitor();
+      const job = jobOf(json);
+      expect(job.spec.template).toEqual(podOf(json));
+      expect(job.wait_for_completion).toBe(true);
+      expect(job.timeouts).toEqual({ create: '360s', update: '360s' });
+      expect(job.spec).toMatchObject({ backoff_limit: 2, active_deadline_seconds: 300 });
+      expect(job.spec.ttl_seconds_after_finished).toBeUndefined();
+      expect(job.metadata.namespace).toBe('claude-agent');
+      const checksum = podOf(json).metadata.annotations[CHECKSUM_ANNOTATION];
+      expect(job.metadata.name).toBe(`claude-oauth-expiry-monitor-${checksum.slice(0, 10)}`);
+    });
+
+    test('its name changes when the map changes, and only then', () => {
+      const name = (json: StackJson) => jobOf(json).metadata.name;
+      const base = name(synthMonitor());
+      expect(name(synthMonitor({ schedule: '15 */6 * * *', backoffLimit: 3 }))).toBe(base);
+      expect(name(synthMonitor({}, { ...EXAMPLE_MINT_EPOCHS, primary: EXAMPLE_MINT_EPOCHS.primary + 60 }))).not.toBe(base);
+    });
+
+    test('one prop turns it off', () => {
+      expect(resourcesOfType(synthMonitor({ runOnDeploy: false }), 'kubernetes_job_v1')).toEqual([]);
+    });
   });
 });

@@ -10,10 +10,11 @@ describe('ClaudeAgentServiceStack', () => {
     expect(Object.keys(json.resource ?? {}).sort()).toEqual([
       'kubernetes_config_map_v1',
       'kubernetes_cron_job_v1',
+      'kubernetes_job_v1',
       'kubernetes_manifest',
       'kubernetes_service_account_v1',
     ]);
-    for (const type of ['kubernetes_config_map_v1', 'kubernetes_cron_job_v1', 'kubernetes_service_account_v1']) {
+    for (const type of ['kubernetes_config_map_v1', 'kubernetes_cron_job_v1', 'kubernetes_job_v1', 'kubernetes_service_account_v1']) {
       expect(resourcesOfType(json, type).map((resource) => resource.metadata.namespace)).toEqual(
         resourcesOfType(json, type).map(() => 'claude-agent'),
       );
@@ -34,7 +35,7 @@ describe('ClaudeAgentServiceStack', () => {
     expect(namespace.metadata.name).toBe('agents');
     const reference = expect.stringMatching(/^\$\{kubernetes_namespace_v1\.[\w-]+\.metadata\[0\]\.name\}$/);
     expect(manifestsIn(json)[0].metadata.namespace).toEqual(reference);
-    for (const type of ['kubernetes_config_map_v1', 'kubernetes_cron_job_v1', 'kubernetes_service_account_v1']) {
+    for (const type of ['kubernetes_config_map_v1', 'kubernetes_cron_job_v1', 'kubernetes_job_v1', 'kubernetes_service_account_v1']) {
       for (const resource of resourcesOfType(json, type)) expect(resource.metadata.namespace).toEqual(reference);
     }
   });
