@@ -2,15 +2,9 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { VaultSecretLocation } from '../inventory/vault-location';
 import { Duration } from './duration';
-import { recommendedLabels } from './labels';
+import { DEFAULT_SECRET_STORE, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
 
-/** The ESO store that can read the tokens' Vault mount. */
-export interface SecretStoreReference {
-  /** Name of the store. */
-  readonly name: string;
-  /** `ClusterSecretStore` (any namespace may use it) or `SecretStore` (same namespace only). */
-  readonly kind: 'ClusterSecretStore' | 'SecretStore';
-}
+export type { SecretStoreReference } from './external-secret-manifest';
 
 /** The older `~/.claude/.credentials.json` login, still mounted by pods as a fallback. */
 export interface LegacyCredentialsFile {
@@ -60,9 +54,6 @@ export interface ClaudeAgentExternalSecretProps {
   readonly legacyCredentials?: LegacyCredentialsFile | false;
 }
 
-/** Secret keys must be usable as file names and environment variable names. */
-const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-
 /**
  * The ExternalSecret (`external-secrets.io/v1`) that has ESO copy the agents' token from Vault into
  * the Kubernetes Secret the pods read. It never holds the token itself: only where to find it.
@@ -75,56 +66,21 @@ export class ClaudeAgentExternalSecret extends Construct {
   constructor(scope: Construct, id: string, props: ClaudeAgentExternalSecretProps) {
     super(scope, id);
     this.secretName = props.name ?? 'claude-agent-secrets';
-    const store = props.secretStore ?? { name: 'vault-backend', kind: 'ClusterSecretStore' };
-    const refreshInterval = props.refreshInterval ?? Duration.hours(1);
-    const tokenSecretKey = props.tokenSecretKey ?? 'CLAUDE_CODE_OAUTH_TOKEN';
     const legacy = props.legacyCredentials === false ? undefined : props.legacyCredentials ?? {};
-
-    if (refreshInterval.toSeconds() < 60) {
-      throw new Error(
-        `ClaudeAgentExternalSecret '${this.secretName}': refreshInterval ${refreshInterval.toDurationString()} would have ESO ` +
-          'hammer Vault; use at least Duration.minutes(1).',
-      );
-    }
-    const data = [{ secretKey: tokenSecretKey, property: props.token.field }];
+    const data = [{ secretKey: props.tokenSecretKey ?? 'CLAUDE_CODE_OAUTH_TOKEN', key: props.token.name, property: props.token.field }];
     if (legacy) {
-      data.push({ secretKey: legacy.secretKey ?? '.credentials.json', property: legacy.vaultProperty ?? 'credentials_json' });
+      data.push({ secretKey: legacy.secretKey ?? '.credentials.json', key: props.token.name, property: legacy.vaultProperty ?? 'credentials_json' });
     }
-    for (const { secretKey } of data) {
-      if (!SECRET_KEY.test(secretKey)) {
-        throw new Error(
-          `ClaudeAgentExternalSecret '${this.secretName}': secret key '${secretKey}' is not a valid Secret key; ` +
-            "use only letters, digits, '-', '_' and '.'.",
-        );
-      }
-    }
-    if (new Set(data.map((entry) => entry.secretKey)).size !== data.length) {
-      throw new Error(
-        `ClaudeAgentExternalSecret '${this.secretName}': the token and the legacy credentials file both use secret key ` +
-          `'${tokenSecretKey}'; give legacyCredentials.secretKey another name.`,
-      );
-    }
-
     this.resource = new Manifest(this, 'resource', {
-      manifest: {
-        apiVersion: 'external-secrets.io/v1',
-        kind: 'ExternalSecret',
-        metadata: {
-          name: this.secretName,
-          namespace: props.namespace,
-          labels: recommendedLabels(this.secretName, 'token-delivery'),
-        },
-        spec: {
-          refreshInterval: refreshInterval.toDurationString(),
-          secretStoreRef: { name: store.name, kind: store.kind },
-          // Defaults spelled out: what the API server would add must already be in the plan.
-          target: { name: this.secretName, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-          data: data.map(({ secretKey, property }) => ({
-            secretKey,
-            remoteRef: { key: props.token.name, property },
-          })),
-        },
-      },
+      manifest: externalSecretManifest({
+        owner: 'ClaudeAgentExternalSecret',
+        name: this.secretName,
+        namespace: props.namespace,
+        component: 'token-delivery',
+        store: props.secretStore ?? DEFAULT_SECRET_STORE,
+        refreshInterval: props.refreshInterval ?? Duration.hours(1),
+        data,
+      }),
     });
   }
 }

@@ -14,6 +14,7 @@ import {
 import { Duration } from './duration';
 import { recommendedLabels } from './labels';
 import { bundleMonitor } from './monitor-bundle';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restricted-pod';
 import { TokenExpiryConfigMap } from './token-expiry-config-map';
 
 /** CPU and memory of the monitor's container, in Kubernetes quantities. */
@@ -179,12 +180,7 @@ export class ExpiryMonitor extends Construct {
         serviceAccountName: serviceAccount.metadata.name,
         automountServiceAccountToken: false,
         restartPolicy: 'Never',
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: String(runAsUser),
-          runAsGroup: String(runAsUser),
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
+        securityContext: restrictedPodSecurityContext(runAsUser),
         container: [
           {
             name: 'monitor',
@@ -200,14 +196,7 @@ export class ExpiryMonitor extends Construct {
               { name: 'script', mountPath: SCRIPT_DIR, readOnly: true },
               { name: 'token-expiry', mountPath: EXPIRY_DIR, readOnly: true },
             ],
-            securityContext: {
-              runAsNonRoot: true,
-              allowPrivilegeEscalation: false,
-              readOnlyRootFilesystem: true,
-              privileged: false,
-              capabilities: { drop: ['ALL'] },
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedContainerSecurityContext(),
             resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
           },
         ],

@@ -65,7 +65,7 @@ describe('ClaudeAgentExternalSecret', () => {
   test('rejects secret keys that cannot be a Secret key, and two uses of one key', () => {
     expect(() => synthExternalSecret({ tokenSecretKey: 'CLAUDE CODE' })).toThrow(/secret key 'CLAUDE CODE' is not a valid Secret key/);
     expect(() => synthExternalSecret({ legacyCredentials: { secretKey: 'CLAUDE_CODE_OAUTH_TOKEN' } })).toThrow(
-      /both use secret key 'CLAUDE_CODE_OAUTH_TOKEN'/,
+      "ClaudeAgentExternalSecret 'claude-agent-secrets': secret key 'CLAUDE_CODE_OAUTH_TOKEN' is used twice; give each entry its own key.",
     );
   });
 });

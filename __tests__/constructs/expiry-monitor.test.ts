@@ -41,6 +41,7 @@ describe('ExpiryMonitor', () => {
       run_as_non_root: true,
       run_as_user: '1000',
       run_as_group: '1000',
+      fs_group: '1000',
       seccomp_profile: { type: 'RuntimeDefault' },
     });
     expect(spec.container).toHaveLength(1);

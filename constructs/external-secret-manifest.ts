@@ -1,0 +1,62 @@
+import { Duration } from './duration';
+import { recommendedLabels } from './labels';
+
+/** The ESO store that can read the tokens' Vault mount. */
+export interface SecretStoreReference {
+  /** Name of the store. */
+  readonly name: string;
+  /** `ClusterSecretStore` (any namespace may use it) or `SecretStore` (same namespace only). */
+  readonly kind: 'ClusterSecretStore' | 'SecretStore';
+}
+
+/** One key of the Secret ESO writes, and where in Vault its value comes from. */
+export interface ExternalSecretEntry {
+  readonly secretKey: string;
+  /** Vault secret, relative to the store's KV mount. */
+  readonly key: string;
+  readonly property: string;
+}
+
+export const DEFAULT_SECRET_STORE: SecretStoreReference = { name: 'vault-backend', kind: 'ClusterSecretStore' };
+
+/** Secret keys must be usable as file names and environment variable names. */
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/**
+ * An `external-secrets.io/v1` ExternalSecret whose Secret (same name) ESO owns. Throws, naming
+ * `owner`, on a refresh interval under a minute or a key a Secret cannot hold.
+ */
+export function externalSecretManifest(options: {
+  readonly owner: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly component: string;
+  readonly store: SecretStoreReference;
+  readonly refreshInterval: Duration;
+  readonly data: readonly ExternalSecretEntry[];
+}): Record<string, unknown> {
+  const fail = (message: string): never => {
+    throw new Error(`${options.owner} '${options.name}': ${message}`);
+  };
+  if (options.refreshInterval.toSeconds() < 60) {
+    fail(`refreshInterval ${options.refreshInterval.toDurationString()} would have ESO hammer Vault; use at least Duration.minutes(1).`);
+  }
+  for (const { secretKey } of options.data) {
+    if (!SECRET_KEY.test(secretKey)) fail(`secret key '${secretKey}' is not a valid Secret key; use only letters, digits, '-', '_' and '.'.`);
+  }
+  const keys = options.data.map((entry) => entry.secretKey);
+  const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
+  if (repeated) fail(`secret key '${repeated}' is used twice; give each entry its own key.`);
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: options.name, namespace: options.namespace, labels: recommendedLabels(options.name, options.component) },
+    spec: {
+      refreshInterval: options.refreshInterval.toDurationString(),
+      secretStoreRef: { name: options.store.name, kind: options.store.kind },
+      // Defaults spelled out: what the API server would add must already be in the plan.
+      target: { name: options.name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      data: options.data.map(({ secretKey, key, property }) => ({ secretKey, remoteRef: { key, property } })),
+    },
+  };
+}
