@@ -92,7 +92,7 @@ describe('npm run check', () => {
     expect(invalid.stdout).toMatch(/head does not synthesize: .*mint epoch 1776528429000 is in milliseconds/s);
     repo.git('checkout', '--', EPOCH_MAP_FILE);
 
-    const construct = 'constructs/claude-agent-external-secret.ts';
+    const construct = 'constructs/external-secret-manifest.ts';
     repo.write(construct, repo.read(construct).replace("apiVersion: 'external-secrets.io/v1',", "apiVersion: 'external-secrets.io/v1beta1',"));
     const unserved = repo.check('--base', 'HEAD');
     expect(unserved.status).toBe(1);
