@@ -47,3 +47,36 @@ export const MonitorExit = {
   /** The Pushgateway could not be reached or refused the push after every retry. */
   pushFailed: 2,
 } as const;
+
+/** Environment variables the token probe reads. */
+export const ProbeEnv = {
+  /** Directory where the probe's Secret is mounted: one file per token path, holding the token. */
+  tokenDir: 'TOKEN_DIR',
+  pushgatewayUrl: 'PUSHGATEWAY_URL',
+  /** The endpoint asked with each token. */
+  endpoint: 'PROBE_ENDPOINT',
+  /** Value of the `anthropic-beta` header sent with each request. */
+  betaHeader: 'PROBE_ANTHROPIC_BETA',
+  /** Timeout of one probe request, in milliseconds. */
+  timeoutMs: 'PROBE_TIMEOUT_MS',
+} as const;
+
+/** The probe's own Pushgateway group: its PUT never touches the monitor's. */
+export const PROBE_JOB = 'claude-oauth-token-probe';
+export const RESULT_LABEL = 'result';
+export const REASON_LABEL = 'reason';
+
+export const ProbeMetrics = {
+  result: {
+    name: 'claude_oauth_token_probe_result',
+    help: 'State set: 1 for the current result of the live check of the token at this path (valid, rejected or unknown), 0 for the others.',
+  },
+  reason: {
+    name: 'claude_oauth_token_probe_reason',
+    help: 'Why the last live check of the token at this path was not valid (1 for the current reason).',
+  },
+  lastRunTimestamp: {
+    name: 'claude_oauth_token_probe_last_run_timestamp',
+    help: 'Unix time (seconds) of the token probe\'s last run.',
+  },
+} as const;

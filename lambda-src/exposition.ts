@@ -6,16 +6,25 @@ export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
+export interface Sample {
+  readonly labels?: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** One gauge with its HELP and TYPE lines and its samples. */
+export function renderGauge(metric: { readonly name: string; readonly help: string }, samples: readonly Sample[]): string[] {
+  const series = (labels: Readonly<Record<string, string>> = {}) => {
+    const pairs = Object.entries(labels).map(([key, value]) => `${key}="${escapeLabelValue(value)}"`);
+    return pairs.length > 0 ? `${metric.name}{${pairs.join(',')}}` : metric.name;
+  };
+  return [`# HELP ${metric.name} ${metric.help}`, `# TYPE ${metric.name} gauge`, ...samples.map((sample) => `${series(sample.labels)} ${sample.value}`)];
+}
+
 /** The monitor's whole Pushgateway group in the text exposition format, HELP and TYPE included. */
 export function renderExposition(entries: readonly ExpiryEntry[], pushedAt: number): string {
-  const { expiryTimestamp, lastPushTimestamp } = Metrics;
   return [
-    `# HELP ${expiryTimestamp.name} ${expiryTimestamp.help}`,
-    `# TYPE ${expiryTimestamp.name} gauge`,
-    ...entries.map((entry) => `${expiryTimestamp.name}{${PATH_LABEL}="${escapeLabelValue(entry.path)}"} ${entry.expiresAt}`),
-    `# HELP ${lastPushTimestamp.name} ${lastPushTimestamp.help}`,
-    `# TYPE ${lastPushTimestamp.name} gauge`,
-    `${lastPushTimestamp.name} ${pushedAt}`,
+    ...renderGauge(Metrics.expiryTimestamp, entries.map((entry) => ({ labels: { [PATH_LABEL]: entry.path }, value: entry.expiresAt }))),
+    ...renderGauge(Metrics.lastPushTimestamp, [{ value: pushedAt }]),
     '',
   ].join('\n');
 }

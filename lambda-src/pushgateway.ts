@@ -1,5 +1,4 @@
-import * as http from 'http';
-import * as https from 'https';
+import { describeRequestError, HttpAnswer, httpRequest } from './http-request';
 
 /** Where and how to push one group, and how hard to try. */
 export interface PushRequest {
@@ -46,10 +45,14 @@ export async function pushGroup(request: PushRequest): Promise<PushResult> {
     if (attempt > 1) await sleep(request.backoffMs * 2 ** (attempt - 2));
     let response: HttpAnswer;
     try {
-      response = await put(new URL(url), request.body, request.timeoutMs);
+      response = await httpRequest(new URL(url), {
+        method: 'PUT',
+        headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' },
+        body: request.body,
+        timeoutMs: request.timeoutMs,
+      });
     } catch (error) {
-      // A socket error's code (ECONNREFUSED, ENOTFOUND) says most; the deadline's error has only a message.
-      lastFailure = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      lastFailure = describeRequestError(error);
       continue;
     }
     const answer = response.text.trim().slice(0, 300);
@@ -78,49 +81,6 @@ export function redactUrl(url: string): string {
   } catch {
     return '(unparseable URL)';
   }
-}
-
-interface HttpAnswer {
-  readonly status: number;
-  readonly text: string;
-}
-
-/**
- * One PUT with a deadline on the whole exchange. Plain node:http rather than fetch: loading fetch
- * (undici) doubles the monitor's memory for one request.
- */
-function put(url: URL, body: string, timeoutMs: number): Promise<HttpAnswer> {
-  return new Promise((resolve, reject) => {
-    const client = url.protocol === 'https:' ? https : http;
-    const request = client.request(
-      url,
-      {
-        method: 'PUT',
-        headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(body) },
-      },
-      (response) => {
-        let text = '';
-        response.setEncoding('utf8');
-        response.on('data', (chunk: string) => {
-          if (text.length < 1_000) text += chunk;
-        });
-        response.on('end', () => {
-          clearTimeout(deadline);
-          resolve({ status: response.statusCode ?? 0, text });
-        });
-        response.on('error', fail);
-      },
-    );
-    const deadline = setTimeout(() => {
-      request.destroy(new Error(`no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-    function fail(error: Error): void {
-      clearTimeout(deadline);
-      reject(error);
-    }
-    request.on('error', fail);
-    request.end(body);
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -3,6 +3,7 @@
  *
  * Exit codes: 0 done; 1 usage error; 2 the map (as it is, or as the edit would leave it) is invalid,
  * nothing written; 3 `status --fail-under-days N` found a token with fewer days left.
+ * `probe`: 0 valid, 2 rejected, 3 unknown, 1 usage error.
  */
 import { readFileSync, renameSync, writeFileSync } from 'fs';
 import * as path from 'path';
@@ -11,9 +12,11 @@ import { expiryOf, isoUtc, TOKEN_TTL_DAYS } from '../inventory/expiry';
 import { buildTokenInventory, EpochMapError, TokenInventory } from '../inventory/token-inventory';
 import { formatTokenTable } from '../inventory/token-table';
 import { PRIMARY_TOKEN_PATH, vaultSecretLocation } from '../inventory/vault-location';
+import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, probeEndpointProblem, probeToken } from '../lambda-src/token-probe';
 import { EPOCH_MAP_FILE, REPO_ROOT } from './project-paths';
 
 export const TokensExit = { ok: 0, usage: 1, invalidMap: 2, underDays: 3 } as const;
+export const ProbeExit = { valid: 0, usage: 1, rejected: 2, unknown: 3 } as const;
 
 /** A failure with the exit code it maps to and a message for people. */
 export class CliError extends Error {
@@ -33,18 +36,23 @@ const USAGE = `Usage: npm run tokens -- <command>
       Record that <path> was re-minted (default: now). Rewrites only its line; --add for a new path.
   remove <path>
       Retire a spare (never 'primary').
+  probe --stdin [--endpoint URL]
+      Check a freshly minted token, read from standard input only, before storing it in Vault.
 
-Exit codes: 0 done, 1 usage error, 2 invalid map (nothing written), 3 --fail-under-days breached.`;
+Exit codes: 0 done, 1 usage error, 2 invalid map (nothing written), 3 --fail-under-days breached.
+probe: 0 valid, 2 rejected, 3 unknown, 1 usage error.`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
+  /** Standard input, read whole (only `probe --stdin` reads it). */
+  readonly stdin: () => string;
   /** Unix seconds. */
   readonly now: () => number;
   /** The epoch map file (absolute). */
   readonly epochMapFile: string;
 }
 
-export function runTokensCli(argv: readonly string[], io: CliIo): number {
+export function runTokensCli(argv: readonly string[], io: CliIo): number | Promise<number> {
   const [command, ...rest] = argv;
   const { positional, options } = parseArgs(rest);
   switch (command) {
@@ -54,6 +62,8 @@ export function runTokensCli(argv: readonly string[], io: CliIo): number {
       return rotate(positional, options, io);
     case 'remove':
       return remove(positional, options, io);
+    case 'probe':
+      return probe(positional, options, io);
     case undefined:
     case 'help':
     case '--help':
@@ -76,7 +86,7 @@ function parseArgs(args: readonly string[]): { positional: string[]; options: Op
       continue;
     }
     const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    const takesValue = ['fail-under-days', 'at', 'minted-at'].includes(name);
+    const takesValue = ['fail-under-days', 'at', 'minted-at', 'endpoint'].includes(name);
     if (takesValue && inline === undefined && (args[i + 1] === undefined || args[i + 1].startsWith('--'))) {
       throw new CliError(`--${name} needs a value.`, TokensExit.usage);
     }
@@ -227,6 +237,21 @@ function remove(positional: string[], options: Options, io: CliIo): number {
   return TokensExit.ok;
 }
 
+async function probe(positional: string[], options: Options, io: CliIo): Promise<number> {
+  allowOnly(options, ['stdin', 'endpoint'], 'probe');
+  if (positional.length > 0 || !options.has('stdin')) {
+    throw new CliError("'probe' reads the token from standard input only: printf '%s' \"$TOKEN\" | npm run tokens -- probe --stdin. Never pass it as an argument.", ProbeExit.usage);
+  }
+  const endpoint = String(options.get('endpoint') ?? DEFAULT_PROBE_ENDPOINT);
+  const problem = probeEndpointProblem(endpoint);
+  if (problem) throw new CliError(problem, ProbeExit.usage);
+  const token = io.stdin().trim();
+  if (token === '') throw new CliError('no token on standard input.', ProbeExit.usage);
+  const outcome = await probeToken(token, { endpoint, betaHeader: DEFAULT_PROBE_BETA, timeoutMs: DEFAULT_PROBE_TIMEOUT_MS });
+  io.stdout(`${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}\n`);
+  return { valid: ProbeExit.valid, rejected: ProbeExit.rejected, unknown: ProbeExit.unknown }[outcome.result];
+}
+
 /** Write beside, then rename: an interrupted write never leaves half a map. */
 function writeAtomically(file: string, text: string): void {
   const temporary = `${file}.tokens-cli.tmp`;
@@ -235,20 +260,19 @@ function writeAtomically(file: string, text: string): void {
 }
 
 /** The command-line entry point (npm run tokens, and the `tokens` bin). */
-export function main(): void {
-  let code: number;
+export async function main(): Promise<void> {
   try {
-    code = runTokensCli(process.argv.slice(2), {
+    process.exitCode = await runTokensCli(process.argv.slice(2), {
       stdout: (text) => process.stdout.write(text),
+      stdin: () => readFileSync(0, 'utf8'),
       now: () => Math.floor(Date.now() / 1000),
       epochMapFile: path.join(REPO_ROOT, EPOCH_MAP_FILE),
     });
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     process.stderr.write(`tokens: ${error.message}\n`);
-    code = error.exitCode;
+    process.exitCode = error.exitCode;
   }
-  process.exitCode = code;
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

@@ -1,0 +1,47 @@
+import * as http from 'http';
+import * as https from 'https';
+
+export interface HttpAnswer {
+  readonly status: number;
+  /** The first kilobyte or so of the body. */
+  readonly text: string;
+}
+
+/**
+ * One HTTP(S) request with a deadline on the whole exchange; TLS certificates are verified (Node's
+ * default). Plain node:http rather than fetch: loading fetch (undici) doubles a run's memory.
+ * Rejects with the socket error (its `code`, e.g. ECONNREFUSED) or `no answer within N ms`.
+ */
+export function httpRequest(
+  url: URL,
+  options: { method: 'GET' | 'PUT'; headers?: Record<string, string>; body?: string; timeoutMs: number },
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const client = url.protocol === 'https:' ? https : http;
+    const headers = { ...options.headers, ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }) };
+    const request = client.request(url, { method: options.method, headers }, (response) => {
+      let text = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        if (text.length < 1_000) text += chunk;
+      });
+      response.on('end', () => {
+        clearTimeout(deadline);
+        resolve({ status: response.statusCode ?? 0, text });
+      });
+      response.on('error', fail);
+    });
+    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    function fail(error: Error): void {
+      clearTimeout(deadline);
+      reject(error);
+    }
+    request.on('error', fail);
+    request.end(options.body);
+  });
+}
+
+/** Why a request failed, fit for a log line: the socket error code, or the deadline's message. */
+export function describeRequestError(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}

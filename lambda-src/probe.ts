@@ -1,0 +1,99 @@
+import { readdirSync, readFileSync, statSync } from 'fs';
+import * as path from 'path';
+import { tokenPathProblem } from '../inventory/token-path';
+import { DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MonitorExit, PATH_LABEL, PROBE_JOB, ProbeEnv, ProbeMetrics, REASON_LABEL, RESULT_LABEL } from './contract';
+import { renderGauge } from './exposition';
+import { PushError, pushGroup, redactUrl } from './pushgateway';
+import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, PROBE_RESULTS, ProbeOutcome, probeEndpointProblem, probeToken } from './token-probe';
+
+export interface ProbeIo {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** One JSON line per run. */
+  readonly log: (line: string) => void;
+}
+
+/** The probe's group: the result state set, the reason of any non-valid result, and the run time. */
+export function renderProbeExposition(outcomes: ReadonlyArray<{ path: string; outcome: ProbeOutcome }>, ranAt: number): string {
+  return [
+    ...renderGauge(
+      ProbeMetrics.result,
+      outcomes.flatMap(({ path: tokenPath, outcome }) =>
+        PROBE_RESULTS.map((result) => ({ labels: { [PATH_LABEL]: tokenPath, [RESULT_LABEL]: result }, value: outcome.result === result ? 1 : 0 })),
+      ),
+    ),
+    ...renderGauge(
+      ProbeMetrics.reason,
+      outcomes.filter(({ outcome }) => outcome.reason).map(({ path: tokenPath, outcome }) => ({ labels: { [PATH_LABEL]: tokenPath, [REASON_LABEL]: outcome.reason! }, value: 1 })),
+    ),
+    ...renderGauge(ProbeMetrics.lastRunTimestamp, [{ value: ranAt }]),
+    '',
+  ].join('\n');
+}
+
+/** Token path -> token, from the mounted Secret (the kubelet's `..data` entries skipped). */
+function readTokenDirectory(directory: string): Array<{ path: string; token: string }> {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch (error) {
+    throw new Error(`cannot read the token directory ${directory} (${(error as NodeJS.ErrnoException).code ?? 'error'}): mount the probe's Secret there.`);
+  }
+  const tokens = names
+    .filter((name) => !name.startsWith('..') && statSync(path.join(directory, name)).isFile())
+    .sort()
+    .map((name) => {
+      const problem = tokenPathProblem(name);
+      if (problem) throw new Error(`entry '${name}' ${problem}`);
+      return { path: name, token: readFileSync(path.join(directory, name), 'utf8') };
+    });
+  if (tokens.length === 0) throw new Error(`the token directory ${directory} holds no tokens; check the probe's ExternalSecret.`);
+  return tokens;
+}
+
+/**
+ * Checks every mounted token once against the endpoint and PUTs the probe's own group. Exit codes as
+ * the monitor's: 0 pushed (whatever the results), 1 bad input, 2 push failed. Logs results, never tokens.
+ */
+export async function runProbe(io: ProbeIo): Promise<number> {
+  const startedMs = Date.now();
+  const log = (level: 'info' | 'error', fields: Record<string, unknown>) =>
+    io.log(JSON.stringify({ level, job: PROBE_JOB, ...fields, duration_ms: Date.now() - startedMs }));
+  const env = io.env;
+  const endpoint = env[ProbeEnv.endpoint] || DEFAULT_PROBE_ENDPOINT;
+  const timeoutText = env[ProbeEnv.timeoutMs];
+  const problem =
+    (env[ProbeEnv.tokenDir] ? undefined : `${ProbeEnv.tokenDir} is not set: point it at the mounted token Secret.`) ??
+    probeEndpointProblem(endpoint) ??
+    (timeoutText === undefined || /^[1-9]\d*$/.test(timeoutText) ? undefined : `${ProbeEnv.timeoutMs}=${JSON.stringify(timeoutText)} must be a positive whole number.`);
+  let tokens: Array<{ path: string; token: string }>;
+  try {
+    if (problem) throw new Error(problem);
+    tokens = readTokenDirectory(env[ProbeEnv.tokenDir]!);
+  } catch (error) {
+    log('error', { event: 'invalid_input', error: (error as Error).message, pushed: false });
+    return MonitorExit.invalidInput;
+  }
+
+  const options = { endpoint, betaHeader: env[ProbeEnv.betaHeader] || DEFAULT_PROBE_BETA, timeoutMs: Number(timeoutText ?? DEFAULT_PROBE_TIMEOUT_MS) };
+  const outcomes: Array<{ path: string; outcome: ProbeOutcome }> = [];
+  for (const { path: tokenPath, token } of tokens) outcomes.push({ path: tokenPath, outcome: await probeToken(token, options) });
+  const results = outcomes.map(({ path: tokenPath, outcome }) => ({ path: tokenPath, result: outcome.result, reason: outcome.reason }));
+
+  const pushgatewayUrl = env[ProbeEnv.pushgatewayUrl] || DEFAULT_PUSHGATEWAY_URL;
+  try {
+    const pushed = await pushGroup({
+      baseUrl: pushgatewayUrl,
+      job: PROBE_JOB,
+      body: renderProbeExposition(outcomes, Math.floor(Date.now() / 1000)),
+      timeoutMs: DEFAULT_PUSH_TIMEOUT_MS,
+      attempts: DEFAULT_PUSH_ATTEMPTS,
+      backoffMs: DEFAULT_PUSH_BACKOFF_MS,
+    });
+    log('info', { event: 'probed', endpoint: new URL(endpoint).origin, pushgateway: redactUrl(pushgatewayUrl), attempts: pushed.attempts, tokens: results });
+    return MonitorExit.ok;
+  } catch (error) {
+    if (!(error instanceof PushError)) throw error;
+    log('error', { event: 'push_failed', attempts: error.attempts, error: error.message, tokens: results });
+    return MonitorExit.pushFailed;
+  }
+}
