@@ -23,6 +23,7 @@ interface AppContext {
   secretStoreName: string;
   secretStoreKind: 'ClusterSecretStore' | 'SecretStore';
   legacyCredentialsFile: boolean;
+  tokenProbe: boolean;
   kubeconfigPath?: string;
   kubeContext?: string;
 }
@@ -41,6 +42,7 @@ function main(): void {
     secretStoreName: context('secretStoreName') ?? 'vault-backend',
     secretStoreKind: context('secretStoreKind') ?? 'ClusterSecretStore',
     legacyCredentialsFile: context('legacyCredentialsFile') !== false,
+    tokenProbe: context('tokenProbe') === true,
     kubeconfigPath: context('kubeconfigPath'),
     kubeContext: context('kubeContext'),
   };
@@ -57,6 +59,7 @@ function main(): void {
     runbookUrl: settings.runbookUrl,
     pushgateway: settings.pushgateway,
     keep: settings.keep,
+    tokenProbe: settings.tokenProbe ? {} : undefined,
   });
   const agentService = new ClaudeAgentServiceStack(app, 'claude-agent-service', {
     inventory,
@@ -68,6 +71,7 @@ function main(): void {
       legacyCredentials: settings.legacyCredentialsFile ? {} : false,
     },
     monitor: { pushgatewayUrl: monitoring.pushgatewayUrl },
+    tokenProbe: settings.tokenProbe ? { pushgatewayUrl: monitoring.pushgatewayUrl } : undefined,
   });
   // The monitor's deploy-time run pushes to the Pushgateway the monitoring stack may install.
   agentService.addDependency(monitoring);

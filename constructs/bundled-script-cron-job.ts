@@ -6,7 +6,7 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { Construct } from 'constructs';
 import { Duration } from './duration';
 import { recommendedLabels } from './labels';
-import { MonitorBundle } from './monitor-bundle';
+import { ScriptBundle } from './script-bundle';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restricted-pod';
 
 /** CPU and memory of the container, in Kubernetes quantities. */
@@ -68,7 +68,7 @@ export interface BundledScriptCronJobProps extends ScriptSchedulingProps {
   /** `app.kubernetes.io/component` label. */
   readonly component: string;
   /** The bundled script. */
-  readonly bundle: MonitorBundle;
+  readonly bundle: ScriptBundle;
   /** File name of the script in its ConfigMap, e.g. `monitor.js`. */
   readonly scriptKey: string;
   /** 5-field cron schedule. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MonitorEnv } from '../lambda-src/contract';
 import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
 import { Duration } from './duration';
-import { bundleMonitor } from './monitor-bundle';
+import { bundleScript } from './script-bundle';
 import { TokenExpiryConfigMap } from './token-expiry-config-map';
 
 export { CHECKSUM_ANNOTATION } from './bundled-script-cron-job';
@@ -78,7 +78,7 @@ export class ExpiryMonitor extends BundledScriptCronJob {
       name,
       namespace: props.expiryConfigMap.namespace,
       component: 'expiry-monitor',
-      bundle: bundleMonitor(),
+      bundle: bundleScript(),
       scriptKey: 'monitor.js',
       schedule: props.schedule ?? '0 */6 * * *',
       env: {

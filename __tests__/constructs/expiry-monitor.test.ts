@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { Duration } from '../../constructs/duration';
 import { CHECKSUM_ANNOTATION, ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monitor';
-import { bundleMonitor } from '../../constructs/monitor-bundle';
+import { bundleScript } from '../../constructs/script-bundle';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
 import { MintEpochs } from '../../inventory/token-inventory';
 import { MonitorEnv } from '../../lambda-src/contract';
@@ -85,7 +85,7 @@ describe('ExpiryMonitor', () => {
   test('runs the bundled script from its ConfigMap, with the contract environment', () => {
     const json = synthMonitor({ pushgatewayUrl: 'http://pushgateway.observability:9091' });
     const script = resourcesOfType(json, 'kubernetes_config_map_v1').find((configMap) => configMap.metadata.name === 'claude-oauth-expiry-monitor-script');
-    expect(script?.data['monitor.js']).toBe(bundleMonitor().code);
+    expect(script?.data['monitor.js']).toBe(bundleScript().code);
     const [container] = podOf(json).spec.container;
     expect(container.command).toEqual(['node', '/opt/claude-oauth-expiry-monitor/monitor.js']);
     expect(Object.fromEntries(container.env.map((variable: any) => [variable.name, variable.value]))).toEqual({
@@ -97,7 +97,7 @@ describe('ExpiryMonitor', () => {
   });
 
   test('the bundle is small and free of cdktf, constructs and the providers', () => {
-    const bundle = bundleMonitor();
+    const bundle = bundleScript();
     expect(bundle.inputs.every((input) => input.startsWith('lambda-src/') || input.startsWith('inventory/'))).toBe(true);
     expect(bundle.inputs).not.toContain('inventory/token-inventory.ts');
     expect(Buffer.byteLength(bundle.code)).toBeLessThan(100 * 1024);

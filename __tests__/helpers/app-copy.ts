@@ -1,4 +1,4 @@
-import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -53,6 +53,27 @@ export class AppCopy {
       input,
       env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_CONTEXT_JSON: undefined, CDKTF_OUTDIR: undefined, ...env },
       timeout: 120_000,
+    });
+  }
+
+  /**
+   * As `run`, without blocking this process: for commands that talk to a server the test itself runs
+   * (a synchronous spawn would freeze that server until the command gave up).
+   */
+  runAsync(script: string, args: readonly string[] = [], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const command: string = JSON.parse(this.read('package.json')).scripts[script];
+    return new Promise((resolve, reject) => {
+      const child = spawn('sh', ['-c', `${command} "$@"`, script, ...args], {
+        cwd: this.dir,
+        env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+      child.stdin.end(input);
     });
   }
 

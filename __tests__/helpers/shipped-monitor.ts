@@ -7,22 +7,26 @@ import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claud
 import { testInventory } from './inventory';
 import { resourcesOfType, synthStack } from './synth';
 
-let shippedScript: string | undefined;
+const shippedScripts = new Map<string, string>();
 
 /**
- * The monitor exactly as deployed: the `monitor.js` of the script ConfigMap in the synthesized
- * claude-agent-service stack, written to a file.
+ * A script exactly as deployed: `key` of the script ConfigMap in the synthesized claude-agent-service
+ * stack (the probe switched on), written to a file.
  */
-export function shippedMonitorScript(): string {
-  if (shippedScript) return shippedScript;
-  const json = synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory() }));
-  const scriptMap = resourcesOfType(json, 'kubernetes_config_map_v1').find((configMap) => 'monitor.js' in configMap.data);
-  if (!scriptMap) throw new Error('no ConfigMap with monitor.js in the synthesized stack');
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'shipped-monitor-')), 'monitor.js');
-  writeFileSync(file, scriptMap.data['monitor.js']);
-  shippedScript = file;
+function shippedScript(key: 'monitor.js' | 'probe.js'): string {
+  const cached = shippedScripts.get(key);
+  if (cached) return cached;
+  const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), tokenProbe: {} });
+  const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => key in configMap.data);
+  if (!scriptMap) throw new Error(`no ConfigMap with ${key} in the synthesized stack`);
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'shipped-script-')), key);
+  writeFileSync(file, scriptMap.data[key]);
+  shippedScripts.set(key, file);
   return file;
 }
+
+export const shippedMonitorScript = () => shippedScript('monitor.js');
+export const shippedProbeScript = () => shippedScript('probe.js');
 
 export interface MonitorRunResult {
   readonly code: number | null;
@@ -33,11 +37,20 @@ export interface MonitorRunResult {
   readonly log: Record<string, any>;
 }
 
-/** Runs the shipped script with `node`, as the CronJob's container does, with only the given environment. */
+/** Runs the shipped monitor with `node`, as the CronJob's container does, with only the given environment. */
 export function runShippedMonitor(env: Record<string, string>, args: string[] = []): Promise<MonitorRunResult> {
+  return runScript(shippedMonitorScript(), env, args);
+}
+
+/** Runs the shipped probe likewise. */
+export function runShippedProbe(env: Record<string, string>): Promise<MonitorRunResult> {
+  return runScript(shippedProbeScript(), env, []);
+}
+
+function runScript(script: string, env: Record<string, string>, args: string[]): Promise<MonitorRunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [shippedMonitorScript(), ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
+    const child = spawn(process.execPath, [script, ...args], { env: { PATH: process.env.PATH ?? '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));

@@ -57,10 +57,11 @@ describe('MonitoringStack', () => {
     expect(manifestsIn(synthStack(stack))[0].metadata.labels).toMatchObject({ prometheus: 'main' });
   });
 
-  test('every runbook link points at a section of the README', () => {
+  test('every runbook link, probe alerts included, points at a section of the README', () => {
     const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
     const anchors = new Set([...readme.matchAll(/^#{2,4} (.+)$/gm)].map((match) => markdownAnchor(match[1])));
-    const { stack } = synthMonitoring();
+    const { stack } = synthMonitoring({ tokenProbe: {} });
+    expect(stack.ruleGroups[0].rules).toHaveLength(7);
     for (const r of stack.ruleGroups[0].rules) {
       const [base, anchor] = r.annotations.runbook_url.split('#');
       expect(base).toBe(RUNBOOK);

@@ -5,6 +5,7 @@ import { ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monit
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { ManagedNamespace } from '../../constructs/managed-namespace';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
+import { TokenProbe, TokenProbeProps } from '../../constructs/token-probe';
 import { TokenInventory } from '../../inventory/token-inventory';
 
 export interface ClaudeAgentServiceStackProps {
@@ -35,6 +36,12 @@ export interface ClaudeAgentServiceStackProps {
    * @default every 6 hours, pushing to the default Pushgateway URL
    */
   readonly monitor?: Omit<ExpiryMonitorProps, 'expiryConfigMap'>;
+  /**
+   * Run the live token probe (needs egress to the Anthropic API, and reads the tokens). Pass the
+   * monitoring stack's `pushgatewayUrl` here, and enable `tokenProbe` there for its alerts.
+   * @default off
+   */
+  readonly tokenProbe?: Omit<TokenProbeProps, 'namespace' | 'tokens'>;
 }
 
 /** Everything in the agents' namespace: the token Secret's delivery, the expiry data and its monitor. */
@@ -42,6 +49,7 @@ export class ClaudeAgentServiceStack extends TerraformStack {
   readonly externalSecret: ClaudeAgentExternalSecret;
   readonly expiryConfigMap: TokenExpiryConfigMap;
   readonly monitor: ExpiryMonitor;
+  readonly tokenProbe?: TokenProbe;
 
   constructor(scope: Construct, id: string, props: ClaudeAgentServiceStackProps) {
     super(scope, id);
@@ -60,5 +68,13 @@ export class ClaudeAgentServiceStack extends TerraformStack {
       tokens: props.inventory.tokens,
     });
     this.monitor = new ExpiryMonitor(this, 'expiry-monitor', { ...props.monitor, expiryConfigMap: this.expiryConfigMap });
+    if (props.tokenProbe) {
+      this.tokenProbe = new TokenProbe(this, 'token-probe', {
+        secretStore: props.externalSecret?.secretStore,
+        ...props.tokenProbe,
+        namespace,
+        tokens: props.inventory.tokens,
+      });
+    }
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AlertRecord, PrometheusRuleGroup, toRuleGroup } from '../../alerts/alert-record';
 import { renderRulesFile } from '../../alerts/rules-file';
 import { TOKEN_EXPIRY_RULE_GROUP, tokenExpiryAlerts, TokenExpiryAlertsProps } from '../../alerts/token-expiry-alerts';
+import { tokenProbeAlerts, TokenProbeAlertsProps } from '../../alerts/token-probe-alerts';
 import { KeepAlertSink, KeepAlertSinkProps } from '../../constructs/keep-alert-sink';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { PushgatewayRelease, PushgatewayReleaseProps } from '../../constructs/pushgateway-release';
@@ -47,6 +48,11 @@ export interface MonitoringStackProps {
    */
   readonly keep?: Omit<KeepAlertSinkProps, 'namespace'>;
   /**
+   * Alert on the live token probe's results (set this when the claude-agent-service stack runs the probe).
+   * @default off
+   */
+  readonly tokenProbe?: TokenProbeAlertsProps;
+  /**
    * Ship the Grafana dashboard.
    * @default true
    */
@@ -77,7 +83,7 @@ export class MonitoringStack extends TerraformStack {
       ? new PushgatewayRelease(this, 'pushgateway', { ...deploy, namespace, serviceMonitorLabels: deploy.serviceMonitorLabels ?? selectorLabels }).url
       : (pushgateway as { existingUrl: string }).existingUrl;
 
-    this.alertRecords = tokenExpiryAlerts(props.alerts);
+    this.alertRecords = [...tokenExpiryAlerts(props.alerts), ...(props.tokenProbe ? tokenProbeAlerts(props.tokenProbe) : [])];
     // The operator's AlertmanagerConfig matches alerts on its own namespace; `min by (path)` drops it, so add it back.
     this.ruleGroups = [toRuleGroup(TOKEN_EXPIRY_RULE_GROUP, this.alertRecords, props.runbookUrl, { namespace })];
     this.rulesFile = renderRulesFile(this.ruleGroups);

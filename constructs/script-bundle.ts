@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import { buildSync } from 'esbuild';
 
-/** The monitor as shipped: one self-contained CommonJS file for a stock Node image. */
-export interface MonitorBundle {
+/** A lambda-src program as shipped: one self-contained CommonJS file for a stock Node image. */
+export interface ScriptBundle {
   readonly code: string;
   /** Hex sha256 of `code`. */
   readonly sha256: string;
@@ -14,14 +14,14 @@ export interface MonitorBundle {
 const REPO_ROOT = path.resolve(__dirname, '..');
 export const MONITOR_ENTRY_POINT = path.join(REPO_ROOT, 'lambda-src', 'index.ts');
 
-const bundles = new Map<string, MonitorBundle>();
+const bundles = new Map<string, ScriptBundle>();
 
 /**
  * Bundles a lambda-src entry point with esbuild. Readable (not minified) so that a reviewer can read
  * the ConfigMap; built relative to the repository root so two checkouts produce the same bytes.
  * Cached per process: every stack and test of one run ships the same file.
  */
-export function bundleMonitor(entryPoint: string = MONITOR_ENTRY_POINT): MonitorBundle {
+export function bundleScript(entryPoint: string = MONITOR_ENTRY_POINT): ScriptBundle {
   const cached = bundles.get(entryPoint);
   if (cached) return cached;
   const result = buildSync({

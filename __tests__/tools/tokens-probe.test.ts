@@ -1,0 +1,46 @@
+import { TOKEN_SHAPED } from '../../tools/token-pattern';
+import { AppCopy } from '../helpers/app-copy';
+import { Behaviour, makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
+
+describe('npm run tokens -- probe --stdin', () => {
+  let app: AppCopy;
+  let api: Awaited<ReturnType<typeof startFakeApi>>;
+  const tokens = new Map<Behaviour, string>((['valid-setup-token', 'revoked', 'expired', 'rate-limited'] as Behaviour[]).map((b) => [b, makeToken()]));
+  beforeAll(async () => {
+    app = new AppCopy();
+    api = await startFakeApi(new Map([...tokens].map(([behaviour, token]) => [token, behaviour])));
+  });
+  afterAll(async () => {
+    app.remove();
+    await api.close();
+  });
+
+  test.each([
+    ['valid-setup-token', 0, 'valid'],
+    ['revoked', 2, 'rejected (revoked)'],
+    ['expired', 2, 'rejected (expired)'],
+    ['rate-limited', 3, 'unknown (http_429)'],
+  ] as const)('%s: exit %i, prints %s, and nothing token-shaped', async (behaviour, code, printed) => {
+    const run = await app.runAsync('tokens', ['probe', '--stdin', '--endpoint', api.url], `${tokens.get(behaviour)}\n`);
+    expect(run.stdout).toBe(`${printed}\n`);
+    expect(run.status).toBe(code);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(TOKEN_SHAPED);
+    expect(api.requests[api.requests.length - 1].authorization).toBe(`Bearer ${tokens.get(behaviour)}`);
+  });
+
+  test('a token given as an argument is refused (argv ends up in shell history) and not echoed', async () => {
+    const token = makeToken();
+    const run = await app.runAsync('tokens', ['probe', token]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('reads the token from standard input only');
+    expect(`${run.stdout}${run.stderr}`).not.toContain(token);
+  });
+
+  test('plain http off loopback is a usage error, before any request', async () => {
+    const before = api.requests.length;
+    const run = await app.runAsync('tokens', ['probe', '--stdin', '--endpoint', 'http://api.example.test/x'], makeToken());
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('not https');
+    expect(api.requests).toHaveLength(before);
+  });
+});
