@@ -5,6 +5,7 @@ import { buildTokenInventory, EpochMapError } from './inventory/token-inventory'
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { TOKEN_MINT_EPOCHS } from './stacks/claude-agent-service/token-mint-epochs';
 import { MonitoringStack, MonitoringStackProps, PushgatewayWiring } from './stacks/monitoring/monitoring-stack';
+import { VaultAccessStack } from './stacks/vault-access/vault-access-stack';
 import { EPOCH_MAP_FILE, RULES_FILE } from './tools/project-paths';
 import { formatSynthSummary } from './tools/synth-summary';
 
@@ -24,6 +25,9 @@ interface AppContext {
   secretStoreKind: 'ClusterSecretStore' | 'SecretStore';
   legacyCredentialsFile: boolean;
   tokenProbe: boolean;
+  vaultAddress?: string;
+  /** Create the ClusterSecretStore, pointing ESO at this Vault address. */
+  clusterSecretStoreServer?: string;
   kubeconfigPath?: string;
   kubeContext?: string;
 }
@@ -43,6 +47,8 @@ function main(): void {
     secretStoreKind: context('secretStoreKind') ?? 'ClusterSecretStore',
     legacyCredentialsFile: context('legacyCredentialsFile') !== false,
     tokenProbe: context('tokenProbe') === true,
+    vaultAddress: context('vaultAddress') ?? undefined,
+    clusterSecretStoreServer: context('clusterSecretStoreServer') ?? undefined,
     kubeconfigPath: context('kubeconfigPath'),
     kubeContext: context('kubeContext'),
   };
@@ -73,9 +79,18 @@ function main(): void {
     monitor: { pushgatewayUrl: monitoring.pushgatewayUrl },
     tokenProbe: settings.tokenProbe ? { pushgatewayUrl: monitoring.pushgatewayUrl } : undefined,
   });
-  // The monitor's deploy-time run pushes to the Pushgateway the monitoring stack may install.
+  const vaultAccess = new VaultAccessStack(app, 'vault-access', {
+    inventory,
+    vaultAddress: settings.vaultAddress,
+    clusterSecretStore: settings.clusterSecretStoreServer
+      ? { server: settings.clusterSecretStoreServer, name: settings.secretStoreName, cluster }
+      : undefined,
+  });
+  // The monitor's deploy-time run pushes to the Pushgateway the monitoring stack may install, and
+  // ESO can only sync the agents' Secret once Vault lets it read.
   agentService.addDependency(monitoring);
-  for (const stack of [monitoring, agentService]) keepStateBesideTheRepo(stack);
+  agentService.addDependency(vaultAccess);
+  for (const stack of [monitoring, vaultAccess, agentService]) keepStateBesideTheRepo(stack);
 
   app.synth();
   const rulesFile = path.join(app.outdir, RULES_FILE);

@@ -33,7 +33,7 @@ describe('npm run synth (main.ts)', () => {
 
   test('the synth output holds no machine path and nothing token-shaped', () => {
     expect(app.synth().status).toBe(0);
-    for (const stack of ['claude-agent-service', 'monitoring']) {
+    for (const stack of ['claude-agent-service', 'monitoring', 'vault-access']) {
       const text = app.read(`cdktf.out/stacks/${stack}/cdk.tf.json`);
       expect(text).not.toContain(app.dir);
       expect(text).not.toMatch(TOKEN_SHAPED);
@@ -101,6 +101,6 @@ describe('npm run synth (main.ts)', () => {
     expect(cronJobEnv().PUSHGATEWAY_URL).toBe('http://claude-oauth-pushgateway.observability:9091');
     expect(Object.keys(app.stackJson('monitoring').resource)).toContain('helm_release');
     // cdktf deploy '*' installs the Pushgateway before the monitor's deploy-time run pushes to it.
-    expect(JSON.parse(app.read('cdktf.out/manifest.json')).stacks['claude-agent-service'].dependencies).toEqual(['monitoring']);
+    expect(JSON.parse(app.read('cdktf.out/manifest.json')).stacks['claude-agent-service'].dependencies).toEqual(['monitoring', 'vault-access']);
   });
 });
