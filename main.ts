@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { DEFAULT_AGENT_SECRET_NAME } from './constructs/claude-agent-external-secret';
+import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
 import { buildTokenInventory, EpochMapError } from './inventory/token-inventory';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { TOKEN_MINT_EPOCHS } from './stacks/claude-agent-service/token-mint-epochs';
@@ -66,6 +68,10 @@ function main(): void {
     pushgateway: settings.pushgateway,
     keep: settings.keep,
     tokenProbe: settings.tokenProbe ? {} : undefined,
+    secretSync: {
+      namespace: settings.namespace,
+      externalSecretNames: [DEFAULT_AGENT_SECRET_NAME, ...(settings.tokenProbe ? [probeSecretName(DEFAULT_PROBE_NAME)] : [])],
+    },
   });
   const agentService = new ClaudeAgentServiceStack(app, 'claude-agent-service', {
     inventory,

@@ -95,7 +95,7 @@ describe('npm run synth (main.ts)', () => {
     expect(cronJobEnv().PUSHGATEWAY_URL).toBe('http://prometheus-prometheus-pushgateway.monitoring:9091');
     expect(run.stdout).toContain('Plain Prometheus rules file (for setups without the operator): cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml');
     const check = promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': app.read('cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml') });
-    expect(check.output).toContain('SUCCESS: 5 rules found');
+    expect(check.output).toContain('SUCCESS: 6 rules found');
 
     expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} }, monitoringNamespace: 'observability' }) }).status).toBe(0);
     expect(cronJobEnv().PUSHGATEWAY_URL).toBe('http://claude-oauth-pushgateway.observability:9091');

@@ -20,6 +20,8 @@ export interface LegacyCredentialsFile {
   readonly vaultProperty?: string;
 }
 
+export const DEFAULT_AGENT_SECRET_NAME = 'claude-agent-secrets';
+
 export interface ClaudeAgentExternalSecretProps {
   /** Namespace of the ExternalSecret and of the Secret it creates. */
   readonly namespace: string;
@@ -65,7 +67,7 @@ export class ClaudeAgentExternalSecret extends Construct {
 
   constructor(scope: Construct, id: string, props: ClaudeAgentExternalSecretProps) {
     super(scope, id);
-    this.secretName = props.name ?? 'claude-agent-secrets';
+    this.secretName = props.name ?? DEFAULT_AGENT_SECRET_NAME;
     const legacy = props.legacyCredentials === false ? undefined : props.legacyCredentials ?? {};
     const data = [{ secretKey: props.tokenSecretKey ?? 'CLAUDE_CODE_OAUTH_TOKEN', key: props.token.name, property: props.token.field }];
     if (legacy) {

@@ -54,6 +54,9 @@ export interface TokenProbeProps extends ScriptSchedulingProps {
 }
 
 const TOKEN_DIR = '/etc/claude-oauth-tokens';
+export const DEFAULT_PROBE_NAME = 'claude-oauth-token-probe';
+/** The probe's ExternalSecret (and Secret) is named after it. */
+export const probeSecretName = (probeName: string) => `${probeName}-tokens`;
 
 /**
  * The live token check: a CronJob of its own (the expiry monitor stays secret-free) that reads every
@@ -65,12 +68,12 @@ export class TokenProbe extends BundledScriptCronJob {
   readonly externalSecret: Manifest;
 
   constructor(scope: Construct, id: string, props: TokenProbeProps) {
-    const name = props.name ?? 'claude-oauth-token-probe';
+    const name = props.name ?? DEFAULT_PROBE_NAME;
     const endpoint = props.endpoint ?? DEFAULT_PROBE_ENDPOINT;
     const problem = probeEndpointProblem(endpoint);
     if (problem) throw new Error(`TokenProbe '${name}': ${problem}`);
     if (props.tokens.length === 0) throw new Error(`TokenProbe '${name}': no tokens given.`);
-    const secretName = `${name}-tokens`;
+    const secretName = probeSecretName(name);
     super(scope, id, {
       ...props,
       owner: 'TokenProbe',

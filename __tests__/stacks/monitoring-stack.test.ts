@@ -31,6 +31,7 @@ describe('MonitoringStack', () => {
       'ClaudeOAuthTokenExpired',
       'ClaudeOAuthTokenMonitorStale',
       'ClaudeOAuthTokenMonitorNeverRun',
+      'ClaudeOAuthTokenSecretSyncFailing',
     ]);
     for (const r of rule.spec.groups[0].rules) {
       expect(r.labels).toEqual({ namespace: 'monitoring', severity: expect.stringMatching(/^(warning|critical)$/) });
@@ -61,7 +62,7 @@ describe('MonitoringStack', () => {
     const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
     const anchors = new Set([...readme.matchAll(/^#{2,4} (.+)$/gm)].map((match) => markdownAnchor(match[1])));
     const { stack } = synthMonitoring({ tokenProbe: {} });
-    expect(stack.ruleGroups[0].rules).toHaveLength(7);
+    expect(stack.ruleGroups[0].rules).toHaveLength(8);
     for (const r of stack.ruleGroups[0].rules) {
       const [base, anchor] = r.annotations.runbook_url.split('#');
       expect(base).toBe(RUNBOOK);

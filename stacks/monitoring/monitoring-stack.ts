@@ -3,7 +3,9 @@ import { Construct } from 'constructs';
 import { AlertRecord, PrometheusRuleGroup, toRuleGroup } from '../../alerts/alert-record';
 import { renderRulesFile } from '../../alerts/rules-file';
 import { TOKEN_EXPIRY_RULE_GROUP, tokenExpiryAlerts, TokenExpiryAlertsProps } from '../../alerts/token-expiry-alerts';
+import { secretSyncAlerts, SecretSyncAlertsProps } from '../../alerts/secret-sync-alerts';
 import { tokenProbeAlerts, TokenProbeAlertsProps } from '../../alerts/token-probe-alerts';
+import { DEFAULT_AGENT_SECRET_NAME } from '../../constructs/claude-agent-external-secret';
 import { KeepAlertSink, KeepAlertSinkProps } from '../../constructs/keep-alert-sink';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { PushgatewayRelease, PushgatewayReleaseProps } from '../../constructs/pushgateway-release';
@@ -53,6 +55,11 @@ export interface MonitoringStackProps {
    */
   readonly tokenProbe?: TokenProbeAlertsProps;
   /**
+   * Alert when the token ExternalSecrets are not Ready (from ESO's own metrics).
+   * @default namespace 'claude-agent', ExternalSecret 'claude-agent-secrets'
+   */
+  readonly secretSync?: SecretSyncAlertsProps;
+  /**
    * Ship the Grafana dashboard.
    * @default true
    */
@@ -83,7 +90,11 @@ export class MonitoringStack extends TerraformStack {
       ? new PushgatewayRelease(this, 'pushgateway', { ...deploy, namespace, serviceMonitorLabels: deploy.serviceMonitorLabels ?? selectorLabels }).url
       : (pushgateway as { existingUrl: string }).existingUrl;
 
-    this.alertRecords = [...tokenExpiryAlerts(props.alerts), ...(props.tokenProbe ? tokenProbeAlerts(props.tokenProbe) : [])];
+    this.alertRecords = [
+      ...tokenExpiryAlerts(props.alerts),
+      ...secretSyncAlerts(props.secretSync ?? { namespace: 'claude-agent', externalSecretNames: [DEFAULT_AGENT_SECRET_NAME] }),
+      ...(props.tokenProbe ? tokenProbeAlerts(props.tokenProbe) : []),
+    ];
     // The operator's AlertmanagerConfig matches alerts on its own namespace; `min by (path)` drops it, so add it back.
     this.ruleGroups = [toRuleGroup(TOKEN_EXPIRY_RULE_GROUP, this.alertRecords, props.runbookUrl, { namespace })];
     this.rulesFile = renderRulesFile(this.ruleGroups);

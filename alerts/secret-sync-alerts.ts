@@ -1,0 +1,39 @@
+import { Duration } from '../constructs/duration';
+import { AlertRecord } from './alert-record';
+
+export interface SecretSyncAlertsProps {
+  /** Namespace of the ExternalSecrets. */
+  readonly namespace: string;
+  /** The ExternalSecrets that deliver tokens. */
+  readonly externalSecretNames: readonly string[];
+  /**
+   * How long an ExternalSecret may stay not Ready.
+   * @default Duration.minutes(15)
+   */
+  readonly for?: Duration;
+}
+
+/**
+ * A valid token that never reaches the pod is an outage too: alert on ESO's own
+ * `externalsecret_status_condition` when a token ExternalSecret is not Ready.
+ */
+export function secretSyncAlerts(props: SecretSyncAlertsProps): AlertRecord[] {
+  if (props.externalSecretNames.length === 0) throw new Error('secretSyncAlerts: no ExternalSecret names given.');
+  const names = props.externalSecretNames.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&')).join('|');
+  // By name only: the rule group's static `namespace` label (for Alertmanager routing) would replace the series' own.
+  const selector = `namespace="${props.namespace}",name=~"${names}",condition="Ready",status!="True"`;
+  return [
+    {
+      name: 'ClaudeOAuthTokenSecretSyncFailing',
+      expr: `max by (name) (externalsecret_status_condition{${selector}}) == 1`,
+      for: props.for ?? Duration.minutes(15),
+      severity: 'critical',
+      summary: 'External Secrets Operator cannot deliver a Claude Code OAuth token from Vault.',
+      description:
+        `ExternalSecret ${props.namespace}/{{ $labels.name }} has not been Ready for ${(props.for ?? Duration.minutes(15)).toDurationString()}: ` +
+        'ESO cannot copy the token from Vault, so a rotation never reaches the pods (and pods that need the Secret cannot start).',
+      runbookHeading: 'ClaudeOAuthTokenSecretSyncFailing',
+      perToken: false,
+    },
+  ];
+}
