@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
-import { DEFAULT_AGENT_SECRET_NAME } from './constructs/claude-agent-external-secret';
+import { DEFAULT_AGENT_SECRET_NAME, LegacyCredentialsFile } from './constructs/claude-agent-external-secret';
 import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
 import { buildTokenInventory, EpochMapError } from './inventory/token-inventory';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
@@ -25,7 +25,8 @@ interface AppContext {
   monitoringNamespace: string;
   secretStoreName: string;
   secretStoreKind: 'ClusterSecretStore' | 'SecretStore';
-  legacyCredentialsFile: boolean;
+  /** Deliver `.credentials.json`: from Vault (true), not at all (false), or from an Infisical store. */
+  legacyCredentialsFile: boolean | { infisicalStore: string };
   tokenProbe: boolean;
   vaultAddress?: string;
   /** Create the ClusterSecretStore, pointing ESO at this Vault address. */
@@ -47,7 +48,7 @@ function main(): void {
     monitoringNamespace: context('monitoringNamespace') ?? 'monitoring',
     secretStoreName: context('secretStoreName') ?? 'vault-backend',
     secretStoreKind: context('secretStoreKind') ?? 'ClusterSecretStore',
-    legacyCredentialsFile: context('legacyCredentialsFile') !== false,
+    legacyCredentialsFile: context('legacyCredentialsFile') ?? true,
     tokenProbe: context('tokenProbe') === true,
     vaultAddress: context('vaultAddress') ?? undefined,
     clusterSecretStoreServer: context('clusterSecretStoreServer') ?? undefined,
@@ -80,7 +81,7 @@ function main(): void {
     createNamespace: settings.createNamespace,
     externalSecret: {
       secretStore: { name: settings.secretStoreName, kind: settings.secretStoreKind },
-      legacyCredentials: settings.legacyCredentialsFile ? {} : false,
+      legacyCredentials: legacyCredentialsOf(settings.legacyCredentialsFile),
     },
     monitor: { pushgatewayUrl: monitoring.pushgatewayUrl },
     tokenProbe: settings.tokenProbe ? { pushgatewayUrl: monitoring.pushgatewayUrl } : undefined,
@@ -104,6 +105,12 @@ function main(): void {
   writeFileSync(rulesFile, monitoring.rulesFile);
   console.log(formatSynthSummary(app.outdir, inventory));
   console.log(`\nPlain Prometheus rules file (for setups without the operator): ${path.relative(process.cwd(), rulesFile)}`);
+}
+
+function legacyCredentialsOf(setting: AppContext['legacyCredentialsFile']): LegacyCredentialsFile | false {
+  if (setting === false) return false;
+  if (setting === true) return {};
+  return { infisical: { store: { name: setting.infisicalStore, kind: 'ClusterSecretStore' } } };
 }
 
 /**

@@ -2,7 +2,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { VaultSecretLocation } from '../inventory/vault-location';
 import { Duration } from './duration';
-import { DEFAULT_SECRET_STORE, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
+import { DEFAULT_SECRET_STORE, ExternalSecretEntry, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
 
 export type { SecretStoreReference } from './external-secret-manifest';
 
@@ -18,9 +18,33 @@ export interface LegacyCredentialsFile {
    * @default 'credentials_json'
    */
   readonly vaultProperty?: string;
+  /**
+   * Read the file from Infisical instead, where the older service kept it base64-encoded; it is
+   * decoded into the Secret key by an ExternalSecret template.
+   * @default from Vault
+   */
+  readonly infisical?: InfisicalCredentialsSource;
+}
+
+/** Where the older service kept `.credentials.json` in Infisical. */
+export interface InfisicalCredentialsSource {
+  /** The ESO store for Infisical (its `secretsScope` picks project and environment). */
+  readonly store: SecretStoreReference;
+  /**
+   * Folder of the secret in the Infisical project.
+   * @default '/agentic-platform/claude'
+   */
+  readonly path?: string;
+  /**
+   * Name of the secret holding the base64 of the file.
+   * @default 'CREDENTIALS_JSON_B64'
+   */
+  readonly key?: string;
 }
 
 export const DEFAULT_AGENT_SECRET_NAME = 'claude-agent-secrets';
+/** Intermediate key of the base64 file read from Infisical; the template keeps it out of the Secret. */
+const LEGACY_BASE64_KEY = 'credentials_json_b64';
 
 export interface ClaudeAgentExternalSecretProps {
   /** Namespace of the ExternalSecret and of the Secret it creates. */
@@ -69,8 +93,15 @@ export class ClaudeAgentExternalSecret extends Construct {
     super(scope, id);
     this.secretName = props.name ?? DEFAULT_AGENT_SECRET_NAME;
     const legacy = props.legacyCredentials === false ? undefined : props.legacyCredentials ?? {};
-    const data = [{ secretKey: props.tokenSecretKey ?? 'CLAUDE_CODE_OAUTH_TOKEN', key: props.token.name, property: props.token.field }];
-    if (legacy) {
+    const tokenKey = props.tokenSecretKey ?? 'CLAUDE_CODE_OAUTH_TOKEN';
+    const data: ExternalSecretEntry[] = [{ secretKey: tokenKey, key: props.token.name, property: props.token.field }];
+    let template: Record<string, string> | undefined;
+    if (legacy?.infisical) {
+      const { store, path = '/agentic-platform/claude', key = 'CREDENTIALS_JSON_B64' } = legacy.infisical;
+      data.push({ secretKey: LEGACY_BASE64_KEY, key: `${path.replace(/\/+$/, '')}/${key}`, store });
+      // The token passes through unchanged; the base64 is decoded so that pods mount plain JSON.
+      template = { [tokenKey]: `{{ .${tokenKey} }}`, [legacy.secretKey ?? '.credentials.json']: `{{ .${LEGACY_BASE64_KEY} | b64dec }}` };
+    } else if (legacy) {
       data.push({ secretKey: legacy.secretKey ?? '.credentials.json', key: props.token.name, property: legacy.vaultProperty ?? 'credentials_json' });
     }
     this.resource = new Manifest(this, 'resource', {
@@ -82,6 +113,7 @@ export class ClaudeAgentExternalSecret extends Construct {
         store: props.secretStore ?? DEFAULT_SECRET_STORE,
         refreshInterval: props.refreshInterval ?? Duration.hours(1),
         data,
+        template,
       }),
     });
   }

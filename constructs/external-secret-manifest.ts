@@ -12,9 +12,12 @@ export interface SecretStoreReference {
 /** One key of the Secret ESO writes, and where in Vault its value comes from. */
 export interface ExternalSecretEntry {
   readonly secretKey: string;
-  /** Vault secret, relative to the store's KV mount. */
+  /** The remote secret: for Vault relative to the store's KV mount; for Infisical, its folder and name. */
   readonly key: string;
-  readonly property: string;
+  /** Field of the remote secret (Vault); none for stores whose secrets are single values. */
+  readonly property?: string;
+  /** Read this entry through another store than the ExternalSecret's. */
+  readonly store?: SecretStoreReference;
 }
 
 export const DEFAULT_SECRET_STORE: SecretStoreReference = { name: 'vault-backend', kind: 'ClusterSecretStore' };
@@ -34,6 +37,8 @@ export function externalSecretManifest(options: {
   readonly store: SecretStoreReference;
   readonly refreshInterval: Duration;
   readonly data: readonly ExternalSecretEntry[];
+  /** Secret key -> Go template over the entries (`{{ .<secretKey> }}`); when given, only these keys reach the Secret. */
+  readonly template?: Readonly<Record<string, string>>;
 }): Record<string, unknown> {
   const fail = (message: string): never => {
     throw new Error(`${options.owner} '${options.name}': ${message}`);
@@ -55,8 +60,17 @@ export function externalSecretManifest(options: {
       refreshInterval: options.refreshInterval.toDurationString(),
       secretStoreRef: { name: options.store.name, kind: options.store.kind },
       // Defaults spelled out: what the API server would add must already be in the plan.
-      target: { name: options.name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-      data: options.data.map(({ secretKey, key, property }) => ({ secretKey, remoteRef: { key, property } })),
+      target: {
+        name: options.name,
+        creationPolicy: 'Owner',
+        deletionPolicy: 'Retain',
+        ...(options.template ? { template: { engineVersion: 'v2', mergePolicy: 'Replace', data: { ...options.template } } } : {}),
+      },
+      data: options.data.map(({ secretKey, key, property, store }) => ({
+        secretKey,
+        remoteRef: property === undefined ? { key } : { key, property },
+        ...(store ? { sourceRef: { storeRef: { name: store.name, kind: store.kind } } } : {}),
+      })),
     },
   };
 }

@@ -68,4 +68,23 @@ describe('ClaudeAgentExternalSecret', () => {
       "ClaudeAgentExternalSecret 'claude-agent-secrets': secret key 'CLAUDE_CODE_OAUTH_TOKEN' is used twice; give each entry its own key.",
     );
   });
+
+  test('optionally reads the legacy file from Infisical and decodes its base64 with a template', () => {
+    const manifest = synthExternalSecret({ legacyCredentials: { infisical: { store: { name: 'infisical', kind: 'ClusterSecretStore' } } } });
+    expect(schemaViolations(manifest)).toEqual([]);
+    expect(manifest.spec.secretStoreRef).toEqual({ name: 'vault-backend', kind: 'ClusterSecretStore' });
+    expect(manifest.spec.data).toEqual([
+      { secretKey: 'CLAUDE_CODE_OAUTH_TOKEN', remoteRef: { key: 'claude-agent-service', property: 'claude_oauth_token' } },
+      {
+        secretKey: 'credentials_json_b64',
+        remoteRef: { key: '/agentic-platform/claude/CREDENTIALS_JSON_B64' },
+        sourceRef: { storeRef: { name: 'infisical', kind: 'ClusterSecretStore' } },
+      },
+    ]);
+    expect(manifest.spec.target.template).toEqual({
+      engineVersion: 'v2',
+      mergePolicy: 'Replace',
+      data: { CLAUDE_CODE_OAUTH_TOKEN: '{{ .CLAUDE_CODE_OAUTH_TOKEN }}', '.credentials.json': '{{ .credentials_json_b64 | b64dec }}' },
+    });
+  });
 });
