@@ -43,7 +43,10 @@ export interface VaultSecretLocation {
 }
 
 export function vaultSecretLocation(tokenPath: string, layout: VaultKvLayout = {}): VaultSecretLocation {
-  const { mount, baseName, field } = { ...DEFAULT_VAULT_KV_LAYOUT, ...layout };
+  // Field by field: a layout that spells out `undefined` keeps the default (a spread would not).
+  const mount = layout.mount ?? DEFAULT_VAULT_KV_LAYOUT.mount;
+  const baseName = layout.baseName ?? DEFAULT_VAULT_KV_LAYOUT.baseName;
+  const field = layout.field ?? DEFAULT_VAULT_KV_LAYOUT.field;
   const name = tokenPath === PRIMARY_TOKEN_PATH ? baseName : `${baseName}-${tokenPath}`;
   return {
     mount,

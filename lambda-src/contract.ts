@@ -80,3 +80,29 @@ export const ProbeMetrics = {
     help: 'Unix time (seconds) of the token probe\'s last run.',
   },
 } as const;
+
+/** Environment variables of the monitor's optional drift check against Vault (set means on). */
+export const DriftEnv = {
+  /** Vault's address from inside the cluster; drift detection is on when set. */
+  vaultAddr: 'VAULT_ADDR',
+  /** Kubernetes-auth role the monitor logs in with. */
+  role: 'VAULT_ROLE',
+  authMount: 'VAULT_AUTH_MOUNT',
+  kvMount: 'VAULT_KV_MOUNT',
+  /** Secret name of `primary`; spare `p` is `<base>-<p>`. */
+  baseName: 'VAULT_BASE_NAME',
+  /** The projected ServiceAccount token the monitor presents to Vault. */
+  jwtFile: 'VAULT_JWT_FILE',
+  timeoutMs: 'VAULT_TIMEOUT_MS',
+} as const;
+
+export const DriftMetrics = {
+  secretUpdated: {
+    name: 'claude_oauth_token_secret_updated_timestamp',
+    help: "Unix time (seconds) at which the token's Vault KV v2 secret was last written (metadata updated_time).",
+  },
+  vaultCheckSuccess: {
+    name: 'claude_oauth_token_vault_check_success',
+    help: "1 if the monitor could read the token secret's Vault metadata on its last run, else 0.",
+  },
+} as const;

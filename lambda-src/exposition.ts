@@ -1,4 +1,4 @@
-import { Metrics, PATH_LABEL } from './contract';
+import { DriftMetrics, Metrics, PATH_LABEL } from './contract';
 import { ExpiryEntry } from './expiry-entries';
 
 /** Escapes a label value for the Prometheus text exposition format (0.0.4). */
@@ -20,11 +20,15 @@ export function renderGauge(metric: { readonly name: string; readonly help: stri
   return [`# HELP ${metric.name} ${metric.help}`, `# TYPE ${metric.name} gauge`, ...samples.map((sample) => `${series(sample.labels)} ${sample.value}`)];
 }
 
-/** The monitor's whole Pushgateway group in the text exposition format, HELP and TYPE included. */
-export function renderExposition(entries: readonly ExpiryEntry[], pushedAt: number): string {
+/**
+ * The monitor's whole Pushgateway group in the text exposition format, HELP and TYPE included, with
+ * the drift check's samples when it ran.
+ */
+export function renderExposition(entries: readonly ExpiryEntry[], pushedAt: number, drift?: { updated: Sample[]; success: Sample[] }): string {
   return [
     ...renderGauge(Metrics.expiryTimestamp, entries.map((entry) => ({ labels: { [PATH_LABEL]: entry.path }, value: entry.expiresAt }))),
     ...renderGauge(Metrics.lastPushTimestamp, [{ value: pushedAt }]),
+    ...(drift ? [...renderGauge(DriftMetrics.secretUpdated, drift.updated), ...renderGauge(DriftMetrics.vaultCheckSuccess, drift.success)] : []),
     '',
   ].join('\n');
 }

@@ -3,7 +3,7 @@ import * as https from 'https';
 
 export interface HttpAnswer {
   readonly status: number;
-  /** The first kilobyte or so of the body. */
+  /** The body, up to 64 KiB (enough for any answer these scripts read; more is dropped). */
   readonly text: string;
 }
 
@@ -14,7 +14,7 @@ export interface HttpAnswer {
  */
 export function httpRequest(
   url: URL,
-  options: { method: 'GET' | 'PUT'; headers?: Record<string, string>; body?: string; timeoutMs: number },
+  options: { method: 'GET' | 'PUT' | 'POST'; headers?: Record<string, string>; body?: string; timeoutMs: number },
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
@@ -23,7 +23,7 @@ export function httpRequest(
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
-        if (text.length < 1_000) text += chunk;
+        if (text.length < 65_536) text += chunk;
       });
       response.on('end', () => {
         clearTimeout(deadline);

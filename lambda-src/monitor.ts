@@ -8,6 +8,7 @@ import {
   MonitorEnv,
   MonitorExit,
 } from './contract';
+import { checkVaultDrift, driftSamples } from './drift-check';
 import { MonitorInputError, readExpiryDirectory } from './expiry-entries';
 import { renderExposition } from './exposition';
 import { PushError, pushGroup, redactUrl } from './pushgateway';
@@ -54,12 +55,15 @@ export async function runMonitor(io: MonitorIo): Promise<number> {
     return MonitorExit.invalidInput;
   }
 
+  // Best effort, bounded by its timeouts: whatever Vault does, the expiry push below still happens.
+  const drift = await checkVaultDrift(io.env, entries.map((entry) => entry.path));
+  const vault = drift?.map(({ path, check }) => (check.ok ? { path, ok: true } : { path, ok: false, reason: check.reason }));
   const pushedAt = now();
-  const body = renderExposition(entries, pushedAt);
+  const body = renderExposition(entries, pushedAt, drift && driftSamples(drift));
   const tokens = entries.map((entry) => ({ path: entry.path, expires: isoUtc(entry.expiresAt), days_left: daysLeft(entry.expiresAt, pushedAt) }));
   if (settings.dryRun) {
     io.stdout(body);
-    log('info', { event: 'dry_run', tokens });
+    log('info', { event: 'dry_run', tokens, ...(vault ? { vault } : {}) });
     return MonitorExit.ok;
   }
   const pushgateway = redactUrl(settings.pushgatewayUrl);
@@ -72,7 +76,7 @@ export async function runMonitor(io: MonitorIo): Promise<number> {
       attempts: settings.attempts,
       backoffMs: settings.backoffMs,
     });
-    log('info', { event: 'pushed', pushgateway, attempts: result.attempts, tokens });
+    log('info', { event: 'pushed', pushgateway, attempts: result.attempts, tokens, ...(vault ? { vault } : {}) });
     return MonitorExit.ok;
   } catch (error) {
     if (!(error instanceof PushError)) throw error;

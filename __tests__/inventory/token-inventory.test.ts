@@ -40,6 +40,11 @@ describe('buildTokenInventory', () => {
     ]);
   });
 
+  test('a layout field given as undefined keeps its default', () => {
+    const { vaultSecretLocation } = require('../../inventory/vault-location');
+    expect(vaultSecretLocation('spare-1', { mount: undefined, baseName: undefined, field: undefined }).dataPath).toBe('secret/data/claude-agent-service-spare-1');
+  });
+
   test('a millisecond epoch is named, with the seconds value to write instead', () => {
     expect(problemsOf({ primary: 1776528429000 })).toEqual([
       "'primary': mint epoch 1776528429000 is in milliseconds (like expiresAt in .credentials.json): write seconds, 1776528429 (2026-04-18T16:07:09Z).",

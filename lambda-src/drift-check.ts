@@ -1,0 +1,50 @@
+import { readFileSync } from 'fs';
+import { vaultSecretLocation } from '../inventory/vault-location';
+import { DriftEnv, PATH_LABEL } from './contract';
+import { Sample } from './exposition';
+import { MetadataCheck, readSecretUpdatedTime, vaultKubernetesLogin } from './vault-metadata';
+
+export const DEFAULT_VAULT_TIMEOUT_MS = 5_000;
+export const DEFAULT_VAULT_JWT_FILE = '/var/run/secrets/vault/token';
+
+export interface DriftResult {
+  readonly path: string;
+  readonly check: MetadataCheck;
+}
+
+/**
+ * When `VAULT_ADDR` is set: logs in with the projected ServiceAccount token and reads each token
+ * secret's KV v2 metadata. Never throws: Vault down, sealed, 403 or 404 become a failed check per
+ * path, and the expiry push goes on regardless. Returns undefined when drift detection is off.
+ */
+export async function checkVaultDrift(env: Readonly<Record<string, string | undefined>>, paths: readonly string[]): Promise<DriftResult[] | undefined> {
+  const address = env[DriftEnv.vaultAddr];
+  if (!address) return undefined;
+  const failAll = (reason: string): DriftResult[] => paths.map((path) => ({ path, check: { ok: false, reason } }));
+  const timeoutText = env[DriftEnv.timeoutMs];
+  const vault = { address, timeoutMs: timeoutText && /^[1-9]\d*$/.test(timeoutText) ? Number(timeoutText) : DEFAULT_VAULT_TIMEOUT_MS };
+  let jwt: string;
+  try {
+    jwt = readFileSync(env[DriftEnv.jwtFile] || DEFAULT_VAULT_JWT_FILE, 'utf8').trim();
+  } catch {
+    return failAll('no_service_account_token');
+  }
+  const login = await vaultKubernetesLogin(vault, { authMount: env[DriftEnv.authMount] || 'kubernetes', role: env[DriftEnv.role] || '', jwt });
+  if (!login.ok) return failAll(login.reason);
+  const layout = { mount: env[DriftEnv.kvMount] || undefined, baseName: env[DriftEnv.baseName] || undefined };
+  const results: DriftResult[] = [];
+  for (const path of paths) {
+    const location = vaultSecretLocation(path, layout);
+    results.push({ path, check: await readSecretUpdatedTime(vault, login.token, location.mount, location.name) });
+  }
+  return results;
+}
+
+/** The drift samples: updated time where known, and success 1/0 for every path. */
+export function driftSamples(results: readonly DriftResult[]): { updated: Sample[]; success: Sample[] } {
+  return {
+    updated: results.flatMap(({ path, check }) => (check.ok ? [{ labels: { [PATH_LABEL]: path }, value: check.updatedAt }] : [])),
+    success: results.map(({ path, check }) => ({ labels: { [PATH_LABEL]: path }, value: check.ok ? 1 : 0 })),
+  };
+}
+
