@@ -31,6 +31,8 @@ interface AppContext {
   vaultAddress?: string;
   /** Create the ClusterSecretStore, pointing ESO at this Vault address. */
   clusterSecretStoreServer?: string;
+  /** Map-vs-Vault drift detection, with Vault's address as the monitor reaches it. */
+  driftDetection?: { vaultServer: string };
   kubeconfigPath?: string;
   kubeContext?: string;
 }
@@ -52,6 +54,7 @@ function main(): void {
     tokenProbe: context('tokenProbe') === true,
     vaultAddress: context('vaultAddress') ?? undefined,
     clusterSecretStoreServer: context('clusterSecretStoreServer') ?? undefined,
+    driftDetection: context('driftDetection') ?? undefined,
     kubeconfigPath: context('kubeconfigPath'),
     kubeContext: context('kubeContext'),
   };
@@ -69,6 +72,7 @@ function main(): void {
     pushgateway: settings.pushgateway,
     keep: settings.keep,
     tokenProbe: settings.tokenProbe ? {} : undefined,
+    drift: settings.driftDetection ? {} : undefined,
     secretSync: {
       namespace: settings.namespace,
       externalSecretNames: [DEFAULT_AGENT_SECRET_NAME, ...(settings.tokenProbe ? [probeSecretName(DEFAULT_PROBE_NAME)] : [])],
@@ -83,7 +87,10 @@ function main(): void {
       secretStore: { name: settings.secretStoreName, kind: settings.secretStoreKind },
       legacyCredentials: legacyCredentialsOf(settings.legacyCredentialsFile),
     },
-    monitor: { pushgatewayUrl: monitoring.pushgatewayUrl },
+    monitor: {
+      pushgatewayUrl: monitoring.pushgatewayUrl,
+      driftDetection: settings.driftDetection ? { vaultAddress: settings.driftDetection.vaultServer } : undefined,
+    },
     tokenProbe: settings.tokenProbe ? { pushgatewayUrl: monitoring.pushgatewayUrl } : undefined,
   });
   const vaultAccess = new VaultAccessStack(app, 'vault-access', {
@@ -91,6 +98,9 @@ function main(): void {
     vaultAddress: settings.vaultAddress,
     clusterSecretStore: settings.clusterSecretStoreServer
       ? { server: settings.clusterSecretStoreServer, name: settings.secretStoreName, cluster }
+      : undefined,
+    driftDetection: settings.driftDetection
+      ? { monitorServiceAccount: { name: agentService.monitor.name, namespace: settings.namespace } }
       : undefined,
   });
   // The monitor's deploy-time run pushes to the Pushgateway the monitoring stack may install, and

@@ -103,4 +103,21 @@ describe('npm run synth (main.ts)', () => {
     // cdktf deploy '*' installs the Pushgateway before the monitor's deploy-time run pushes to it.
     expect(JSON.parse(app.read('cdktf.out/manifest.json')).stacks['claude-agent-service'].dependencies).toEqual(['monitoring', 'vault-access']);
   });
+
+  test('drift detection: the monitor, its Vault role and the role ServiceAccount binding agree', () => {
+    const run = app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ driftDetection: { vaultServer: 'https://vault.vault:8200' } }) });
+    expect(run.status).toBe(0);
+    const cronJob: any = Object.values(app.stackJson('claude-agent-service').resource.kubernetes_cron_job_v1)[0];
+    const pod = cronJob.spec.job_template.spec.template.spec;
+    const env = Object.fromEntries(pod.container[0].env.map((v: any) => [v.name, v.value]));
+    const roles: any[] = Object.values(app.stackJson('vault-access').resource.vault_kubernetes_auth_backend_role);
+    const monitorRole = roles.find((role) => role.role_name === env.VAULT_ROLE);
+    expect(monitorRole).toMatchObject({
+      bound_service_account_names: [cronJob.metadata.name],
+      bound_service_account_namespaces: [cronJob.metadata.namespace],
+      audience: 'vault',
+    });
+    expect(pod.service_account_name).toMatch(/^\$\{kubernetes_service_account_v1\./);
+    expect(app.read('cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml')).toContain('alert: ClaudeOAuthTokenMintEpochDrift');
+  });
 });

@@ -15,7 +15,7 @@ export interface ContainerResources {
   readonly limits: { readonly cpu: string; readonly memory: string };
 }
 
-/** A read-only volume: a ConfigMap or a Secret, mounted as files. */
+/** A read-only volume: a ConfigMap, a Secret, or a short-lived ServiceAccount token, mounted as files. */
 export interface ScriptVolume {
   readonly name: string;
   readonly mountPath: string;
@@ -23,6 +23,8 @@ export interface ScriptVolume {
   readonly configMapName?: string;
   /** The Secret's name. */
   readonly secretName?: string;
+  /** A projected ServiceAccount token for this audience only, as file `token` (the pod gets no other). */
+  readonly serviceAccountToken?: { readonly audience: string; readonly expiration: Duration };
 }
 
 /** What every bundled-script CronJob may tune. */
@@ -159,11 +161,17 @@ export class BundledScriptCronJob extends Construct {
             resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
           },
         ],
-        volume: volumes.map((volume) =>
-          volume.secretName !== undefined
-            ? { name: volume.name, secret: { secretName: volume.secretName, defaultMode: '0440' } }
-            : { name: volume.name, configMap: { name: volume.configMapName, defaultMode: '0444' } },
-        ),
+        volume: volumes.map((volume) => {
+          if (volume.secretName !== undefined) return { name: volume.name, secret: { secretName: volume.secretName, defaultMode: '0440' } };
+          if (volume.serviceAccountToken !== undefined) {
+            const { audience, expiration } = volume.serviceAccountToken;
+            return {
+              name: volume.name,
+              projected: [{ defaultMode: '0440', sources: [{ serviceAccountToken: { audience, expirationSeconds: expiration.toSeconds(), path: 'token' } }] }],
+            };
+          }
+          return { name: volume.name, configMap: { name: volume.configMapName, defaultMode: '0444' } };
+        }),
       },
     };
 

@@ -1,5 +1,16 @@
 import { Construct } from 'constructs';
-import { DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MonitorEnv } from '../lambda-src/contract';
+import { DEFAULT_VAULT_TIMEOUT_MS } from '../lambda-src/drift-check';
+import {
+  DEFAULT_PUSH_ATTEMPTS,
+  DEFAULT_PUSH_BACKOFF_MS,
+  DEFAULT_PUSH_TIMEOUT_MS,
+  DEFAULT_PUSHGATEWAY_URL,
+  DriftEnv,
+  MONITOR_VAULT_ROLE,
+  MonitorEnv,
+  VAULT_TOKEN_AUDIENCE,
+} from '../lambda-src/contract';
+import { VaultKvLayout } from '../inventory/vault-location';
 import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
 import { Duration } from './duration';
 import { bundleScript } from './script-bundle';
@@ -43,9 +54,28 @@ export interface ExpiryMonitorProps extends ScriptSchedulingProps {
    * @default true
    */
   readonly runOnDeploy?: boolean;
+  /**
+   * Also read when each token secret was last written in Vault (KV v2 metadata, never the token), to
+   * catch a rotation that skipped the map. The monitor logs in with a projected ServiceAccount token.
+   * @default off
+   */
+  readonly driftDetection?: MonitorDriftDetection;
+}
+
+/** Where and how the monitor reads Vault metadata. */
+export interface MonitorDriftDetection {
+  /** Vault's address from inside the cluster, e.g. `https://vault.vault:8200`. */
+  readonly vaultAddress: string;
+  /** Where the tokens live (as the inventory was built with). @default mount `secret`, base `claude-agent-service` */
+  readonly layout?: VaultKvLayout;
+  /** Mount path of Vault's Kubernetes auth method. @default 'kubernetes' */
+  readonly authMount?: string;
+  /** Timeout of each Vault request. @default Duration.seconds(5) */
+  readonly timeout?: Duration;
 }
 
 const EXPIRY_DIR = '/etc/claude-oauth-token-expiry';
+const VAULT_TOKEN_DIR = '/var/run/secrets/vault';
 
 /**
  * The expiry monitor: a CronJob that runs the bundled lambda-src script in a stock Node image,
@@ -64,12 +94,19 @@ export class ExpiryMonitor extends BundledScriptCronJob {
     };
     if (!/^https?:\/\/[^\s/]+/.test(pushgatewayUrl)) fail(`pushgatewayUrl '${pushgatewayUrl}' is not an http(s) URL.`);
     if (!Number.isInteger(pushAttempts) || pushAttempts < 1) fail(`pushAttempts ${pushAttempts} must be a whole number >= 1.`);
-    // Worst case of one run: every try times out, with the doubling waits between them.
+    const drift = props.driftDetection;
+    if (drift && !/^https?:\/\/[^\s/]+/.test(drift.vaultAddress)) fail(`driftDetection.vaultAddress '${drift.vaultAddress}' is not an http(s) URL.`);
+    const vaultTimeout = drift?.timeout ?? Duration.seconds(DEFAULT_VAULT_TIMEOUT_MS / 1000);
+    // Worst case of one run: every push times out, with the doubling waits between them, after a
+    // login and one metadata read per token that each time out too.
+    const tokenCount = Object.keys(props.expiryConfigMap.data).length;
+    const vaultBudgetMs = drift ? (1 + tokenCount) * vaultTimeout.toSeconds() * 1000 : 0;
     const pushBudgetMs = pushAttempts * pushTimeout.toSeconds() * 1000 + DEFAULT_PUSH_BACKOFF_MS * (2 ** (pushAttempts - 1) - 1);
-    if (activeDeadline.toSeconds() * 1000 <= pushBudgetMs) {
+    if (activeDeadline.toSeconds() * 1000 <= pushBudgetMs + vaultBudgetMs) {
       fail(
         `activeDeadline ${activeDeadline.toDurationString()} is not longer than one run's worst case ` +
-          `(${pushAttempts} pushes x ${pushTimeout.toDurationString()} plus backoff = ${pushBudgetMs / 1000}s): raise it or lower pushAttempts.`,
+          `(${pushAttempts} pushes x ${pushTimeout.toDurationString()} plus backoff = ${pushBudgetMs / 1000}s` +
+          `${drift ? `, plus ${1 + tokenCount} Vault requests x ${vaultTimeout.toDurationString()}` : ''}): raise it or lower pushAttempts.`,
       );
     }
     super(scope, id, {
@@ -86,8 +123,24 @@ export class ExpiryMonitor extends BundledScriptCronJob {
         [MonitorEnv.pushgatewayUrl]: pushgatewayUrl,
         [MonitorEnv.pushTimeoutMs]: String(pushTimeout.toSeconds() * 1000),
         [MonitorEnv.pushAttempts]: String(pushAttempts),
+        ...(drift
+          ? {
+              [DriftEnv.vaultAddr]: drift.vaultAddress,
+              [DriftEnv.role]: MONITOR_VAULT_ROLE,
+              [DriftEnv.authMount]: drift.authMount ?? 'kubernetes',
+              [DriftEnv.kvMount]: drift.layout?.mount ?? 'secret',
+              [DriftEnv.baseName]: drift.layout?.baseName ?? 'claude-agent-service',
+              [DriftEnv.jwtFile]: `${VAULT_TOKEN_DIR}/token`,
+              [DriftEnv.timeoutMs]: String(vaultTimeout.toSeconds() * 1000),
+            }
+          : {}),
       },
-      volumes: [{ name: 'token-expiry', mountPath: EXPIRY_DIR, configMapName: props.expiryConfigMap.resource.metadata.name }],
+      volumes: [
+        { name: 'token-expiry', mountPath: EXPIRY_DIR, configMapName: props.expiryConfigMap.resource.metadata.name },
+        ...(drift
+          ? [{ name: 'vault-token', mountPath: VAULT_TOKEN_DIR, serviceAccountToken: { audience: VAULT_TOKEN_AUDIENCE, expiration: Duration.minutes(10) } }]
+          : []),
+      ],
       checksumInput: JSON.stringify(props.expiryConfigMap.data),
       runOnDeploy: props.runOnDeploy !== false,
     });

@@ -106,3 +106,8 @@ export const DriftMetrics = {
     help: "1 if the monitor could read the token secret's Vault metadata on its last run, else 0.",
   },
 } as const;
+
+/** The Vault Kubernetes-auth role the monitor logs in with (created by the vault-access stack). */
+export const MONITOR_VAULT_ROLE = 'claude-oauth-expiry-monitor';
+/** Audience of the projected ServiceAccount token the monitor presents; the Vault role requires it. */
+export const VAULT_TOKEN_AUDIENCE = 'vault';

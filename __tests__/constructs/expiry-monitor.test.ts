@@ -178,4 +178,37 @@ describe('ExpiryMonitor', () => {
       expect(resourcesOfType(synthMonitor({ runOnDeploy: false }), 'kubernetes_job_v1')).toEqual([]);
     });
   });
+
+  describe('drift detection', () => {
+    const drift = { vaultAddress: 'https://vault.vault:8200' };
+
+    test('mounts a short-lived token for the vault audience only, and points the monitor at Vault', () => {
+      const json = synthMonitor({ driftDetection: drift });
+      const { spec } = podOf(json);
+      expect(spec.automount_service_account_token).toBe(false);
+      expect(spec.volume).toContainEqual({
+        name: 'vault-token',
+        projected: [{ default_mode: '0440', sources: [{ service_account_token: { audience: 'vault', expiration_seconds: 600, path: 'token' } }] }],
+      });
+      const [container] = spec.container;
+      expect(container.volume_mount).toContainEqual({ name: 'vault-token', mount_path: '/var/run/secrets/vault', read_only: true });
+      expect(Object.fromEntries(container.env.map((v: any) => [v.name, v.value]))).toMatchObject({
+        VAULT_ADDR: 'https://vault.vault:8200',
+        VAULT_ROLE: 'claude-oauth-expiry-monitor',
+        VAULT_AUTH_MOUNT: 'kubernetes',
+        VAULT_KV_MOUNT: 'secret',
+        VAULT_BASE_NAME: 'claude-agent-service',
+        VAULT_JWT_FILE: '/var/run/secrets/vault/token',
+        VAULT_TIMEOUT_MS: '5000',
+      });
+      expect(podOf(synthMonitor()).spec.volume.map((volume: any) => volume.name)).toEqual(['script', 'token-expiry']);
+    });
+
+    test("counts Vault's worst case in the deadline check", () => {
+      expect(() => synthMonitor({ driftDetection: drift, activeDeadline: Duration.seconds(30) })).toThrow(
+        /activeDeadline 30s is not longer than one run's worst case \(4 pushes x 5s plus backoff = 23\.5s, plus 4 Vault requests x 5s\)/,
+      );
+      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'vault:8200' } })).toThrow(/driftDetection\.vaultAddress 'vault:8200' is not an http\(s\) URL/);
+    });
+  });
 });

@@ -54,7 +54,7 @@ describe('VaultAccessStack', () => {
   });
 
   test('drift detection lets only the monitor ServiceAccount read only the metadata paths', () => {
-    const json = synthVault({ driftDetection: { monitorServiceAccount: { name: 'claude-oauth-expiry-monitor', namespace: 'claude-agent' }, audience: 'vault' } });
+    const json = synthVault({ driftDetection: { monitorServiceAccount: { name: 'claude-oauth-expiry-monitor', namespace: 'claude-agent' } } });
     const policies = resourcesOfType(json, 'vault_policy');
     const monitorPolicy = policies.find((policy) => policy.name === 'claude-oauth-expiry-monitor-metadata')!;
     expect([...monitorPolicy.policy.matchAll(/path "([^"]+)"/g)].map((match: RegExpMatchArray) => match[1])).toEqual([

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AlertRecord, PrometheusRuleGroup, toRuleGroup } from '../../alerts/alert-record';
 import { renderRulesFile } from '../../alerts/rules-file';
 import { TOKEN_EXPIRY_RULE_GROUP, tokenExpiryAlerts, TokenExpiryAlertsProps } from '../../alerts/token-expiry-alerts';
+import { driftAlerts, DriftAlertsProps } from '../../alerts/drift-alerts';
 import { secretSyncAlerts, SecretSyncAlertsProps } from '../../alerts/secret-sync-alerts';
 import { tokenProbeAlerts, TokenProbeAlertsProps } from '../../alerts/token-probe-alerts';
 import { DEFAULT_AGENT_SECRET_NAME } from '../../constructs/claude-agent-external-secret';
@@ -55,6 +56,11 @@ export interface MonitoringStackProps {
    */
   readonly tokenProbe?: TokenProbeAlertsProps;
   /**
+   * Alert on map-vs-Vault drift (set this when the monitor's drift detection is on).
+   * @default off
+   */
+  readonly drift?: DriftAlertsProps;
+  /**
    * Alert when the token ExternalSecrets are not Ready (from ESO's own metrics).
    * @default namespace 'claude-agent', ExternalSecret 'claude-agent-secrets'
    */
@@ -94,6 +100,7 @@ export class MonitoringStack extends TerraformStack {
       ...tokenExpiryAlerts(props.alerts),
       ...secretSyncAlerts(props.secretSync ?? { namespace: 'claude-agent', externalSecretNames: [DEFAULT_AGENT_SECRET_NAME] }),
       ...(props.tokenProbe ? tokenProbeAlerts(props.tokenProbe) : []),
+      ...(props.drift ? driftAlerts(props.drift) : []),
     ];
     // The operator's AlertmanagerConfig matches alerts on its own namespace; `min by (path)` drops it, so add it back.
     this.ruleGroups = [toRuleGroup(TOKEN_EXPIRY_RULE_GROUP, this.alertRecords, props.runbookUrl, { namespace })];

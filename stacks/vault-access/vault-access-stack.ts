@@ -6,6 +6,7 @@ import { VaultConnection } from '../../constructs/vault-connection';
 import { VaultKubernetesRole } from '../../constructs/vault-kubernetes-role';
 import { VaultReadPolicy } from '../../constructs/vault-read-policy';
 import { TokenInventory } from '../../inventory/token-inventory';
+import { MONITOR_VAULT_ROLE, VAULT_TOKEN_AUDIENCE } from '../../lambda-src/contract';
 
 /** A Kubernetes ServiceAccount, by name and namespace. */
 export interface ServiceAccountReference {
@@ -40,12 +41,11 @@ export interface VaultAccessStackProps {
    * Let the expiry monitor's ServiceAccount read the tokens' KV metadata (never data), for drift detection.
    * @default off
    */
-  readonly driftDetection?: { readonly monitorServiceAccount: ServiceAccountReference; readonly audience: string };
+  readonly driftDetection?: { readonly monitorServiceAccount: ServiceAccountReference };
 }
 
 /** Role names ESO and the monitor log in with: referenced by the store and the monitor. */
 export const ESO_VAULT_ROLE = 'claude-agent-service-eso';
-export const MONITOR_VAULT_ROLE = 'claude-oauth-expiry-monitor';
 
 /**
  * The Vault side of token delivery, least privilege: ESO may `read` exactly the KV v2 data paths of
@@ -81,7 +81,7 @@ export class VaultAccessStack extends TerraformStack {
         serviceAccount: props.driftDetection.monitorServiceAccount,
         policies: [this.monitorPolicy.name],
         authMount,
-        audience: props.driftDetection.audience,
+        audience: VAULT_TOKEN_AUDIENCE,
       });
     }
 
