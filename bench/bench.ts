@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: prints numbers, asserts nothing (CI runs tests, not races).
- *  - synth: `npm run synth` vs `node -r esbuild-register main.ts` vs the cdktf template's `npx ts-node main.ts`;
+ *  - synth: `npm run synth` vs `node -r ./tools/register-ts.js main.ts` vs the cdktf template's `npx ts-node main.ts`;
  *  - with a 1,000-token map: the shipped monitor's wall time and peak RSS against a real Pushgateway,
  *    the bundle size, and synth time.
  */
@@ -42,10 +42,10 @@ async function main(): Promise<void> {
   console.log(`claude-oauth-tokens bench (median of ${RUNS} runs each, node ${process.version})\n`);
 
   const npmSynth = median(timeCommand('npm run synth --silent > /dev/null', REPO_ROOT));
-  const nodeSynth = median(timeCommand('node -r esbuild-register main.ts > /dev/null', REPO_ROOT));
+  const nodeSynth = median(timeCommand('node -r ./tools/register-ts.js main.ts > /dev/null', REPO_ROOT));
   const tsNodeSynth = median(timeCommand('npx ts-node main.ts > /dev/null', REPO_ROOT));
   row('synth, example map: npm run synth', `${npmSynth.toFixed(0)} ms`);
-  row('synth, example map: node -r esbuild-register main.ts', `${nodeSynth.toFixed(0)} ms`);
+  row('synth, example map: node -r ./tools/register-ts.js main.ts', `${nodeSynth.toFixed(0)} ms`);
   row('synth, example map: npx ts-node main.ts (cdktf template)', `${tsNodeSynth.toFixed(0)} ms`);
   row('  npm run synth / ts-node', `${(npmSynth / tsNodeSynth).toFixed(2)}x`);
 

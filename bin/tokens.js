@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// The `tokens` command: the TypeScript CLI under esbuild's transpile-only loader, as npm run tokens runs it.
-require('esbuild-register/dist/node').register({ target: 'node20' });
+// The `tokens` command: the TypeScript CLI under the same transpile-only loader as npm run tokens.
+require('../tools/register-ts.js');
 require('../tools/tokens.ts').main();

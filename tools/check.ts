@@ -115,7 +115,8 @@ function inventoryFrom(text: string | undefined, now: number): { inventory?: Tok
 
 /** Synthesizes `treeDir` into `outdir` exactly as `npm run synth` does. */
 function synthesize(label: string, treeDir: string, outdir: string, now: number): Side {
-  const run = spawnSync(process.execPath, ['-r', 'esbuild-register', 'main.ts'], {
+  // This checkout's loader for both sides: an older base may predate it.
+  const run = spawnSync(process.execPath, ['-r', path.join(REPO_ROOT, 'tools', 'register-ts.js'), 'main.ts'], {
     cwd: treeDir,
     encoding: 'utf8',
     env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
