@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync, statSync } from 'fs';
-import * as path from 'path';
 import { EARLIEST_MINT_EPOCH, expiryOf, isoUtc, MILLISECONDS_FLOOR } from '../inventory/expiry';
-import { tokenPathProblem } from '../inventory/token-path';
+import { MonitorInputError, readMountedTokenFiles } from './mounted-files';
+
+export { MonitorInputError } from './mounted-files';
 
 /** One token's expiry, as read from the mounted ConfigMap. */
 export interface ExpiryEntry {
@@ -10,51 +10,27 @@ export interface ExpiryEntry {
   readonly expiresAt: number;
 }
 
-/** Bad settings, or a missing, empty or bad expiry map: nothing may be pushed. */
-export class MonitorInputError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'MonitorInputError';
-  }
-}
-
 /** No token minted on or after 2025-01-01 can expire before this. */
 const EARLIEST_EXPIRY = expiryOf(EARLIEST_MINT_EPOCH);
 const DECIMAL_INTEGER = /^\d+$/;
 
-/**
- * Reads a ConfigMap mounted as a volume: one file per token path. The kubelet's atomic writer also
- * leaves `..data` and `..<timestamp>` entries there, which are never tokens.
- */
+/** Reads the expiry ConfigMap mounted as a volume: one file per token path, holding expiry unix seconds. */
 export function readExpiryDirectory(directory: string): ExpiryEntry[] {
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch (error) {
-    throw new MonitorInputError([
-      `cannot read the expiry directory ${directory} (${(error as NodeJS.ErrnoException).code ?? error}): ` +
-        'mount the claude-oauth-token-expiry ConfigMap there, or point TOKEN_EXPIRY_DIR at it.',
-    ]);
-  }
-  const problems: string[] = [];
+  const { files, problems } = readMountedTokenFiles(directory, {
+    label: 'expiry directory',
+    fix: 'mount the claude-oauth-token-expiry ConfigMap there, or point TOKEN_EXPIRY_DIR at it.',
+  });
   const entries: ExpiryEntry[] = [];
-  for (const name of names.filter((entry) => !entry.startsWith('..')).sort()) {
-    const file = path.join(directory, name);
-    if (!statSync(file).isFile()) continue;
-    const pathProblem = tokenPathProblem(name);
-    if (pathProblem) {
-      problems.push(`entry '${name}' ${pathProblem}`);
-      continue;
-    }
-    const text = readFileSync(file, 'utf8').trim();
-    const problem = expiryProblem(text);
-    if (problem) problems.push(`entry '${name}': ${problem}`);
-    else entries.push({ path: name, expiresAt: Number(text) });
+  for (const { path: tokenPath, text } of files) {
+    const problem = expiryProblem(text.trim());
+    if (problem) problems.push(`entry '${tokenPath}': ${problem}`);
+    else entries.push({ path: tokenPath, expiresAt: Number(text.trim()) });
   }
   if (problems.length === 0 && entries.length === 0) {
     problems.push(`the expiry directory ${directory} holds no tokens: an empty push would hide every token; check the ConfigMap.`);
   }
-  if (problems.length > 0) throw new MonitorInputError(problems);
+  // Every message starts with `entry '<path>'`: sorted, they read in path order.
+  if (problems.length > 0) throw new MonitorInputError(problems.sort());
   return entries;
 }
 

@@ -1,8 +1,6 @@
-import { readdirSync, readFileSync, statSync } from 'fs';
-import * as path from 'path';
-import { tokenPathProblem } from '../inventory/token-path';
 import { DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MonitorExit, PATH_LABEL, PROBE_JOB, ProbeEnv, ProbeMetrics, REASON_LABEL, RESULT_LABEL } from './contract';
 import { renderGauge } from './exposition';
+import { MonitorInputError, readMountedTokenFiles } from './mounted-files';
 import { PushError, pushGroup, redactUrl } from './pushgateway';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, PROBE_RESULTS, ProbeOutcome, probeEndpointProblem, probeToken } from './token-probe';
 
@@ -30,24 +28,12 @@ export function renderProbeExposition(outcomes: ReadonlyArray<{ path: string; ou
   ].join('\n');
 }
 
-/** Token path -> token, from the mounted Secret (the kubelet's `..data` entries skipped). */
+/** Token path -> token, from the mounted Secret. */
 function readTokenDirectory(directory: string): Array<{ path: string; token: string }> {
-  let names: string[];
-  try {
-    names = readdirSync(directory);
-  } catch (error) {
-    throw new Error(`cannot read the token directory ${directory} (${(error as NodeJS.ErrnoException).code ?? 'error'}): mount the probe's Secret there.`);
-  }
-  const tokens = names
-    .filter((name) => !name.startsWith('..') && statSync(path.join(directory, name)).isFile())
-    .sort()
-    .map((name) => {
-      const problem = tokenPathProblem(name);
-      if (problem) throw new Error(`entry '${name}' ${problem}`);
-      return { path: name, token: readFileSync(path.join(directory, name), 'utf8') };
-    });
-  if (tokens.length === 0) throw new Error(`the token directory ${directory} holds no tokens; check the probe's ExternalSecret.`);
-  return tokens;
+  const { files, problems } = readMountedTokenFiles(directory, { label: 'token directory', fix: "mount the probe's Secret there." });
+  if (problems.length === 0 && files.length === 0) problems.push(`the token directory ${directory} holds no tokens; check the probe's ExternalSecret.`);
+  if (problems.length > 0) throw new MonitorInputError(problems);
+  return files.map((file) => ({ path: file.path, token: file.text }));
 }
 
 /**

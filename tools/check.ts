@@ -18,6 +18,7 @@ import { buildTokenInventory, TokenInventory, TokenRecord } from '../inventory/t
 import { CrdSchemaRegistry } from './crd-validator';
 import { EPOCH_MAP_FILE, REPO_ROOT } from './project-paths';
 import { describeChange, diffStack, ResourceDiff, StackJson } from './synth-diff';
+import { readSynthesizedStacks } from './synth-summary';
 import { redactToken, TOKEN_SHAPED, TOKEN_SHAPED_ERE } from './token-pattern';
 
 export const CheckExit = { pass: 0, fail: 1, cannotRun: 2 } as const;
@@ -96,14 +97,6 @@ function resolveBase(ref: string | undefined): { sha: string; label: string } {
   throw new CannotRun(ref ? `--base ${ref} is not a commit here (fetch it first?).` : 'no base: neither origin/main nor HEAD~1 exists; pass --base <ref>.');
 }
 
-function readStacks(outdir: string): Record<string, StackJson> {
-  const stacksDir = path.join(outdir, 'stacks');
-  if (!existsSync(stacksDir)) return {};
-  return Object.fromEntries(
-    readdirSync(stacksDir).map((stack) => [stack, JSON.parse(readFileSync(path.join(stacksDir, stack, 'cdk.tf.json'), 'utf8'))]),
-  );
-}
-
 function inventoryFrom(text: string | undefined, now: number): { inventory?: TokenInventory; error?: string } {
   if (text === undefined) return { error: `no ${EPOCH_MAP_FILE}` };
   try {
@@ -125,7 +118,7 @@ function synthesize(label: string, treeDir: string, outdir: string, now: number)
   const mapFile = path.join(treeDir, EPOCH_MAP_FILE);
   const { inventory, error: mapError } = inventoryFrom(existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : undefined, now);
   const error = run.status === 0 ? undefined : (run.stderr || run.stdout || `synth exited ${run.status}`).trim();
-  return { label, stacks: run.status === 0 ? readStacks(outdir) : {}, inventory, error: error ?? (mapError && !inventory ? mapError : undefined), outdir };
+  return { label, stacks: run.status === 0 ? Object.fromEntries(readSynthesizedStacks(outdir).map((stack) => [stack.name, stack.json])) : {}, inventory, error: error ?? (mapError && !inventory ? mapError : undefined), outdir };
 }
 
 function synthesizeBase(sha: string, label: string, scratch: string, now: number): Side {

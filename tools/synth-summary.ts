@@ -10,6 +10,8 @@ export interface SynthesizedStack {
   readonly file: string;
   /** Resource count per Terraform type. */
   readonly resourceCounts: Readonly<Record<string, number>>;
+  /** The stack's Terraform JSON, parsed. */
+  readonly json: { resource?: Record<string, Record<string, unknown>> };
 }
 
 /** Reads cdktf's manifest and each stack's Terraform JSON back from the output directory. */
@@ -17,9 +19,11 @@ export function readSynthesizedStacks(outdir: string): SynthesizedStack[] {
   const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
   return Object.values(manifest.stacks as Record<string, { name: string; synthesizedStackPath: string }>).map((stack) => {
     const file = path.join(outdir, stack.synthesizedStackPath);
-    const resources: Record<string, Record<string, unknown>> = JSON.parse(readFileSync(file, 'utf8')).resource ?? {};
+    const json = JSON.parse(readFileSync(file, 'utf8'));
+    const resources: Record<string, Record<string, unknown>> = json.resource ?? {};
     return {
       name: stack.name,
+      json,
       file: path.relative(process.cwd(), file),
       resourceCounts: Object.fromEntries(Object.entries(resources).map(([type, byName]) => [type, Object.keys(byName).length])),
     };

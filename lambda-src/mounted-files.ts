@@ -1,0 +1,41 @@
+import { readdirSync, readFileSync, statSync } from 'fs';
+import * as path from 'path';
+import { tokenPathProblem } from '../inventory/token-path';
+
+/** Bad settings, or a missing, empty or bad mounted map: nothing may be pushed. */
+export class MonitorInputError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'MonitorInputError';
+  }
+}
+
+/** What the mounted directory holds, for messages: e.g. `expiry directory` and how to mount it. */
+export interface MountDescription {
+  readonly label: string;
+  readonly fix: string;
+}
+
+/**
+ * The files of a ConfigMap or Secret volume, one per token path, in path order. The kubelet's atomic
+ * writer also leaves `..data` and `..<timestamp>` entries there, which are never tokens. Keys that
+ * cannot be token paths come back as problems; an unreadable directory throws.
+ */
+export function readMountedTokenFiles(directory: string, mount: MountDescription): { files: Array<{ path: string; text: string }>; problems: string[] } {
+  let names: string[];
+  try {
+    names = readdirSync(directory);
+  } catch (error) {
+    throw new MonitorInputError([`cannot read the ${mount.label} ${directory} (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${mount.fix}`]);
+  }
+  const files: Array<{ path: string; text: string }> = [];
+  const problems: string[] = [];
+  for (const name of names.filter((entry) => !entry.startsWith('..')).sort()) {
+    const file = path.join(directory, name);
+    if (!statSync(file).isFile()) continue;
+    const problem = tokenPathProblem(name);
+    if (problem) problems.push(`entry '${name}' ${problem}`);
+    else files.push({ path: name, text: readFileSync(file, 'utf8') });
+  }
+  return { files, problems };
+}
