@@ -3,9 +3,10 @@ import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { DEFAULT_AGENT_SECRET_NAME, LegacyCredentialsFile } from './constructs/claude-agent-external-secret';
 import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
-import { buildTokenInventory, EpochMapError } from './inventory/token-inventory';
+import { EPOCH_MAP_EXPORT, EpochMapError } from './inventory/epoch-map-file';
+import { readTokenInventory, TokenInventory } from './inventory/token-inventory';
+import { redactSecrets } from './inventory/token-shape';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
-import { TOKEN_MINT_EPOCHS } from './stacks/claude-agent-service/token-mint-epochs';
 import { MonitoringStack, MonitoringStackProps, PushgatewayWiring } from './stacks/monitoring/monitoring-stack';
 import { VaultAccessStack } from './stacks/vault-access/vault-access-stack';
 import { EPOCH_MAP_FILE, RULES_FILE } from './tools/project-paths';
@@ -59,10 +60,8 @@ function main(): void {
     kubeContext: context('kubeContext'),
   };
 
-  const inventory = buildTokenInventory(TOKEN_MINT_EPOCHS, {
-    source: { fileName: EPOCH_MAP_FILE, text: readFileSync(path.join(__dirname, EPOCH_MAP_FILE), 'utf8') },
-  });
-  for (const warning of inventory.warnings) console.warn(`WARNING: ${warning}`);
+  const inventory = readEpochMapChecked();
+  for (const warning of inventory.warnings) console.warn(redactSecrets(`WARNING: ${warning}`));
 
   const cluster = { kubeconfigPath: settings.kubeconfigPath, kubeContext: settings.kubeContext };
   const monitoring = new MonitoringStack(app, 'monitoring', {
@@ -117,6 +116,33 @@ function main(): void {
   console.log(`\nPlain Prometheus rules file (for setups without the operator): ${path.relative(process.cwd(), rulesFile)}`);
 }
 
+/**
+ * The map as the one reader reads it, validated; then the module itself, loaded only once its text
+ * is known to be sound (a syntax error is reported at its line, not as a loader's stack trace), must
+ * export exactly what the reader read.
+ */
+function readEpochMapChecked(): TokenInventory {
+  const inventory = readTokenInventory({ fileName: EPOCH_MAP_FILE, text: readFileSync(path.join(__dirname, EPOCH_MAP_FILE), 'utf8') });
+  let imported: unknown;
+  try {
+    imported = require(path.join(__dirname, EPOCH_MAP_FILE))[EPOCH_MAP_EXPORT];
+  } catch (error) {
+    throw new EpochMapError([`${EPOCH_MAP_FILE}: the module does not load (${firstLine(error)}); compare it with 'git diff ${EPOCH_MAP_FILE}'.`]);
+  }
+  const read = Object.fromEntries(inventory.tokens.map((token) => [token.path, token.mintedAt]));
+  if (JSON.stringify(imported) !== JSON.stringify(read)) {
+    throw new EpochMapError([
+      `${EPOCH_MAP_FILE}: the module exports ${JSON.stringify(imported)} but its text reads ${JSON.stringify(read)}; ` +
+        `something in the file changes '${EPOCH_MAP_EXPORT}' after its literal. Keep the file to the literal alone.`,
+    ]);
+  }
+  return inventory;
+}
+
+function firstLine(error: unknown): string {
+  return String((error as Error)?.message ?? error).split('\n')[0];
+}
+
 function legacyCredentialsOf(setting: AppContext['legacyCredentialsFile']): LegacyCredentialsFile | false {
   if (setting === false) return false;
   if (setting === true) return {};
@@ -135,7 +161,12 @@ function keepStateBesideTheRepo(stack: TerraformStack): void {
 try {
   main();
 } catch (error) {
-  if (!(error instanceof EpochMapError)) throw error;
-  console.error(`${error.message}\nNothing was synthesized; fix ${EPOCH_MAP_FILE} and run synth again.`);
+  if (error instanceof EpochMapError) {
+    console.error(`${error.message}\nNothing was synthesized; fix ${EPOCH_MAP_FILE} and run synth again.`);
+  } else {
+    // A construct's validation message is for people; the stack is for whoever debugs this code.
+    console.error(redactSecrets(`synth failed: ${(error as Error)?.message ?? error}\nNothing was synthesized.`));
+    if (process.env.CLAUDE_OAUTH_TOKENS_DEBUG) console.error(redactSecrets(String((error as Error)?.stack)));
+  }
   process.exitCode = 1;
 }

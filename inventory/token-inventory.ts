@@ -1,4 +1,4 @@
-import { EpochMapSource, findDuplicatePaths, scanEpochMapSource } from './epoch-map-source';
+import { EpochMapDocument, EpochMapError, EpochMapSource, mintEpochsOf, readEpochMap } from './epoch-map-file';
 import { daysLeft, EARLIEST_MINT_EPOCH, expiryOf, isoUtc, MILLISECONDS_FLOOR, statusOf, TokenStatus, wholeDaysBetween } from './expiry';
 import { tokenPathProblem } from './token-path';
 import { PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
@@ -16,11 +16,10 @@ export interface TokenInventoryOptions {
    */
   readonly now?: number;
   /**
-   * The map's source text. When given, duplicate paths (which a transpile-only runner silently
-   * collapses) are errors and every error names its line.
-   * @default no source checks
+   * The parsed map the epochs came from: every message then names the entry's file and line.
+   * @default messages name the path only
    */
-  readonly source?: EpochMapSource;
+  readonly document?: EpochMapDocument;
   /**
    * Where the tokens live in Vault.
    * @default mount `secret`, base name `claude-agent-service`, field `claude_oauth_token`
@@ -53,16 +52,7 @@ export interface TokenInventory {
   readonly warnings: readonly string[];
 }
 
-/** One or more entries of the epoch map are wrong; `problems` names each with its fix. */
-export class EpochMapError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(
-      `The token mint-epoch map has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
-        problems.map((problem) => `  - ${problem}`).join('\n'),
-    );
-    this.name = 'EpochMapError';
-  }
-}
+export { EpochMapError } from './epoch-map-file';
 
 /**
  * Validates the epoch map and derives every token's expiry, days left, status and Vault location.
@@ -70,17 +60,8 @@ export class EpochMapError extends Error {
  */
 export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInventoryOptions = {}): TokenInventory {
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const where = entryLocator(options.source);
+  const where = entryLocator(options.document);
   const problems: string[] = [];
-
-  if (options.source) {
-    for (const { path, lines } of findDuplicatePaths(options.source.text)) {
-      problems.push(
-        `'${path}' is listed ${lines.length} times (${options.source.fileName} lines ${lines.join(', ')}): ` +
-          'only the last would count. Keep one line per token path.',
-      );
-    }
-  }
   const paths = Object.keys(mintEpochs);
   if (paths.length === 0) {
     problems.push(`the map is empty: add '${PRIMARY_TOKEN_PATH}: <mint unix seconds>,' for the token the agents use.`);
@@ -120,13 +101,30 @@ export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInvent
   return { tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now, warnings };
 }
 
-function entryLocator(source: EpochMapSource | undefined): (path: string) => string {
-  if (!source) return (path) => `'${path}'`;
-  const lineByPath = new Map(scanEpochMapSource(source.text).map((entry) => [entry.path, entry.line]));
+function entryLocator(document: EpochMapDocument | undefined): (path: string) => string {
+  const lineByPath = new Map((document?.entries ?? []).map((entry) => [entry.path, entry.line]));
   return (path) => {
     const line = lineByPath.get(path);
-    return line === undefined ? `'${path}'` : `'${path}' (${source.fileName}:${line})`;
+    return line === undefined ? `'${path}'` : `'${path}' (${document!.fileName}:${line})`;
   };
+}
+
+/**
+ * The one way synth, `tokens` and `check` turn the map's source into an inventory: parsed by
+ * {@link readEpochMap}, then validated as {@link buildTokenInventory} does. Throws {@link EpochMapError}.
+ */
+export function readTokenInventory(source: EpochMapSource, options: Omit<TokenInventoryOptions, 'document'> = {}): TokenInventory {
+  const document = readEpochMap(source);
+  return buildTokenInventory(mintEpochsOf(document), { ...options, document });
+}
+
+/**
+ * The same tokens as seen at another instant (`tokens status --at`): days left and status as of
+ * `at` (unix seconds). Validation stays that of the inventory's own `now`.
+ */
+export function inventoryAt(inventory: TokenInventory, at: number): TokenInventory {
+  const tokens = inventory.tokens.map((token) => ({ ...token, daysLeft: daysLeft(token.expiresAt, at), status: statusOf(token.expiresAt, at) }));
+  return { ...inventory, tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now: at };
 }
 
 function checkMintEpoch(value: unknown, now: number): string | undefined {

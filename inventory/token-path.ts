@@ -1,3 +1,5 @@
+import { looksLikeToken } from './token-shape';
+
 /** Kubernetes DNS-1123 label: also a valid ConfigMap key and label value, so one rule covers all three. */
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_LABEL_MAX_LENGTH = 63;
@@ -8,6 +10,9 @@ const DNS1123_LABEL_MAX_LENGTH = 63;
  */
 export function tokenPathProblem(path: string): string | undefined {
   if (path.length <= DNS1123_LABEL_MAX_LENGTH && DNS1123_LABEL.test(path)) return undefined;
+  if (looksLikeToken(path)) {
+    return 'is a token, not a token path: delete it from the file now, and rotate that token (it has been written to disk and may be in history).';
+  }
   const suggestion = path
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')

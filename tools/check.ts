@@ -12,18 +12,21 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { mintEpochsFromSource } from '../inventory/epoch-map-source';
 import { isoUtc } from '../inventory/expiry';
-import { buildTokenInventory, TokenInventory, TokenRecord } from '../inventory/token-inventory';
+import { readTokenInventory, TokenInventory, TokenRecord } from '../inventory/token-inventory';
 import { CrdSchemaRegistry } from './crd-validator';
 import { EPOCH_MAP_FILE, REPO_ROOT } from './project-paths';
 import { describeChange, diffStack, ResourceDiff, StackJson } from './synth-diff';
 import { readSynthesizedStacks } from './synth-summary';
-import { redactToken, TOKEN_SHAPED, TOKEN_SHAPED_ERE } from './token-pattern';
+import { redactSecrets, redactToken, TOKEN_SHAPED, TOKEN_SHAPED_ERE } from '../inventory/token-shape';
 
 export const CheckExit = { pass: 0, fail: 1, cannotRun: 2 } as const;
 
-class CannotRun extends Error {}
+class CannotRun extends Error {
+  constructor(message: string) {
+    super(redactSecrets(message));
+  }
+}
 
 interface CheckOptions {
   readonly base?: string;
@@ -100,7 +103,7 @@ function resolveBase(ref: string | undefined): { sha: string; label: string } {
 function inventoryFrom(text: string | undefined, now: number): { inventory?: TokenInventory; error?: string } {
   if (text === undefined) return { error: `no ${EPOCH_MAP_FILE}` };
   try {
-    return { inventory: buildTokenInventory(mintEpochsFromSource(text).mintEpochs, { now, source: { fileName: EPOCH_MAP_FILE, text } }) };
+    return { inventory: readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { now }) };
   } catch (error) {
     return { error: (error as Error).message };
   }
@@ -142,16 +145,17 @@ function walkFiles(dir: string): string[] {
   });
 }
 
-/** Token-shaped strings in tracked files and in the synth output, redacted. */
+/** Token-shaped strings in tracked files (binary ones too: `-a`) and in the synth output, redacted. */
 function findTokenShapedStrings(headOutdir: string): string[] {
   const found: string[] = [];
-  const grep = git(['grep', '-nIoE', TOKEN_SHAPED_ERE, '--', '.', ':!node_modules']);
-  for (const line of grep.stdout ? grep.stdout.split('\n') : []) {
-    const [file, lineNumber, ...match] = line.split(':');
-    found.push(`${file}:${lineNumber} (tracked file): ${redactToken(match.join(':'))}`);
+  const grep = git(['grep', '-a', '-z', '-noE', TOKEN_SHAPED_ERE, '--', '.', ':!node_modules']);
+  // -z: `file NUL line NUL match`, so a colon or newline in a binary file's name or bytes cannot split it wrongly.
+  for (const record of grep.stdout ? grep.stdout.split('\n') : []) {
+    const [file, lineNumber, match] = record.split('\0');
+    if (match !== undefined) found.push(`${file}:${lineNumber} (tracked file): ${redactToken(match)}`);
   }
   for (const file of walkFiles(headOutdir)) {
-    for (const match of readFileSync(file, 'utf8').match(TOKEN_SHAPED) ?? []) {
+    for (const match of readFileSync(file, 'latin1').match(TOKEN_SHAPED) ?? []) {
       found.push(`${path.relative(headOutdir, file)} (synth output): ${redactToken(match)}`);
     }
   }
@@ -250,7 +254,8 @@ export function runCheck(argv: readonly string[], out: (text: string) => void): 
     }
     const stackNames = [...new Set([...Object.keys(head.stacks), ...Object.keys(base.stacks)])].sort();
     const diffs = Object.fromEntries(stackNames.map((stack) => [stack, diffStack(base.stacks[stack], head.stacks[stack])]));
-    out(renderReport(options, base, head, diffs, failures, notes));
+    // The report echoes synth's own errors: whatever they quote, no secret reaches a PR comment.
+    out(redactSecrets(renderReport(options, base, head, diffs, failures, notes)));
     return failures.length === 0 ? CheckExit.pass : CheckExit.fail;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

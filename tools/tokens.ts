@@ -5,26 +5,30 @@
  * nothing written; 3 `status --fail-under-days N` found a token with fewer days left.
  * `probe`: 0 valid, 2 rejected, 3 unknown, 1 usage error.
  */
-import { readFileSync, renameSync, writeFileSync } from 'fs';
+import { fstatSync, readFileSync, readSync } from 'fs';
 import * as path from 'path';
-import { addEntry, mintEpochsFromSource, removeEntry, scanEpochMapSource, setEntry } from '../inventory/epoch-map-source';
+import { addEntry, EpochMapDocument, EpochMapError, mintEpochsOf, readEpochMap, removeEntry, setEntry } from '../inventory/epoch-map-file';
 import { expiryOf, isoUtc, TOKEN_TTL_DAYS } from '../inventory/expiry';
-import { buildTokenInventory, EpochMapError, TokenInventory } from '../inventory/token-inventory';
+import { buildTokenInventory, inventoryAt, TokenInventory } from '../inventory/token-inventory';
+import { tokenPathProblem } from '../inventory/token-path';
+import { redactSecrets, setupTokenShapeProblem } from '../inventory/token-shape';
 import { formatTokenTable } from '../inventory/token-table';
 import { PRIMARY_TOKEN_PATH, vaultSecretLocation } from '../inventory/vault-location';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, probeEndpointProblem, probeToken } from '../lambda-src/token-probe';
+import { LockBusyError, withFileLock, writeFileAtomically } from './file-lock';
+import { parseInstant } from './instant';
 import { EPOCH_MAP_FILE, REPO_ROOT } from './project-paths';
 
 export const TokensExit = { ok: 0, usage: 1, invalidMap: 2, underDays: 3 } as const;
 export const ProbeExit = { valid: 0, usage: 1, rejected: 2, unknown: 3 } as const;
 
-/** A failure with the exit code it maps to and a message for people. */
+/** A failure with the exit code it maps to and a message for people (never a secret: it is redacted here). */
 export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number,
   ) {
-    super(message);
+    super(redactSecrets(message));
   }
 }
 
@@ -44,15 +48,16 @@ probe: 0 valid, 2 rejected, 3 unknown, 1 usage error.`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
-  /** Standard input, read whole (only `probe --stdin` reads it). */
-  readonly stdin: () => string;
+  /** Standard input, read whole (only `probe --stdin` reads it); on a terminal, a prompt that does not echo. */
+  readonly stdin: () => string | Promise<string>;
   /** Unix seconds. */
   readonly now: () => number;
   /** The epoch map file (absolute). */
   readonly epochMapFile: string;
 }
 
-export function runTokensCli(argv: readonly string[], io: CliIo): number | Promise<number> {
+export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Promise<number> {
+  const io: CliIo = { ...cliIo, stdout: (text) => cliIo.stdout(redactSecrets(text)) };
   const [command, ...rest] = argv;
   const { positional, options } = parseArgs(rest);
   switch (command) {
@@ -101,38 +106,62 @@ function allowOnly(options: Options, allowed: string[], command: string): void {
   }
 }
 
-/** Unix seconds from `now`, an ISO 8601 time with a zone, or unix seconds. */
-export function parseInstant(text: string, now: number, option: string): number {
-  if (text === 'now') return now;
-  if (/^\d+$/.test(text)) return Number(text);
-  if (/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/i.test(text)) return Math.floor(Date.parse(text) / 1000);
-  throw new CliError(
-    `--${option} ${JSON.stringify(text)} is not 'now', unix seconds, or an ISO 8601 time with a zone (e.g. 2026-04-18T16:07:09Z).`,
-    TokensExit.usage,
-  );
+/** Unix seconds of an option's value; a bad date is a usage error naming the option. */
+function instantOption(text: string, now: number, option: string): number {
+  const parsed = parseInstant(text, now);
+  if ('problem' in parsed) throw new CliError(`--${option} ${JSON.stringify(text)} ${parsed.problem}.`, TokensExit.usage);
+  return parsed.seconds;
 }
 
-function readMap(io: CliIo): { text: string; fileName: string } {
+function fileNameOf(io: CliIo): string {
+  return path.relative(process.cwd(), io.epochMapFile) || io.epochMapFile;
+}
+
+/** The map as the one reader reads it (the same as synth's). */
+function readMap(io: CliIo): EpochMapDocument {
+  const fileName = fileNameOf(io);
+  let text: string;
   try {
-    return { text: readFileSync(io.epochMapFile, 'utf8'), fileName: path.relative(process.cwd(), io.epochMapFile) || io.epochMapFile };
+    text = readFileSync(io.epochMapFile, 'utf8');
   } catch (error) {
     throw new CliError(`cannot read the epoch map ${io.epochMapFile}: ${(error as NodeJS.ErrnoException).code ?? error}.`, TokensExit.invalidMap);
   }
+  return asCliError(() => readEpochMap({ fileName, text }));
 }
 
-/** The inventory the text describes, validated exactly as synth validates it. */
-function inventoryOf(text: string, fileName: string, now: number): TokenInventory {
-  const { mintEpochs, unreadable } = mintEpochsFromSource(text);
-  if (unreadable.length > 0) {
-    throw new CliError(
-      unreadable.map((entry) => `${fileName}:${entry.line}: '${entry.path}' is ${entry.valueText}, not a plain number of seconds.`).join('\n'),
-      TokensExit.invalidMap,
-    );
-  }
+/** The inventory the document describes, validated exactly as synth validates it. */
+function inventoryOf(document: EpochMapDocument, now: number): TokenInventory {
+  return asCliError(() => buildTokenInventory(mintEpochsOf(document), { now, document }));
+}
+
+function asCliError<T>(read: () => T): T {
   try {
-    return buildTokenInventory(mintEpochs, { now, source: { fileName, text } });
+    return read();
   } catch (error) {
-    if (error instanceof EpochMapError) throw new CliError(error.message, TokensExit.invalidMap);
+    if (error instanceof EpochMapError) throw new CliError(`${error.message}\nNothing was written.`, TokensExit.invalidMap);
+    throw error;
+  }
+}
+
+/**
+ * Applies one edit under the map's lock: re-reads the file (another run may have just changed it),
+ * builds the new text, checks that the one reader reads back exactly the intended map and that it
+ * validates as synth would, and only then replaces the file atomically.
+ */
+function editMap(io: CliIo, edit: (document: EpochMapDocument) => { text: string; expected: Record<string, number> }): TokenInventory {
+  try {
+    return withFileLock(io.epochMapFile, () => {
+      const { text, expected } = edit(readMap(io));
+      const reread = asCliError(() => readEpochMap({ fileName: fileNameOf(io), text }));
+      if (JSON.stringify(mintEpochsOf(reread)) !== JSON.stringify(expected)) {
+        throw new CliError(`the edit would not read back as intended (${JSON.stringify(mintEpochsOf(reread))}); nothing was written.`, TokensExit.invalidMap);
+      }
+      const inventory = inventoryOf(reread, io.now());
+      writeFileAtomically(io.epochMapFile, text);
+      return inventory;
+    });
+  } catch (error) {
+    if (error instanceof LockBusyError) throw new CliError(error.message, TokensExit.usage);
     throw error;
   }
 }
@@ -140,13 +169,22 @@ function inventoryOf(text: string, fileName: string, now: number): TokenInventor
 function status(positional: string[], options: Options, io: CliIo): number {
   allowOnly(options, ['json', 'fail-under-days', 'at'], 'status');
   if (positional.length > 0) throw new CliError(`'status' takes no arguments, got ${positional.join(' ')}.`, TokensExit.usage);
-  const at = options.has('at') ? parseInstant(String(options.get('at')), io.now(), 'at') : io.now();
+  const now = io.now();
+  const at = options.has('at') ? instantOption(String(options.get('at')), now, 'at') : now;
   const failUnder = options.get('fail-under-days');
-  if (failUnder !== undefined && !/^\d+$/.test(String(failUnder))) {
+  if (failUnder !== undefined && !/^\d{1,5}$/.test(String(failUnder))) {
     throw new CliError(`--fail-under-days ${JSON.stringify(failUnder)} must be a whole number of days.`, TokensExit.usage);
   }
-  const { text, fileName } = readMap(io);
-  const inventory = inventoryOf(text, fileName, at);
+  // Validated as of now, as synth does; only the days left and status are as of --at.
+  const inventory = inventoryAt(inventoryOf(readMap(io), now), at);
+  const unminted = inventory.tokens.filter((token) => token.mintedAt > at);
+  if (unminted.length > 0) {
+    throw new CliError(
+      `--at ${isoUtc(at)} is before ${unminted.map((token) => `'${token.path}' was minted (${isoUtc(token.mintedAt)})`).join(', ')}: ` +
+        'the map says nothing about that time. Ask about a time after every mint.',
+      TokensExit.usage,
+    );
+  }
 
   if (options.has('json')) {
     const rows = inventory.tokens.map((token) => ({
@@ -175,33 +213,43 @@ function status(positional: string[], options: Options, io: CliIo): number {
   return TokensExit.ok;
 }
 
+/** The one token path a command takes, refused before anything is read or written if it cannot be one. */
+function tokenPathArgument(positional: string[], command: string, example: string): string {
+  if (positional.length !== 1) throw new CliError(`'${command}' takes one token path, e.g. ${command} ${example}.\n\n${USAGE}`, TokensExit.usage);
+  const [tokenPath] = positional;
+  const problem = tokenPathProblem(tokenPath);
+  if (problem) throw new CliError(`'${tokenPath}' ${problem}`, TokensExit.invalidMap);
+  return tokenPath;
+}
+
 function rotate(positional: string[], options: Options, io: CliIo): number {
   allowOnly(options, ['minted-at', 'add'], 'rotate');
-  if (positional.length !== 1) throw new CliError(`'rotate' takes one token path, e.g. rotate primary.\n\n${USAGE}`, TokensExit.usage);
-  const [tokenPath] = positional;
+  const tokenPath = tokenPathArgument(positional, 'rotate', 'primary');
   const now = io.now();
-  const mintedAt = parseInstant(String(options.get('minted-at') ?? 'now'), now, 'minted-at');
-  const { text, fileName } = readMap(io);
-  const known = scanEpochMapSource(text).map((entry) => entry.path);
-  const exists = known.includes(tokenPath);
-  if (!exists && !options.has('add')) {
-    throw new CliError(`'${tokenPath}' is not in ${fileName} (known: ${known.join(', ')}). To add a new token path, repeat with --add.`, TokensExit.usage);
-  }
-  if (exists && options.has('add')) throw new CliError(`'${tokenPath}' is already in ${fileName}; drop --add to rotate it.`, TokensExit.usage);
+  const mintedAt = instantOption(String(options.get('minted-at') ?? 'now'), now, 'minted-at');
+  const adding = options.has('add');
+  let added = false;
+  const inventory = editMap(io, (document) => {
+    const known = document.entries.map((entry) => entry.path);
+    const exists = known.includes(tokenPath);
+    if (!exists && !adding) {
+      throw new CliError(`'${tokenPath}' is not in ${document.fileName} (known: ${known.join(', ')}). To add a new token path, repeat with --add.`, TokensExit.usage);
+    }
+    if (exists && adding) throw new CliError(`'${tokenPath}' is already in ${document.fileName}; drop --add to rotate it.`, TokensExit.usage);
+    added = !exists;
+    const text = (exists ? setEntry : addEntry)(document, tokenPath, mintedAt, safeIsoUtc(mintedAt));
+    return { text, expected: { ...mintEpochsOf(document), [tokenPath]: mintedAt } };
+  });
 
-  const edit = exists ? setEntry : addEntry;
-  const updated = edit(text, tokenPath, mintedAt, isoUtc(mintedAt));
-  const inventory = inventoryOf(updated, fileName, now);
-  writeAtomically(io.epochMapFile, updated);
-
+  const fileName = fileNameOf(io);
   const token = inventory.tokens.find((candidate) => candidate.path === tokenPath)!;
   io.stdout(
     [
-      `${exists ? 'Rotated' : 'Added'} '${tokenPath}' in ${fileName}: minted ${isoUtc(token.mintedAt)}, expires ${isoUtc(expiryOf(token.mintedAt))} (${TOKEN_TTL_DAYS} days).`,
+      `${added ? 'Added' : 'Rotated'} '${tokenPath}' in ${fileName}: minted ${isoUtc(token.mintedAt)}, expires ${isoUtc(expiryOf(token.mintedAt))} (${TOKEN_TTL_DAYS} days).`,
       '',
       'The rest of the rotation:',
       "  1. Mint the token, if not done yet: claude setup-token   (logged in to the agents' account)",
-      '  2. Check it works before storing it (paste, then Ctrl-D): npm run tokens -- probe --stdin',
+      '  2. Check it works before storing it (paste at the prompt): npm run tokens -- probe --stdin',
       `  3. Store it without it touching argv or shell history (paste, then Ctrl-D):`,
       `       vault kv patch ${token.vault.path} ${token.vault.field}=-`,
       `  4. Review: git diff ${fileName}   (one line), then open the pull request; CI runs npm run check.`,
@@ -215,23 +263,28 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
   return TokensExit.ok;
 }
 
+/** The date comment of a new line; a value the inventory will refuse anyway may be past Date's range. */
+function safeIsoUtc(seconds: number): string {
+  return Math.abs(seconds) < 8.64e12 ? isoUtc(seconds) : 'not a date';
+}
+
 function remove(positional: string[], options: Options, io: CliIo): number {
   allowOnly(options, [], 'remove');
-  if (positional.length !== 1) throw new CliError(`'remove' takes one token path, e.g. remove spare-2.\n\n${USAGE}`, TokensExit.usage);
-  const [tokenPath] = positional;
+  const tokenPath = tokenPathArgument(positional, 'remove', 'spare-2');
   if (tokenPath === PRIMARY_TOKEN_PATH) {
     throw new CliError(`'${PRIMARY_TOKEN_PATH}' is the token the agents use and cannot be removed; rotate it, or promote a spare (README).`, TokensExit.usage);
   }
-  const { text, fileName } = readMap(io);
-  if (!scanEpochMapSource(text).some((entry) => entry.path === tokenPath)) {
-    throw new CliError(`'${tokenPath}' is not in ${fileName}; nothing to remove.`, TokensExit.usage);
-  }
-  const updated = removeEntry(text, tokenPath);
-  const inventory = inventoryOf(updated, fileName, io.now());
-  writeAtomically(io.epochMapFile, updated);
+  const inventory = editMap(io, (document) => {
+    if (!document.entries.some((entry) => entry.path === tokenPath)) {
+      throw new CliError(`'${tokenPath}' is not in ${document.fileName}; nothing to remove.`, TokensExit.usage);
+    }
+    const expected = mintEpochsOf(document);
+    delete expected[tokenPath];
+    return { text: removeEntry(document, tokenPath), expected };
+  });
   const vault = vaultSecretLocation(tokenPath);
   io.stdout(
-    `Removed '${tokenPath}' from ${fileName}; ${inventory.tokens.length} token${inventory.tokens.length === 1 ? '' : 's'} left.\n` +
+    `Removed '${tokenPath}' from ${fileNameOf(io)}; ${inventory.tokens.length} token${inventory.tokens.length === 1 ? '' : 's'} left.\n` +
       `After deploying, delete the secret if nothing else uses it: vault kv metadata delete ${vault.path}\n`,
   );
   return TokensExit.ok;
@@ -240,23 +293,79 @@ function remove(positional: string[], options: Options, io: CliIo): number {
 async function probe(positional: string[], options: Options, io: CliIo): Promise<number> {
   allowOnly(options, ['stdin', 'endpoint'], 'probe');
   if (positional.length > 0 || !options.has('stdin')) {
-    throw new CliError("'probe' reads the token from standard input only: printf '%s' \"$TOKEN\" | npm run tokens -- probe --stdin. Never pass it as an argument.", ProbeExit.usage);
+    throw new CliError("'probe' reads the token from standard input only: npm run tokens -- probe --stdin, then paste it at the prompt. Never pass it as an argument.", ProbeExit.usage);
   }
   const endpoint = String(options.get('endpoint') ?? DEFAULT_PROBE_ENDPOINT);
   const problem = probeEndpointProblem(endpoint);
   if (problem) throw new CliError(problem, ProbeExit.usage);
-  const token = io.stdin().trim();
+  const token = (await io.stdin()).trim();
   if (token === '') throw new CliError('no token on standard input.', ProbeExit.usage);
+  const shapeProblem = setupTokenShapeProblem(token);
+  if (shapeProblem) throw new CliError(`${shapeProblem} Nothing was sent.`, ProbeExit.usage);
   const outcome = await probeToken(token, { endpoint, betaHeader: DEFAULT_PROBE_BETA, timeoutMs: DEFAULT_PROBE_TIMEOUT_MS });
   io.stdout(`${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}\n`);
   return { valid: ProbeExit.valid, rejected: ProbeExit.rejected, unknown: ProbeExit.unknown }[outcome.result];
 }
 
-/** Write beside, then rename: an interrupted write never leaves half a map. */
-function writeAtomically(file: string, text: string): void {
-  const temporary = `${file}.tokens-cli.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, file);
+/** More than this on standard input is no token (a setup-token is 108 characters). */
+const STDIN_LIMIT_BYTES = 4096;
+
+/**
+ * Standard input for `probe --stdin`: on a terminal, a prompt whose answer is not echoed; from a file
+ * or pipe, read whole up to a bound. Anything else (a directory, say) is a usage error.
+ */
+async function readStandardInput(): Promise<string> {
+  if (process.stdin.isTTY) return readHiddenLine('Paste the token, then press Enter (it is not shown): ');
+  const stat = fstatSync(0);
+  if (!stat.isFile() && !stat.isFIFO() && !stat.isSocket()) {
+    throw new CliError('standard input is neither a terminal, a file nor a pipe: paste the token at the prompt, or pipe it in.', ProbeExit.usage);
+  }
+  const buffer = Buffer.alloc(STDIN_LIMIT_BYTES + 1);
+  let length = 0;
+  for (;;) {
+    let read: number;
+    try {
+      read = readSync(0, buffer, length, buffer.length - length, null);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      if ((error as NodeJS.ErrnoException).code === 'EOF') break;
+      throw new CliError(`cannot read standard input (${(error as NodeJS.ErrnoException).code ?? 'error'}).`, ProbeExit.usage);
+    }
+    if (read === 0) break;
+    length += read;
+    if (length > STDIN_LIMIT_BYTES) {
+      throw new CliError(`standard input holds more than ${STDIN_LIMIT_BYTES} bytes; a setup-token is 108 characters. Nothing was sent.`, ProbeExit.usage);
+    }
+  }
+  return buffer.subarray(0, length).toString('utf8');
+}
+
+/** One line from the terminal with echo off (raw mode); Ctrl-C or Ctrl-D abandons it. */
+function readHiddenLine(prompt: string): Promise<string> {
+  process.stderr.write(prompt);
+  const stdin = process.stdin;
+  stdin.setRawMode(true);
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let line = '';
+    const finish = (outcome: () => void) => {
+      stdin.setRawMode(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      process.stderr.write('\n');
+      outcome();
+    };
+    const onData = (chunk: string) => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n') return finish(() => resolve(line));
+        if (char === '\u0003' || char === '\u0004') return finish(() => reject(new CliError('cancelled; nothing was sent.', ProbeExit.usage)));
+        if (char === '\u007f' || char === '\b') line = line.slice(0, -1);
+        else if (line.length <= STDIN_LIMIT_BYTES) line += char;
+      }
+    };
+    stdin.on('data', onData);
+    stdin.resume();
+  });
 }
 
 /** The command-line entry point (npm run tokens, and the `tokens` bin). */
@@ -264,14 +373,18 @@ export async function main(): Promise<void> {
   try {
     process.exitCode = await runTokensCli(process.argv.slice(2), {
       stdout: (text) => process.stdout.write(text),
-      stdin: () => readFileSync(0, 'utf8'),
+      stdin: readStandardInput,
       now: () => Math.floor(Date.now() / 1000),
       epochMapFile: path.join(REPO_ROOT, EPOCH_MAP_FILE),
     });
   } catch (error) {
-    if (!(error instanceof CliError)) throw error;
-    process.stderr.write(`tokens: ${error.message}\n`);
-    process.exitCode = error.exitCode;
+    if (error instanceof CliError) {
+      process.stderr.write(`tokens: ${error.message}\n`);
+      process.exitCode = error.exitCode;
+    } else {
+      process.stderr.write(redactSecrets(`tokens: failed: ${(error as Error)?.message ?? error}\n`));
+      process.exitCode = TokensExit.usage;
+    }
   }
 }
 

@@ -1,10 +1,12 @@
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
-import { buildTokenInventory, EpochMapError, MintEpochs } from '../../inventory/token-inventory';
+import { buildTokenInventory, EpochMapError, MintEpochs, readTokenInventory } from '../../inventory/token-inventory';
 import { daysAgo, EXAMPLE_MINT_EPOCHS, TEST_NOW } from '../helpers/inventory';
 
-function problemsOf(mintEpochs: MintEpochs, source?: string): string[] {
+/** The problems of a map given as data, or as source text read by the one reader. */
+function problemsOf(mintEpochs: MintEpochs | string): string[] {
   try {
-    buildTokenInventory(mintEpochs, { now: TEST_NOW, source: source ? { fileName: 'token-mint-epochs.ts', text: source } : undefined });
+    if (typeof mintEpochs === 'string') readTokenInventory({ fileName: 'token-mint-epochs.ts', text: mintEpochs }, { now: TEST_NOW });
+    else buildTokenInventory(mintEpochs, { now: TEST_NOW });
   } catch (error) {
     if (error instanceof EpochMapError) return [...error.problems];
     throw error;
@@ -84,7 +86,7 @@ describe('buildTokenInventory', () => {
     expect(problemsOf({ primary: daysAgo(1), 'Primary Token': daysAgo(1) })[0]).toContain("(e.g. 'primary-token')");
   });
 
-  test('duplicate paths in the source are caught, with their lines, though the object kept only one', () => {
+  test('duplicate paths in the source are caught, with their lines, though an imported object keeps only one', () => {
     const source = [
       'export const TOKEN_MINT_EPOCHS: Readonly<Record<string, number>> = {',
       '  primary: 1776528429, // 2026-04-18T16:07:09Z',
@@ -92,16 +94,14 @@ describe('buildTokenInventory', () => {
       '  "primary": 1790000000,',
       '};',
     ].join('\n');
-    // What a transpile-only runner hands over: the later value silently won.
-    const problems = problemsOf({ primary: 1790000000, 'spare-1': 1776528280 }, source);
-    expect(problems).toEqual([
+    expect(problemsOf(source)).toEqual([
       "'primary' is listed 2 times (token-mint-epochs.ts lines 2, 4): only the last would count. Keep one line per token path.",
     ]);
   });
 
   test('errors name the file and line of the entry when the source is given', () => {
-    const source = ['export const M = {', '  primary: 1776528429000,', '};'].join('\n');
-    expect(problemsOf({ primary: 1776528429000 }, source)[0]).toMatch(/^'primary' \(token-mint-epochs.ts:2\): mint epoch 1776528429000 is in milliseconds/);
+    const source = ['export const TOKEN_MINT_EPOCHS = {', '  primary: 1776528429000,', '};'].join('\n');
+    expect(problemsOf(source)[0]).toMatch(/^'primary' \(token-mint-epochs.ts:2\): mint epoch 1776528429000 is in milliseconds/);
   });
 
   test('an empty map and a map without primary are rejected', () => {

@@ -1,5 +1,5 @@
 import { Metrics, MONITOR_JOB, PROBE_JOB, ProbeMetrics } from '../../lambda-src/contract';
-import { TOKEN_SHAPED } from '../../tools/token-pattern';
+import { TOKEN_SHAPED } from '../../inventory/token-shape';
 import { ConfigMapMount } from '../helpers/configmap-mount';
 import { parseExposition, Sample } from '../helpers/exposition';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';

@@ -68,7 +68,7 @@ describe('npm run check', () => {
     const run = repo.check('--base', 'HEAD~1');
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('Result: FAIL');
-    expect(run.stdout).toMatch(/token-shaped string at notes\.md:1 \(tracked file\): sk-ant-oat01-Q…\(redacted, \d+ chars\)/);
+    expect(run.stdout).toMatch(/token-shaped string at notes\.md:1 \(tracked file\): sk-ant-oat01-…\(redacted, 41 chars\)/);
     expect(run.stdout).not.toContain(planted);
     expect(run.stderr).not.toContain(planted);
   });

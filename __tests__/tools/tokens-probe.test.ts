@@ -1,4 +1,4 @@
-import { TOKEN_SHAPED } from '../../tools/token-pattern';
+import { TOKEN_SHAPED } from '../../inventory/token-shape';
 import { AppCopy } from '../helpers/app-copy';
 import { Behaviour, makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
 

@@ -1,0 +1,264 @@
+/**
+ * The one reader of the epoch map's source. Synth, `tokens` and `check` all see the map through
+ * {@link readEpochMap}: a real TypeScript parser (Babel's, which loads in ~30 ms where the
+ * TypeScript compiler takes ~350 ms) reads the file into entries with exact line and column, and
+ * every layout that a transpile-only runner (esbuild) would read differently from a reviewer is
+ * refused with the line and the fix. Edits (`tokens rotate/remove`) are made here too, on the
+ * parsed positions, so that reading and writing agree by construction.
+ */
+import { parse } from '@babel/parser';
+import { redactSecrets } from './token-shape';
+
+// The node types, as the parser itself declares them (its own copy of @babel/types).
+type Program = ReturnType<typeof parse>['program'];
+type Statement = Program['body'][number];
+type Expression = Extract<Statement, { type: 'ExpressionStatement' }>['expression'];
+type ObjectExpression = Extract<Expression, { type: 'ObjectExpression' }>;
+type Property = ObjectExpression['properties'][number];
+type Node = Statement | Expression | Property | Extract<Property, { type: 'ObjectProperty' }>['value'];
+
+/** The exported constant the map must be. */
+export const EPOCH_MAP_EXPORT = 'TOKEN_MINT_EPOCHS';
+
+/** The epoch map file as text, and its name for messages. */
+export interface EpochMapSource {
+  /** The file's name as a reader should see it, e.g. `stacks/claude-agent-service/token-mint-epochs.ts`. */
+  readonly fileName: string;
+  readonly text: string;
+}
+
+/** One `<path>: <mint unix seconds>,` entry of the map. */
+export interface EpochMapEntry {
+  /** The token path, unquoted. */
+  readonly path: string;
+  /** The value as a number (digit separators removed). */
+  readonly value: number;
+  /** 1-based line of the entry. */
+  readonly line: number;
+  /** 1-based column of the entry's key. */
+  readonly column: number;
+  /** 0-based column just after the entry's value (where its comma goes). */
+  readonly valueEnd: number;
+}
+
+/** The parsed map: its entries in file order, and where they stand (for edits). */
+export interface EpochMapDocument extends EpochMapSource {
+  readonly entries: readonly EpochMapEntry[];
+  /** 1-based line of the object literal's `{` and `}`. */
+  readonly openLine: number;
+  readonly closeLine: number;
+}
+
+/** The map cannot be read, or an entry is wrong; `problems` names each with its place and fix. */
+export class EpochMapError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      redactSecrets(
+        `The token mint-epoch map has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n` +
+          problems.map((problem) => `  - ${problem}`).join('\n'),
+      ),
+    );
+    this.name = 'EpochMapError';
+  }
+}
+
+const ONE_ENTRY = `one line per token: \`  'spare-1': 1776528280, // 2026-04-18T16:04:40Z\``;
+
+/**
+ * Parses the map's source. Throws {@link EpochMapError} for a syntax error (at its line, with the
+ * fix) or for any layout not read identically by every reader: anything but the one exported object
+ * literal, a key that is not a plain name or string, a value that is not plain decimal digits, two
+ * entries on one line, an entry split over lines, or a path listed twice.
+ */
+export function readEpochMap(source: EpochMapSource): EpochMapDocument {
+  const at = (node: Node) => `${source.fileName}:${node.loc!.start.line}`;
+  let program: Program;
+  try {
+    program = parse(source.text, { sourceType: 'module', plugins: ['typescript'], errorRecovery: false }).program;
+  } catch (error) {
+    const { loc, message } = error as { loc?: { line: number; column: number }; message: string };
+    const where = loc ? `${source.fileName}:${loc.line}:${loc.column + 1}` : source.fileName;
+    throw new EpochMapError([
+      `${where}: the file is not valid TypeScript (${message.replace(/\s*\(\d+:\d+\)$/, '')}). ` +
+        `Compare it with 'git diff ${source.fileName}': the map keeps ${ONE_ENTRY}.`,
+    ]);
+  }
+
+  const problems: string[] = [];
+  let literal: ObjectExpression | undefined;
+  for (const statement of program.body) {
+    const found = exportedObjectLiteral(statement);
+    if (found && !literal) literal = found;
+    else problems.push(`${at(statement)}: only the '${EPOCH_MAP_EXPORT}' object literal (and comments) may stand in this file; remove this statement.`);
+  }
+  if (!literal) {
+    throw new EpochMapError([
+      ...problems,
+      `${source.fileName}: no 'export const ${EPOCH_MAP_EXPORT}: Readonly<Record<string, number>> = { … };' found; restore it from git.`,
+    ]);
+  }
+
+  const lines = source.text.split('\n');
+  const entries: EpochMapEntry[] = [];
+  for (const property of literal.properties) {
+    const entry = readEntry(property, source.fileName, lines, problems);
+    if (entry) entries.push(entry);
+  }
+  for (const [path, where] of groupLines(entries)) {
+    if (where.length > 1) {
+      problems.push(
+        `'${path}' is listed ${where.length} times (${source.fileName} lines ${where.join(', ')}): only the last would count. Keep one line per token path.`,
+      );
+    }
+  }
+  if (problems.length > 0) throw new EpochMapError(problems);
+  return { ...source, entries, openLine: literal.loc!.start.line, closeLine: literal.loc!.end.line };
+}
+
+/** The object literal of `export const TOKEN_MINT_EPOCHS[: type] = { … }`, if that is what `statement` is. */
+function exportedObjectLiteral(statement: Statement): ObjectExpression | undefined {
+  if (statement.type !== 'ExportNamedDeclaration' || statement.declaration?.type !== 'VariableDeclaration') return undefined;
+  const declaration = statement.declaration;
+  if (declaration.kind !== 'const' || declaration.declarations.length !== 1) return undefined;
+  const [declarator] = declaration.declarations;
+  if (declarator.id.type !== 'Identifier' || declarator.id.name !== EPOCH_MAP_EXPORT) return undefined;
+  return declarator.init?.type === 'ObjectExpression' ? declarator.init : undefined;
+}
+
+function readEntry(property: Property, fileName: string, lines: readonly string[], problems: string[]): EpochMapEntry | undefined {
+  const line = property.loc!.start.line;
+  const where = `${fileName}:${line}`;
+  if (property.type !== 'ObjectProperty' || property.computed || property.shorthand) {
+    problems.push(`${where}: only '<token path>: <mint unix seconds>,' entries belong in the map (no spreads, methods, computed or shorthand keys): ${ONE_ENTRY}.`);
+    return undefined;
+  }
+  const key = property.key;
+  let path: string;
+  if (key.type === 'Identifier') path = key.name;
+  else if (key.type === 'StringLiteral') path = key.value;
+  else {
+    problems.push(`${where}: write the token path as a name or a quoted string, e.g. 'spare-1'.`);
+    return undefined;
+  }
+  const named = `'${path}' (${where})`;
+  const valueNode = property.value;
+  const value = plainNumber(valueNode);
+  if (value === undefined) {
+    problems.push(`${named}: the value must be the mint time as plain decimal digits of unix seconds, e.g. 1776528429 (not ${describeNode(valueNode)}).`);
+    return undefined;
+  }
+  if (valueNode.loc!.end.line !== line) {
+    problems.push(`${named}: its value continues on line ${valueNode.loc!.end.line}; keep ${ONE_ENTRY}.`);
+    return undefined;
+  }
+  const text = lines[line - 1];
+  const before = text.slice(0, key.loc!.start.column);
+  const after = text.slice(valueNode.loc!.end.column);
+  if (before.trim() !== '' || !/^\s*,?\s*(\/\/[^\n]*)?$/.test(after)) {
+    problems.push(`${named}: shares its line with other code or entries; keep ${ONE_ENTRY}.`);
+    return undefined;
+  }
+  return { path, value, line, column: key.loc!.start.column + 1, valueEnd: valueNode.loc!.end.column };
+}
+
+/** The value of a decimal numeric literal (`1776528429`, `1_776_528_429`, `1776528429.5`, `-1`), else undefined. */
+function plainNumber(node: Node): number | undefined {
+  if (node.type === 'UnaryExpression' && node.operator === '-' && node.prefix) {
+    const magnitude = plainNumber(node.argument);
+    return magnitude === undefined ? undefined : -magnitude;
+  }
+  if (node.type !== 'NumericLiteral') return undefined;
+  const raw = (node.extra?.raw as string | undefined) ?? String(node.value);
+  return /^\d[\d_]*(\.\d[\d_]*)?$/.test(raw) ? Number(raw.replace(/_/g, '')) : undefined;
+}
+
+/** What a value is, without repeating it (it could be a pasted token). */
+function describeNode(node: Node): string {
+  switch (node.type) {
+    case 'NumericLiteral':
+      return 'a hex, octal, binary or exponent literal';
+    case 'StringLiteral':
+    case 'TemplateLiteral':
+      return 'a string';
+    case 'Identifier':
+      return 'a name';
+    default:
+      return 'an expression';
+  }
+}
+
+function groupLines(entries: readonly EpochMapEntry[]): Map<string, number[]> {
+  const byPath = new Map<string, number[]>();
+  for (const entry of entries) byPath.set(entry.path, [...(byPath.get(entry.path) ?? []), entry.line]);
+  return byPath;
+}
+
+/** The map as data: path -> mint unix seconds, in file order. */
+export function mintEpochsOf(document: EpochMapDocument): Record<string, number> {
+  return Object.fromEntries(document.entries.map((entry) => [entry.path, entry.value]));
+}
+
+/** `primary` stays bare; any other path is single-quoted (paths are validated DNS labels first). */
+function keyFor(path: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(path) ? path : `'${path}'`;
+}
+
+function entryText(indent: string, key: string, mintEpoch: number, comment: string): string {
+  return `${indent}${key}: ${mintEpoch}, // ${comment}`;
+}
+
+/** A file edited on Windows keeps its CRLF on the lines we write. */
+function lineEnding(line: string): string {
+  return line.endsWith('\r') ? '\r' : '';
+}
+
+function entryOf(document: EpochMapDocument, path: string): EpochMapEntry {
+  const entry = document.entries.find((candidate) => candidate.path === path);
+  if (!entry) throw new Error(`no entry '${path}' in ${document.fileName}`);
+  return entry;
+}
+
+/**
+ * The text with `path`'s line rewritten to `mintEpoch` and `comment` (the mint time in UTC), keeping
+ * its indentation and key spelling and every other byte as it was.
+ */
+export function setEntry(document: EpochMapDocument, path: string, mintEpoch: number, comment: string): string {
+  const entry = entryOf(document, path);
+  const lines = document.text.split('\n');
+  const original = lines[entry.line - 1];
+  const keyAndRest = original.slice(entry.column - 1);
+  const keySpelling = keyAndRest.slice(0, keyAndRest.indexOf(':')).trim();
+  lines[entry.line - 1] = entryText(original.slice(0, entry.column - 1), keySpelling, mintEpoch, comment) + lineEnding(original);
+  return lines.join('\n');
+}
+
+/** The text with `path` added as a new line after the last entry (indented like it), or as the first. */
+export function addEntry(document: EpochMapDocument, path: string, mintEpoch: number, comment: string): string {
+  const lines = document.text.split('\n');
+  const last = document.entries[document.entries.length - 1];
+  if (last) {
+    const lastLine = lines[last.line - 1];
+    // The last entry may lack its trailing comma; the new line must not make that a syntax error.
+    const rest = lastLine.slice(last.valueEnd);
+    if (!/^\s*,/.test(rest)) lines[last.line - 1] = `${lastLine.slice(0, last.valueEnd)},${rest}`;
+    lines.splice(last.line, 0, entryText(lastLine.slice(0, last.column - 1), keyFor(path), mintEpoch, comment) + lineEnding(lastLine));
+    return lines.join('\n');
+  }
+  if (document.openLine === document.closeLine) {
+    const line = lines[document.openLine - 1];
+    const open = line.indexOf('{');
+    const close = line.indexOf('}', open);
+    lines.splice(document.openLine - 1, 1, line.slice(0, open + 1), entryText('  ', keyFor(path), mintEpoch, comment), line.slice(close));
+    return lines.join('\n');
+  }
+  lines.splice(document.closeLine - 1, 0, entryText('  ', keyFor(path), mintEpoch, comment));
+  return lines.join('\n');
+}
+
+/** The text without `path`'s line. */
+export function removeEntry(document: EpochMapDocument, path: string): string {
+  const entry = entryOf(document, path);
+  const lines = document.text.split('\n');
+  lines.splice(entry.line - 1, 1);
+  return lines.join('\n');
+}

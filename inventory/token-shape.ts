@@ -1,0 +1,64 @@
+/**
+ * What a Claude/Anthropic credential looks like, and the one way any message of this project shows
+ * one: setup-tokens (`oat`), refresh tokens (`ort`) and API keys (`api`). The patterns are assembled
+ * from parts so that this file is not itself a match. No imports: the in-cluster scripts use it too.
+ */
+
+const PREFIX_PARTS = ['sk', 'ant', '(?:oat|ort|api)[0-9]{2}', ''];
+
+/** A credential as `check` hunts for it in files: the prefix and at least 16 secret characters. */
+export const TOKEN_SHAPED = new RegExp(`${PREFIX_PARTS.join('-')}[A-Za-z0-9_-]{16,}`, 'g');
+
+/** The same pattern for `git grep -E`. */
+export const TOKEN_SHAPED_ERE = ['sk', 'ant', '(oat|ort|api)[0-9]{2}', '[A-Za-z0-9_-]{16,}'].join('-');
+
+/** Anything that starts like a credential, however short the rest: what {@link redactSecrets} hides. */
+const TOKEN_PREFIXED = new RegExp(`(${PREFIX_PARTS.join('-')})[A-Za-z0-9_-]*`, 'g');
+
+/** The prefix every `claude setup-token` token starts with. */
+export const SETUP_TOKEN_PREFIX = ['sk', 'ant', 'oat01', ''].join('-');
+/** Length of a `claude setup-token` token, prefix included. */
+export const SETUP_TOKEN_LENGTH = 108;
+
+/** One credential as it may be printed: its prefix and its length, never a secret character. */
+export function redactToken(match: string): string {
+  const prefix = new RegExp(PREFIX_PARTS.join('-')).exec(match)?.[0] ?? '';
+  return `${prefix}…(redacted, ${match.length} chars)`;
+}
+
+/**
+ * `text` with every credential-looking run replaced by its prefix and length. Every message this
+ * project prints (CLI errors, the check's report, synth's errors, the in-cluster scripts' logs)
+ * passes through here.
+ */
+export function redactSecrets(text: string): string {
+  return text.replace(TOKEN_PREFIXED, (match) => redactToken(match));
+}
+
+/** Whether `text` holds something credential-looking (of any length after the prefix). */
+export function looksLikeToken(text: string): boolean {
+  return new RegExp(PREFIX_PARTS.join('-')).test(text);
+}
+
+/**
+ * Why `candidate` (already trimmed) cannot be a `claude setup-token` token, or undefined when its
+ * shape is right. Never repeats the candidate: positions, counts and the public prefix only.
+ */
+export function setupTokenShapeProblem(candidate: string): string | undefined {
+  const lines = candidate.split(/\r?\n/).length;
+  if (lines > 1) return `standard input has ${lines} lines: paste the token alone, on one line.`;
+  const unprintable = [...candidate].findIndex((char) => char < '!' || char > '~');
+  if (unprintable >= 0) return `the token has a space or unprintable character at position ${unprintable + 1}: paste it again, alone.`;
+  if (!candidate.startsWith(SETUP_TOKEN_PREFIX)) {
+    const other = looksLikeToken(candidate) ? ` (this is ${redactToken(candidate)}, another kind of credential)` : '';
+    return `this is not a setup-token: it does not start with ${SETUP_TOKEN_PREFIX}${other}. Mint one with 'claude setup-token'.`;
+  }
+  if (candidate.length === SETUP_TOKEN_LENGTH - 1) {
+    return (
+      `the token has ${candidate.length} characters, one short of ${SETUP_TOKEN_LENGTH}: copying from an 80-column terminal is ` +
+      'known to drop the character where the line wrapped. Copy it again from a wider window.'
+    );
+  }
+  if (candidate.length !== SETUP_TOKEN_LENGTH) return `the token has ${candidate.length} characters; a setup-token has ${SETUP_TOKEN_LENGTH}. Copy it again, whole.`;
+  return undefined;
+}

@@ -1,0 +1,32 @@
+/**
+ * Instants typed by people on the command line: `now`, unix seconds, or an ISO 8601 time with a
+ * zone. A date that does not exist on the calendar (2026-02-30, month 13, hour 25) is refused rather
+ * than rolled over into another day, as `Date.parse` would.
+ */
+
+/** Unix seconds beyond this are no instant this tool can mean (year 5138; Date's own limit is lower still). */
+const LARGEST_SECONDS = 99_999_999_999_999;
+
+const ISO_8601 = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?(Z|([+-])(\d\d):(\d\d))$/i;
+
+/** Unix seconds of `text`, or a sentence saying what is wrong with it. */
+export function parseInstant(text: string, now: number): { seconds: number } | { problem: string } {
+  if (text === 'now') return { seconds: now };
+  if (/^\d+$/.test(text)) {
+    const seconds = Number(text);
+    return seconds <= LARGEST_SECONDS ? { seconds } : { problem: `has ${text.length} digits: no unix time in seconds is that large` };
+  }
+  const match = ISO_8601.exec(text);
+  if (!match) return { problem: "is not 'now', unix seconds, or an ISO 8601 time with a zone (e.g. 2026-04-18T16:07:09Z)" };
+  const [year, month, day, hour, minute, second = 0] = match.slice(1, 7).map((part) => (part === undefined ? undefined : Number(part))) as number[];
+  const fraction = match[7] ? Number(match[7]) : 0;
+  const [sign, offsetHours, offsetMinutes] = [match[9], Number(match[10] ?? 0), Number(match[11] ?? 0)];
+  const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
+  if (month < 1 || month > 12) return { problem: `has month ${match[2]}: months run 01 to 12` };
+  if (day < 1 || day > daysInMonth) return { problem: `has day ${match[3]}: ${match[1]}-${match[2]} has ${daysInMonth} days` };
+  if (hour > 23 || minute > 59 || second > 59) return { problem: `has time ${match[4]}:${match[5]}${match[6] ? `:${match[6]}` : ''}: hours run 00-23, minutes and seconds 00-59` };
+  if (offsetHours > 14 || offsetMinutes > 59) return { problem: `has zone offset ${sign}${match[10]}:${match[11]}: offsets run -12:00 to +14:00` };
+  const utcMs = Date.UTC(year, month - 1, day, hour, minute, second) + fraction * 1000;
+  const offsetMs = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
+  return { seconds: Math.floor((utcMs - (sign ? offsetMs : 0)) / 1000) };
+}
