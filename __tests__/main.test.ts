@@ -48,6 +48,8 @@ describe('npm run synth (main.ts)', () => {
     ['a future date', `primary: ${Math.floor(Date.now() / 1000) + 2 * SECONDS_PER_DAY},`, /'primary' \(.*\): mint epoch \d+ \(.*\) is in the future/],
     ['an invalid path', "primary: 1776528429,\n  'Primary Token': 1776528429,", /'Primary Token' \(.*:\d+\): is not a valid token path.*\(e\.g\. 'primary-token'\)/],
     ['a duplicate path', "primary: 1776528429,\n  'spare-1': 1776528280,\n  primary: 1776528280,", /'primary' is listed 2 times \(stacks\/claude-agent-service\/token-mint-epochs\.ts lines \d+, \d+\)/],
+    ['two entries on one line', "'spare-2': 1776528429, primary: 1764000000,", /'spare-2' \(stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+\): shares its line with other code or entries/],
+    ['a syntax error', "primary: 1776528429,\n  'spare-1' 1776528280,", /stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+:13: the file is not valid TypeScript \(Unexpected token\)/],
   ])('rejects %s: non-zero exit, the entry and the fix named, earlier output kept', (_case, entries, message) => {
     expect(app.synth().status).toBe(0);
     const before = app.read('cdktf.out/stacks/claude-agent-service/cdk.tf.json');

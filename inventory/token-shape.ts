@@ -13,7 +13,7 @@ export const TOKEN_SHAPED = new RegExp(`${PREFIX_PARTS.join('-')}[A-Za-z0-9_-]{1
 export const TOKEN_SHAPED_ERE = ['sk', 'ant', '(oat|ort|api)[0-9]{2}', '[A-Za-z0-9_-]{16,}'].join('-');
 
 /** Anything that starts like a credential, however short the rest: what {@link redactSecrets} hides. */
-const TOKEN_PREFIXED = new RegExp(`(${PREFIX_PARTS.join('-')})[A-Za-z0-9_-]*`, 'g');
+const TOKEN_PREFIXED = new RegExp(`${PREFIX_PARTS.join('-')}[A-Za-z0-9_-]+`, 'g');
 
 /** The prefix every `claude setup-token` token starts with. */
 export const SETUP_TOKEN_PREFIX = ['sk', 'ant', 'oat01', ''].join('-');

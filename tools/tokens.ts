@@ -368,24 +368,32 @@ function readHiddenLine(prompt: string): Promise<string> {
   });
 }
 
-/** The command-line entry point (npm run tokens, and the `tokens` bin). */
-export async function main(): Promise<void> {
+/**
+ * Runs one command as the command line does: every failure becomes its exit code and one message on
+ * `stderr` (redacted; no stack trace). Tests call this in-process.
+ */
+export async function runTokens(argv: readonly string[], io: CliIo & { readonly stderr: (text: string) => void }): Promise<number> {
   try {
-    process.exitCode = await runTokensCli(process.argv.slice(2), {
-      stdout: (text) => process.stdout.write(text),
-      stdin: readStandardInput,
-      now: () => Math.floor(Date.now() / 1000),
-      epochMapFile: path.join(REPO_ROOT, EPOCH_MAP_FILE),
-    });
+    return await runTokensCli(argv, io);
   } catch (error) {
     if (error instanceof CliError) {
-      process.stderr.write(`tokens: ${error.message}\n`);
-      process.exitCode = error.exitCode;
-    } else {
-      process.stderr.write(redactSecrets(`tokens: failed: ${(error as Error)?.message ?? error}\n`));
-      process.exitCode = TokensExit.usage;
+      io.stderr(`tokens: ${error.message}\n`);
+      return error.exitCode;
     }
+    io.stderr(redactSecrets(`tokens: failed: ${(error as Error)?.message ?? error}\n`));
+    return TokensExit.usage;
   }
+}
+
+/** The command-line entry point (npm run tokens, and the `tokens` bin). */
+export async function main(): Promise<void> {
+  process.exitCode = await runTokens(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    stdin: readStandardInput,
+    now: () => Math.floor(Date.now() / 1000),
+    epochMapFile: path.join(REPO_ROOT, EPOCH_MAP_FILE),
+  });
 }
 
 if (require.main === module) void main();

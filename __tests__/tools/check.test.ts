@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { AppCopy, EPOCH_MAP_FILE } from '../helpers/app-copy';
 import { CRD_SCHEMA_DIR } from '../helpers/crd-schemas';
+import { makeToken } from '../helpers/fake-anthropic-api';
 
 /** A throwaway git repository holding a copy of the app, one commit per step. */
 class AppRepo extends AppCopy {
@@ -71,6 +72,26 @@ describe('npm run check', () => {
     expect(run.stdout).toMatch(/token-shaped string at notes\.md:1 \(tracked file\): sk-ant-oat01-…\(redacted, 41 chars\)/);
     expect(run.stdout).not.toContain(planted);
     expect(run.stderr).not.toContain(planted);
+  });
+
+  test('a token pasted into the map: the failure and the echoed synth error show only its prefix and length', () => {
+    const token = makeToken();
+    repo.write(EPOCH_MAP_FILE, repo.read(EPOCH_MAP_FILE).replace('primary: 1776528429,', `primary: 1776528429,\n  '${token}': 1776528429,`));
+    const run = repo.check('--base', 'HEAD', '--format', 'markdown');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/head does not synthesize: .*'sk-ant-oat01-…\(redacted, 108 chars\)' \(stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+\): is a token, not a token path/);
+    expect(run.stdout).toMatch(/token-shaped string at stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+ \(tracked file\): sk-ant-oat01-…\(redacted, 108 chars\)/);
+    expect(`${run.stdout}${run.stderr}`).not.toContain(token.slice(13, 40));
+  });
+
+  test('finds a token in a tracked binary file too', () => {
+    const token = makeToken();
+    repo.write('blob.bin', `\u0000\u0001binary\u0000${token}\u0000`);
+    repo.commit('a binary file');
+    const run = repo.check('--base', 'HEAD~1');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('token-shaped string at blob.bin:1 (tracked file): sk-ant-oat01-…(redacted, 108 chars)');
+    expect(run.stdout).not.toContain(token.slice(13, 40));
   });
 
   test('fails when a token is inside the critical window, unless --allow-expiring', () => {
