@@ -29,6 +29,8 @@ interface AppContext {
   /** Deliver `.credentials.json`: from Vault (true), not at all (false), or from an Infisical store. */
   legacyCredentialsFile: boolean | { infisicalStore: string };
   tokenProbe: boolean;
+  /** Confine the monitor's and probe's egress with NetworkPolicies. */
+  networkPolicies: boolean;
   vaultAddress?: string;
   /** Create the ClusterSecretStore, pointing ESO at this Vault address. */
   clusterSecretStoreServer?: string;
@@ -53,6 +55,7 @@ function main(): void {
     secretStoreKind: context('secretStoreKind') ?? 'ClusterSecretStore',
     legacyCredentialsFile: context('legacyCredentialsFile') ?? true,
     tokenProbe: context('tokenProbe') === true,
+    networkPolicies: context('networkPolicies') === true,
     vaultAddress: context('vaultAddress') ?? undefined,
     clusterSecretStoreServer: context('clusterSecretStoreServer') ?? undefined,
     driftDetection: context('driftDetection') ?? undefined,
@@ -82,6 +85,7 @@ function main(): void {
     cluster,
     namespace: settings.namespace,
     createNamespace: settings.createNamespace,
+    networkPolicies: settings.networkPolicies,
     externalSecret: {
       secretStore: { name: settings.secretStoreName, kind: settings.secretStoreKind },
       legacyCredentials: legacyCredentialsOf(settings.legacyCredentialsFile),

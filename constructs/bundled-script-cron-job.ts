@@ -102,6 +102,8 @@ export const CHECKSUM_ANNOTATION = 'claude-oauth-tokens/checksum';
  */
 export class BundledScriptCronJob extends Construct {
   readonly name: string;
+  /** The labels of every pod it runs (what a NetworkPolicy selects them by). */
+  readonly podLabels: Readonly<Record<string, string>>;
   readonly scriptConfigMap: ConfigMapV1;
   readonly cronJob: CronJobV1;
   readonly deployRun?: JobV1;
@@ -130,6 +132,7 @@ export class BundledScriptCronJob extends Construct {
 
     this.checksum = createHash('sha256').update(props.bundle.sha256).update(props.checksumInput).digest('hex');
     const labels = recommendedLabels(this.name, props.component);
+    this.podLabels = labels;
     const scriptDir = `/opt/${this.name}`;
     this.scriptConfigMap = new ConfigMapV1(this, 'script', {
       metadata: { name: `${this.name}-script`, namespace: props.namespace, labels },

@@ -6,11 +6,15 @@ import {
   DEFAULT_PUSH_TIMEOUT_MS,
   DEFAULT_PUSHGATEWAY_URL,
   DriftEnv,
+  MAX_PUSH_ATTEMPTS,
+  MAX_PUSH_TIMEOUT_MS,
   MONITOR_VAULT_ROLE,
   MonitorEnv,
   VAULT_TOKEN_AUDIENCE,
 } from '../lambda-src/contract';
 import { VaultKvLayout } from '../inventory/vault-location';
+import { pushgatewayUrlProblem, pushWorstCaseMs } from '../lambda-src/pushgateway';
+import { plainHttpOffLoopback } from '../lambda-src/http-request';
 import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
 import { Duration } from './duration';
 import { bundleScript } from './script-bundle';
@@ -83,6 +87,9 @@ const VAULT_TOKEN_DIR = '/var/run/secrets/vault';
  * mounts no Secret and its pod gets no service-account token.
  */
 export class ExpiryMonitor extends BundledScriptCronJob {
+  /** Every URL the monitor connects to: the Pushgateway, and Vault with drift detection. */
+  readonly egressDestinations: readonly string[];
+
   constructor(scope: Construct, id: string, props: ExpiryMonitorProps) {
     const name = props.name ?? 'claude-oauth-expiry-monitor';
     const pushgatewayUrl = props.pushgatewayUrl ?? DEFAULT_PUSHGATEWAY_URL;
@@ -92,16 +99,21 @@ export class ExpiryMonitor extends BundledScriptCronJob {
     const fail = (message: string): never => {
       throw new Error(`ExpiryMonitor '${name}': ${message}`);
     };
-    if (!/^https?:\/\/[^\s/]+/.test(pushgatewayUrl)) fail(`pushgatewayUrl '${pushgatewayUrl}' is not an http(s) URL.`);
-    if (!Number.isInteger(pushAttempts) || pushAttempts < 1) fail(`pushAttempts ${pushAttempts} must be a whole number >= 1.`);
+    const urlProblem = pushgatewayUrlProblem(pushgatewayUrl);
+    if (urlProblem) fail(`pushgatewayUrl '${pushgatewayUrl}' ${urlProblem}`);
+    if (!Number.isInteger(pushAttempts) || pushAttempts < 1 || pushAttempts > MAX_PUSH_ATTEMPTS) fail(`pushAttempts ${pushAttempts} must be a whole number from 1 to ${MAX_PUSH_ATTEMPTS}.`);
+    if (pushTimeout.toSeconds() * 1000 > MAX_PUSH_TIMEOUT_MS) fail(`pushTimeout ${pushTimeout.toDurationString()} is longer than ${MAX_PUSH_TIMEOUT_MS / 1000}s.`);
     const drift = props.driftDetection;
     if (drift && !/^https?:\/\/[^\s/]+/.test(drift.vaultAddress)) fail(`driftDetection.vaultAddress '${drift.vaultAddress}' is not an http(s) URL.`);
+    if (drift && plainHttpOffLoopback(drift.vaultAddress)) {
+      fail(`driftDetection.vaultAddress '${drift.vaultAddress}' is plain http off loopback: the monitor would send its ServiceAccount token in clear. Use https.`);
+    }
     const vaultTimeout = drift?.timeout ?? Duration.seconds(DEFAULT_VAULT_TIMEOUT_MS / 1000);
     // Worst case of one run: every push times out, with the doubling waits between them, after a
     // login and one metadata read per token that each time out too.
     const tokenCount = Object.keys(props.expiryConfigMap.data).length;
     const vaultBudgetMs = drift ? (1 + tokenCount) * vaultTimeout.toSeconds() * 1000 : 0;
-    const pushBudgetMs = pushAttempts * pushTimeout.toSeconds() * 1000 + DEFAULT_PUSH_BACKOFF_MS * (2 ** (pushAttempts - 1) - 1);
+    const pushBudgetMs = pushWorstCaseMs({ attempts: pushAttempts, timeoutMs: pushTimeout.toSeconds() * 1000, backoffMs: DEFAULT_PUSH_BACKOFF_MS });
     if (activeDeadline.toSeconds() * 1000 <= pushBudgetMs + vaultBudgetMs) {
       fail(
         `activeDeadline ${activeDeadline.toDurationString()} is not longer than one run's worst case ` +
@@ -144,5 +156,6 @@ export class ExpiryMonitor extends BundledScriptCronJob {
       checksumInput: JSON.stringify(props.expiryConfigMap.data),
       runOnDeploy: props.runOnDeploy !== false,
     });
+    this.egressDestinations = [pushgatewayUrl, ...(drift ? [drift.vaultAddress] : [])];
   }
 }

@@ -5,6 +5,12 @@ import { recommendedLabels } from './labels';
 export interface ManagedNamespaceProps {
   /** Name of the namespace. */
   readonly name: string;
+  /**
+   * The Pod Security Standard the namespace enforces (`pod-security.kubernetes.io/enforce`).
+   * Everything this project runs passes `restricted`; the agents' own pods must too.
+   * @default 'restricted'
+   */
+  readonly podSecurity?: 'restricted' | 'baseline' | 'privileged';
 }
 
 /** A namespace this project creates, for clusters where nobody else manages it. */
@@ -18,7 +24,10 @@ export class ManagedNamespace extends Construct {
   constructor(scope: Construct, id: string, props: ManagedNamespaceProps) {
     super(scope, id);
     const resource = new NamespaceV1(this, 'resource', {
-      metadata: { name: props.name, labels: recommendedLabels(props.name, 'namespace') },
+      metadata: {
+        name: props.name,
+        labels: { ...recommendedLabels(props.name, 'namespace'), 'pod-security.kubernetes.io/enforce': props.podSecurity ?? 'restricted' },
+      },
     });
     this.name = resource.metadata.name;
   }

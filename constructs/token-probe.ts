@@ -2,8 +2,9 @@ import * as path from 'path';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { TokenRecord } from '../inventory/token-inventory';
-import { DEFAULT_PUSHGATEWAY_URL, ProbeEnv } from '../lambda-src/contract';
-import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, probeEndpointProblem } from '../lambda-src/token-probe';
+import { DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MAX_PROBE_TIMEOUT_MS, ProbeEnv } from '../lambda-src/contract';
+import { pushWorstCaseMs } from '../lambda-src/pushgateway';
+import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, probeEndpointProblem } from '../lambda-src/token-probe';
 import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
 import { Duration } from './duration';
 import { DEFAULT_SECRET_STORE, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
@@ -42,6 +43,11 @@ export interface TokenProbeProps extends ScriptSchedulingProps {
    */
   readonly betaHeader?: string;
   /**
+   * Timeout of each token's request.
+   * @default Duration.seconds(10)
+   */
+  readonly timeout?: Duration;
+  /**
    * The ESO store that reads the tokens.
    * @default ClusterSecretStore 'vault-backend'
    */
@@ -66,13 +72,32 @@ export const probeSecretName = (probeName: string) => `${probeName}-tokens`;
  */
 export class TokenProbe extends BundledScriptCronJob {
   readonly externalSecret: Manifest;
+  /** Every URL the probe connects to: the endpoint and the Pushgateway. */
+  readonly egressDestinations: readonly string[];
 
   constructor(scope: Construct, id: string, props: TokenProbeProps) {
     const name = props.name ?? DEFAULT_PROBE_NAME;
     const endpoint = props.endpoint ?? DEFAULT_PROBE_ENDPOINT;
+    const pushgatewayUrl = props.pushgatewayUrl ?? DEFAULT_PUSHGATEWAY_URL;
+    const timeout = props.timeout ?? Duration.seconds(DEFAULT_PROBE_TIMEOUT_MS / 1000);
+    const activeDeadline = props.activeDeadline ?? Duration.minutes(5);
+    const fail = (message: string): never => {
+      throw new Error(`TokenProbe '${name}': ${message}`);
+    };
     const problem = probeEndpointProblem(endpoint);
-    if (problem) throw new Error(`TokenProbe '${name}': ${problem}`);
-    if (props.tokens.length === 0) throw new Error(`TokenProbe '${name}': no tokens given.`);
+    if (problem) fail(problem);
+    if (props.tokens.length === 0) fail('no tokens given.');
+    if (timeout.toSeconds() * 1000 > MAX_PROBE_TIMEOUT_MS) fail(`timeout ${timeout.toDurationString()} is longer than ${MAX_PROBE_TIMEOUT_MS / 1000}s.`);
+    // Worst case of one run: every token's request times out, then every push does.
+    const probeBudgetMs = props.tokens.length * timeout.toSeconds() * 1000;
+    const pushBudgetMs = pushWorstCaseMs({ attempts: DEFAULT_PUSH_ATTEMPTS, timeoutMs: DEFAULT_PUSH_TIMEOUT_MS, backoffMs: DEFAULT_PUSH_BACKOFF_MS });
+    if (activeDeadline.toSeconds() * 1000 <= probeBudgetMs + pushBudgetMs) {
+      fail(
+        `activeDeadline ${activeDeadline.toDurationString()} is not longer than one run's worst case ` +
+          `(${props.tokens.length} tokens x ${timeout.toDurationString()} plus the push's ${pushBudgetMs / 1000}s = ${(probeBudgetMs + pushBudgetMs) / 1000}s): ` +
+          'raise activeDeadline or lower the timeout.',
+      );
+    }
     const secretName = probeSecretName(name);
     super(scope, id, {
       ...props,
@@ -84,7 +109,8 @@ export class TokenProbe extends BundledScriptCronJob {
       schedule: props.schedule ?? '0 3-23/6 * * *',
       env: {
         [ProbeEnv.tokenDir]: TOKEN_DIR,
-        [ProbeEnv.pushgatewayUrl]: props.pushgatewayUrl ?? DEFAULT_PUSHGATEWAY_URL,
+        [ProbeEnv.pushgatewayUrl]: pushgatewayUrl,
+        [ProbeEnv.timeoutMs]: String(timeout.toSeconds() * 1000),
         [ProbeEnv.endpoint]: endpoint,
         [ProbeEnv.betaHeader]: props.betaHeader ?? DEFAULT_PROBE_BETA,
       },
@@ -103,5 +129,6 @@ export class TokenProbe extends BundledScriptCronJob {
         data: props.tokens.map((token) => ({ secretKey: token.path, key: token.vault.name, property: token.vault.field })),
       }),
     });
+    this.egressDestinations = [endpoint, pushgatewayUrl];
   }
 }

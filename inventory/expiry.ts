@@ -14,6 +14,14 @@ export const EARLIEST_MINT_EPOCH = 1_735_689_600; // 2025-01-01T00:00:00Z
 /** Seconds values stay below this until the year 5138; millisecond values from 2001 on are above it. */
 export const MILLISECONDS_FLOOR = 100_000_000_000;
 
+/** Clock skew tolerated between the machine that minted a token and the one that checks it. */
+export const MINT_CLOCK_SKEW_SECONDS = 600;
+
+/** The latest expiry that can be real at `now` (unix seconds): a token minted just now, plus skew. */
+export function latestPossibleExpiry(now: number): number {
+  return expiryOf(now + MINT_CLOCK_SKEW_SECONDS);
+}
+
 /** Fewer days left than this: the token needs rotating soon (warning). */
 export const WARNING_DAYS = 30;
 /** Fewer days left than this: rotate now (critical). */

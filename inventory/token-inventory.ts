@@ -1,13 +1,12 @@
 import { EpochMapDocument, EpochMapError, EpochMapSource, mintEpochsOf, readEpochMap } from './epoch-map-file';
-import { daysLeft, EARLIEST_MINT_EPOCH, expiryOf, isoUtc, MILLISECONDS_FLOOR, statusOf, TokenStatus, wholeDaysBetween } from './expiry';
+import { daysLeft, EARLIEST_MINT_EPOCH, expiryOf, isoUtc, MILLISECONDS_FLOOR, MINT_CLOCK_SKEW_SECONDS, statusOf, TokenStatus, wholeDaysBetween } from './expiry';
 import { tokenPathProblem } from './token-path';
 import { PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
 
 /** Token path -> unix seconds at which `claude setup-token` minted it. */
 export type MintEpochs = Readonly<Record<string, number>>;
 
-/** Clock skew tolerated between the machine that minted a token and the one that synthesizes. */
-export const MINT_CLOCK_SKEW_SECONDS = 600;
+export { MINT_CLOCK_SKEW_SECONDS } from './expiry';
 
 export interface TokenInventoryOptions {
   /**

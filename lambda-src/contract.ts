@@ -17,10 +17,15 @@ export const MonitorEnv = {
   pushBackoffMs: 'PUSH_BACKOFF_MS',
 } as const;
 
+/** Where the constructs point the scripts by default; the scripts themselves require the variable. */
 export const DEFAULT_PUSHGATEWAY_URL = 'http://prometheus-prometheus-pushgateway.monitoring:9091';
 export const DEFAULT_PUSH_TIMEOUT_MS = 5_000;
 export const DEFAULT_PUSH_ATTEMPTS = 4;
 export const DEFAULT_PUSH_BACKOFF_MS = 500;
+/** Upper bounds of the push settings: beyond them a run could outlive any sane CronJob deadline. */
+export const MAX_PUSH_TIMEOUT_MS = 60_000;
+export const MAX_PUSH_ATTEMPTS = 10;
+export const MAX_PUSH_BACKOFF_MS = 60_000;
 
 /** The Pushgateway group (`job` label) the monitor owns; its PUT replaces the whole group. */
 export const MONITOR_JOB = 'claude-oauth-expiry-monitor';
@@ -60,6 +65,9 @@ export const ProbeEnv = {
   /** Timeout of one probe request, in milliseconds. */
   timeoutMs: 'PROBE_TIMEOUT_MS',
 } as const;
+
+/** Upper bound of one probe request's timeout. */
+export const MAX_PROBE_TIMEOUT_MS = 60_000;
 
 /** The probe's own Pushgateway group: its PUT never touches the monitor's. */
 export const PROBE_JOB = 'claude-oauth-token-probe';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import { vaultSecretLocation } from '../inventory/vault-location';
 import { DriftEnv, PATH_LABEL } from './contract';
+import { plainHttpOffLoopback } from './http-request';
 import { Sample } from './exposition';
 import { MetadataCheck, readSecretUpdatedTime, vaultKubernetesLogin } from './vault-metadata';
 
@@ -21,6 +22,8 @@ export async function checkVaultDrift(env: Readonly<Record<string, string | unde
   const address = env[DriftEnv.vaultAddr];
   if (!address) return undefined;
   const failAll = (reason: string): DriftResult[] => paths.map((path) => ({ path, check: { ok: false, reason } }));
+  // The login presents the pod's ServiceAccount token: never in clear across the network.
+  if (plainHttpOffLoopback(address)) return failAll('plain_http_refused');
   const timeoutText = env[DriftEnv.timeoutMs];
   const vault = { address, timeoutMs: timeoutText && /^[1-9]\d*$/.test(timeoutText) ? Number(timeoutText) : DEFAULT_VAULT_TIMEOUT_MS };
   let jwt: string;

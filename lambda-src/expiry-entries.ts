@@ -1,4 +1,4 @@
-import { EARLIEST_MINT_EPOCH, expiryOf, isoUtc, MILLISECONDS_FLOOR } from '../inventory/expiry';
+import { EARLIEST_MINT_EPOCH, expiryOf, isoUtc, latestPossibleExpiry, MILLISECONDS_FLOOR } from '../inventory/expiry';
 import { MonitorInputError, readMountedTokenFiles } from './mounted-files';
 
 export { MonitorInputError } from './mounted-files';
@@ -14,15 +14,18 @@ export interface ExpiryEntry {
 const EARLIEST_EXPIRY = expiryOf(EARLIEST_MINT_EPOCH);
 const DECIMAL_INTEGER = /^\d+$/;
 
-/** Reads the expiry ConfigMap mounted as a volume: one file per token path, holding expiry unix seconds. */
-export function readExpiryDirectory(directory: string): ExpiryEntry[] {
+/**
+ * Reads the expiry ConfigMap mounted as a volume: one file per token path, holding expiry unix
+ * seconds. `now` (unix seconds) bounds what can be real: no token expires later than one minted now.
+ */
+export function readExpiryDirectory(directory: string, now: number): ExpiryEntry[] {
   const { files, problems } = readMountedTokenFiles(directory, {
     label: 'expiry directory',
     fix: 'mount the claude-oauth-token-expiry ConfigMap there, or point TOKEN_EXPIRY_DIR at it.',
   });
   const entries: ExpiryEntry[] = [];
   for (const { path: tokenPath, text } of files) {
-    const problem = expiryProblem(text.trim());
+    const problem = expiryProblem(text.trim(), now);
     if (problem) problems.push(`entry '${tokenPath}': ${problem}`);
     else entries.push({ path: tokenPath, expiresAt: Number(text.trim()) });
   }
@@ -34,9 +37,10 @@ export function readExpiryDirectory(directory: string): ExpiryEntry[] {
   return entries;
 }
 
-function expiryProblem(text: string): string | undefined {
+function expiryProblem(text: string, now: number): string | undefined {
   if (!DECIMAL_INTEGER.test(text)) {
-    return `value ${JSON.stringify(text.slice(0, 40))} is not a whole number of unix seconds; regenerate the ConfigMap with cdktf deploy.`;
+    // No excerpt: pointed at the wrong mount, this would be a token.
+    return `value is not a whole number of unix seconds (${text.length} characters); regenerate the ConfigMap with cdktf deploy.`;
   }
   const value = Number(text);
   if (value >= MILLISECONDS_FLOOR) {
@@ -44,6 +48,12 @@ function expiryProblem(text: string): string | undefined {
   }
   if (value < EARLIEST_EXPIRY) {
     return `value ${text} (${isoUtc(value)}) is before any possible expiry (${isoUtc(EARLIEST_EXPIRY)}); is it a mint time instead of an expiry?`;
+  }
+  if (value > latestPossibleExpiry(now)) {
+    return (
+      `value ${text} (${isoUtc(value)}) is later than any token minted by now could live (${isoUtc(latestPossibleExpiry(now))}); ` +
+      'it would silence every expiry alert. Regenerate the ConfigMap with cdktf deploy.'
+    );
   }
   return undefined;
 }

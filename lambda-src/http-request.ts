@@ -3,6 +3,7 @@ import * as https from 'https';
 
 export interface HttpAnswer {
   readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   /** The body, up to 64 KiB (enough for any answer these scripts read; more is dropped). */
   readonly text: string;
 }
@@ -27,7 +28,7 @@ export function httpRequest(
       });
       response.on('end', () => {
         clearTimeout(deadline);
-        resolve({ status: response.statusCode ?? 0, text });
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, text });
       });
       response.on('error', fail);
     });
@@ -44,4 +45,15 @@ export function httpRequest(
 /** Why a request failed, fit for a log line: the socket error code, or the deadline's message. */
 export function describeRequestError(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/** Whether `url` is plain http to anything but loopback: where a credential would travel in clear. */
+export function plainHttpOffLoopback(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.protocol === 'http:' && !['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
 }

@@ -1,9 +1,13 @@
 import { daysLeft, isoUtc } from '../inventory/expiry';
+import { redactSecrets } from '../inventory/token-shape';
 import {
   DEFAULT_PUSH_ATTEMPTS,
   DEFAULT_PUSH_BACKOFF_MS,
   DEFAULT_PUSH_TIMEOUT_MS,
   DEFAULT_PUSHGATEWAY_URL,
+  MAX_PUSH_ATTEMPTS,
+  MAX_PUSH_BACKOFF_MS,
+  MAX_PUSH_TIMEOUT_MS,
   MONITOR_JOB,
   MonitorEnv,
   MonitorExit,
@@ -11,7 +15,8 @@ import {
 import { checkVaultDrift, driftSamples } from './drift-check';
 import { MonitorInputError, readExpiryDirectory } from './expiry-entries';
 import { renderExposition } from './exposition';
-import { PushError, pushGroup, redactUrl } from './pushgateway';
+import { readEnvInteger } from './env-number';
+import { PushError, pushGroup, pushgatewayUrlProblem, redactUrl } from './pushgateway';
 
 /** What one run touches, so that tests can run it in-process. */
 export interface MonitorIo {
@@ -42,13 +47,13 @@ export async function runMonitor(io: MonitorIo): Promise<number> {
   const startedMs = Date.now();
   const now = io.now ?? (() => Math.floor(Date.now() / 1000));
   const log = (level: 'info' | 'error', fields: Record<string, unknown>) =>
-    io.log(JSON.stringify({ level, job: MONITOR_JOB, ...fields, duration_ms: Date.now() - startedMs }));
+    io.log(redactSecrets(JSON.stringify({ level, job: MONITOR_JOB, ...fields, duration_ms: Date.now() - startedMs })));
 
   let settings: MonitorSettings;
   let entries;
   try {
     settings = readSettings(io.env, io.argv);
-    entries = readExpiryDirectory(settings.expiryDir);
+    entries = readExpiryDirectory(settings.expiryDir, now());
   } catch (error) {
     if (!(error instanceof MonitorInputError)) throw error;
     log('error', { event: 'invalid_input', error: error.message, pushed: false });
@@ -89,34 +94,24 @@ function readSettings(env: MonitorIo['env'], argv: readonly string[]): MonitorSe
   const problems: string[] = [];
   const unknownArgs = argv.filter((arg) => arg !== '--dry-run');
   if (unknownArgs.length > 0) problems.push(`unknown argument ${unknownArgs.join(' ')}: the only option is --dry-run.`);
+  const dryRun = argv.includes('--dry-run');
   const expiryDir = env[MonitorEnv.expiryDir];
   if (!expiryDir) problems.push(`${MonitorEnv.expiryDir} is not set: point it at the mounted claude-oauth-token-expiry ConfigMap.`);
-  const pushgatewayUrl = env[MonitorEnv.pushgatewayUrl] || DEFAULT_PUSHGATEWAY_URL;
-  if (!/^https?:$/.test(safeProtocol(pushgatewayUrl))) {
-    problems.push(`${MonitorEnv.pushgatewayUrl} ${JSON.stringify(redactUrl(pushgatewayUrl))} is not an http(s) URL, e.g. ${DEFAULT_PUSHGATEWAY_URL}.`);
+  const pushgatewayUrl = env[MonitorEnv.pushgatewayUrl] ?? '';
+  if (pushgatewayUrl === '' && !dryRun) {
+    problems.push(`${MonitorEnv.pushgatewayUrl} is not set: point it at the Pushgateway, e.g. ${DEFAULT_PUSHGATEWAY_URL} (or pass --dry-run).`);
+  } else if (pushgatewayUrl !== '') {
+    const problem = pushgatewayUrlProblem(pushgatewayUrl);
+    if (problem) problems.push(`${MonitorEnv.pushgatewayUrl} ${problem}`);
   }
-  const positive = (name: string, fallback: number): number => {
-    const text = env[name];
-    if (text === undefined || text === '') return fallback;
-    if (!/^[1-9]\d*$/.test(text)) problems.push(`${name}=${JSON.stringify(text)} must be a positive whole number.`);
-    return Number(text);
-  };
   const settings = {
     expiryDir: expiryDir ?? '',
     pushgatewayUrl,
-    timeoutMs: positive(MonitorEnv.pushTimeoutMs, DEFAULT_PUSH_TIMEOUT_MS),
-    attempts: positive(MonitorEnv.pushAttempts, DEFAULT_PUSH_ATTEMPTS),
-    backoffMs: positive(MonitorEnv.pushBackoffMs, DEFAULT_PUSH_BACKOFF_MS),
-    dryRun: argv.includes('--dry-run'),
+    timeoutMs: readEnvInteger(env, MonitorEnv.pushTimeoutMs, { fallback: DEFAULT_PUSH_TIMEOUT_MS, max: MAX_PUSH_TIMEOUT_MS }, problems),
+    attempts: readEnvInteger(env, MonitorEnv.pushAttempts, { fallback: DEFAULT_PUSH_ATTEMPTS, max: MAX_PUSH_ATTEMPTS }, problems),
+    backoffMs: readEnvInteger(env, MonitorEnv.pushBackoffMs, { fallback: DEFAULT_PUSH_BACKOFF_MS, max: MAX_PUSH_BACKOFF_MS }, problems),
+    dryRun,
   };
   if (problems.length > 0) throw new MonitorInputError(problems);
   return settings;
-}
-
-function safeProtocol(url: string): string {
-  try {
-    return new URL(url).protocol;
-  } catch {
-    return '';
-  }
 }

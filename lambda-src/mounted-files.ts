@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'fs';
 import * as path from 'path';
 import { tokenPathProblem } from '../inventory/token-path';
+import { looksLikeToken } from '../inventory/token-shape';
 
 /** Bad settings, or a missing, empty or bad mounted map: nothing may be pushed. */
 export class MonitorInputError extends Error {
@@ -32,10 +33,22 @@ export function readMountedTokenFiles(directory: string, mount: MountDescription
   const problems: string[] = [];
   for (const name of names.filter((entry) => !entry.startsWith('..')).sort()) {
     const file = path.join(directory, name);
-    if (!statSync(file).isFile()) continue;
-    const problem = tokenPathProblem(name);
-    if (problem) problems.push(`entry '${name}' ${problem}`);
+    const kind = entryKind(file);
+    const pathProblem = tokenPathProblem(name);
+    if (pathProblem && looksLikeToken(name)) problems.push(`entry '${name}' ${pathProblem}`);
+    else if (pathProblem) problems.push(`entry '${name}' is not a token path and does not belong in the ${mount.label}: remove it.`);
+    else if (kind === 'directory') problems.push(`entry '${name}' is a directory, not a file: a ${mount.label} holds one file per token; remove it.`);
+    else if (kind === 'broken') problems.push(`entry '${name}' is a link to nothing: remove it, or remount the ${mount.label}.`);
     else files.push({ path: name, text: readFileSync(file, 'utf8') });
   }
   return { files, problems };
+}
+
+/** What a mount entry is, following links as the kubelet's `<key> -> ..data/<key>` ones must be followed. */
+function entryKind(file: string): 'file' | 'directory' | 'broken' {
+  try {
+    return statSync(file).isDirectory() ? 'directory' : 'file';
+  } catch {
+    return 'broken';
+  }
 }

@@ -1,7 +1,9 @@
-import { DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MonitorExit, PATH_LABEL, PROBE_JOB, ProbeEnv, ProbeMetrics, REASON_LABEL, RESULT_LABEL } from './contract';
+import { redactSecrets } from '../inventory/token-shape';
+import { DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MAX_PROBE_TIMEOUT_MS, MonitorExit, PATH_LABEL, PROBE_JOB, ProbeEnv, ProbeMetrics, REASON_LABEL, RESULT_LABEL } from './contract';
 import { renderGauge } from './exposition';
 import { MonitorInputError, readMountedTokenFiles } from './mounted-files';
-import { PushError, pushGroup, redactUrl } from './pushgateway';
+import { readEnvInteger } from './env-number';
+import { PushError, pushGroup, pushgatewayUrlProblem, redactUrl } from './pushgateway';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, PROBE_RESULTS, ProbeOutcome, probeEndpointProblem, probeToken } from './token-probe';
 
 export interface ProbeIo {
@@ -43,29 +45,31 @@ function readTokenDirectory(directory: string): Array<{ path: string; token: str
 export async function runProbe(io: ProbeIo): Promise<number> {
   const startedMs = Date.now();
   const log = (level: 'info' | 'error', fields: Record<string, unknown>) =>
-    io.log(JSON.stringify({ level, job: PROBE_JOB, ...fields, duration_ms: Date.now() - startedMs }));
+    io.log(redactSecrets(JSON.stringify({ level, job: PROBE_JOB, ...fields, duration_ms: Date.now() - startedMs })));
   const env = io.env;
   const endpoint = env[ProbeEnv.endpoint] || DEFAULT_PROBE_ENDPOINT;
-  const timeoutText = env[ProbeEnv.timeoutMs];
-  const problem =
-    (env[ProbeEnv.tokenDir] ? undefined : `${ProbeEnv.tokenDir} is not set: point it at the mounted token Secret.`) ??
-    probeEndpointProblem(endpoint) ??
-    (timeoutText === undefined || /^[1-9]\d*$/.test(timeoutText) ? undefined : `${ProbeEnv.timeoutMs}=${JSON.stringify(timeoutText)} must be a positive whole number.`);
+  const pushgatewayUrl = env[ProbeEnv.pushgatewayUrl] ?? '';
+  const problems: string[] = [];
+  if (!env[ProbeEnv.tokenDir]) problems.push(`${ProbeEnv.tokenDir} is not set: point it at the mounted token Secret.`);
+  const endpointProblem = probeEndpointProblem(endpoint);
+  if (endpointProblem) problems.push(endpointProblem);
+  if (pushgatewayUrl === '') problems.push(`${ProbeEnv.pushgatewayUrl} is not set: point it at the Pushgateway, e.g. ${DEFAULT_PUSHGATEWAY_URL}.`);
+  else if (pushgatewayUrlProblem(pushgatewayUrl)) problems.push(`${ProbeEnv.pushgatewayUrl} ${pushgatewayUrlProblem(pushgatewayUrl)}`);
+  const timeoutMs = readEnvInteger(env, ProbeEnv.timeoutMs, { fallback: DEFAULT_PROBE_TIMEOUT_MS, max: MAX_PROBE_TIMEOUT_MS }, problems);
   let tokens: Array<{ path: string; token: string }>;
   try {
-    if (problem) throw new Error(problem);
+    if (problems.length > 0) throw new MonitorInputError(problems);
     tokens = readTokenDirectory(env[ProbeEnv.tokenDir]!);
   } catch (error) {
     log('error', { event: 'invalid_input', error: (error as Error).message, pushed: false });
     return MonitorExit.invalidInput;
   }
 
-  const options = { endpoint, betaHeader: env[ProbeEnv.betaHeader] || DEFAULT_PROBE_BETA, timeoutMs: Number(timeoutText ?? DEFAULT_PROBE_TIMEOUT_MS) };
+  const options = { endpoint, betaHeader: env[ProbeEnv.betaHeader] || DEFAULT_PROBE_BETA, timeoutMs };
   const outcomes: Array<{ path: string; outcome: ProbeOutcome }> = [];
   for (const { path: tokenPath, token } of tokens) outcomes.push({ path: tokenPath, outcome: await probeToken(token, options) });
   const results = outcomes.map(({ path: tokenPath, outcome }) => ({ path: tokenPath, result: outcome.result, reason: outcome.reason }));
 
-  const pushgatewayUrl = env[ProbeEnv.pushgatewayUrl] || DEFAULT_PUSHGATEWAY_URL;
   try {
     const pushed = await pushGroup({
       baseUrl: pushgatewayUrl,

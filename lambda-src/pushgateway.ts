@@ -16,6 +16,33 @@ export interface PushRequest {
   readonly backoffMs: number;
 }
 
+/** One run's worst case: every try times out, with the doubling waits between them. */
+export function pushWorstCaseMs(request: Pick<PushRequest, 'attempts' | 'timeoutMs' | 'backoffMs'>): number {
+  return request.attempts * request.timeoutMs + request.backoffMs * (2 ** (request.attempts - 1) - 1);
+}
+
+/**
+ * Why `url` cannot be a Pushgateway base URL, or undefined: it must be http(s), with no whitespace
+ * (a pasted trailing space), query or fragment (the group path is appended to it).
+ */
+export function pushgatewayUrlProblem(url: string): string | undefined {
+  if (/\s/.test(url)) return 'has whitespace in it (a trailing space or newline?): remove it.';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'is not a URL: write the base URL, e.g. http://pushgateway.monitoring:9091.';
+  }
+  if (!/^https?:$/.test(parsed.protocol)) return 'is not an http(s) URL, e.g. http://pushgateway.monitoring:9091.';
+  if (parsed.search || parsed.hash || url.includes('?') || url.includes('#')) {
+    return 'has a query or fragment: give the base URL only, e.g. http://pushgateway.monitoring:9091 (the group path is appended to it).';
+  }
+  return undefined;
+}
+
+/** Statuses that mean "not now" rather than "never": tried again like a connection error. */
+const RETRIED_STATUSES = new Set([408, 429]);
+
 export interface PushResult {
   /** Tries it took. */
   readonly attempts: number;
@@ -40,9 +67,25 @@ export class PushError extends Error {
 export async function pushGroup(request: PushRequest): Promise<PushResult> {
   const url = `${request.baseUrl.replace(/\/+$/, '')}/metrics/job/${encodeURIComponent(request.job)}`;
   const where = redactUrl(url);
+  const startedMs = Date.now();
+  const budgetMs = pushWorstCaseMs(request);
   let lastFailure = '';
+  let retryAfterMs: number | undefined;
   for (let attempt = 1; attempt <= request.attempts; attempt++) {
-    if (attempt > 1) await sleep(request.backoffMs * 2 ** (attempt - 2));
+    if (attempt > 1) {
+      const backoffMs = request.backoffMs * 2 ** (attempt - 2);
+      const waitMs = Math.max(backoffMs, retryAfterMs ?? 0);
+      // A longer Retry-After is honoured only while the run stays within its worst case (what the CronJob's deadline allows for).
+      if (waitMs > backoffMs && Date.now() - startedMs + waitMs + request.timeoutMs > budgetMs) {
+        throw new PushError(
+          `Pushgateway ${where} asked to retry after ${Math.ceil(waitMs / 1000)}s (last: ${lastFailure}), beyond this run's deadline; ` +
+            'the next scheduled run will push. The last good push stays on the gateway.',
+          attempt - 1,
+        );
+      }
+      await sleep(waitMs);
+    }
+    retryAfterMs = undefined;
     let response: HttpAnswer;
     try {
       response = await httpRequest(new URL(url), {
@@ -58,6 +101,10 @@ export async function pushGroup(request: PushRequest): Promise<PushResult> {
     const answer = response.text.trim().slice(0, 300);
     if (response.status >= 200 && response.status < 300) return { attempts: attempt, status: response.status };
     lastFailure = `HTTP ${response.status}${answer ? `: ${answer}` : ''}`;
+    if (RETRIED_STATUSES.has(response.status)) {
+      retryAfterMs = retryAfterOf(response.headers['retry-after']);
+      continue;
+    }
     if (response.status < 500) {
       throw new PushError(`Pushgateway ${where} refused the push (${lastFailure}); not retried, as the same body would be refused again.`, attempt);
     }
@@ -67,6 +114,15 @@ export async function pushGroup(request: PushRequest): Promise<PushResult> {
       `check that it runs and that ${redactUrl(request.baseUrl)} is right. The last good push stays on the gateway.`,
     request.attempts,
   );
+}
+
+/** `Retry-After` as milliseconds: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+function retryAfterOf(header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** A URL without its user-info, fit for logs. */

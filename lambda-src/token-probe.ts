@@ -1,4 +1,4 @@
-import { describeRequestError, httpRequest } from './http-request';
+import { describeRequestError, httpRequest, plainHttpOffLoopback } from './http-request';
 
 /**
  * Whether a token still works, asked of an endpoint that spends no usage. The default endpoint is
@@ -79,8 +79,7 @@ export function probeEndpointProblem(endpoint: string): string | undefined {
   } catch {
     return `probe endpoint ${JSON.stringify(endpoint)} is not a URL.`;
   }
-  if (url.protocol === 'https:') return undefined;
-  if (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return undefined;
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && !plainHttpOffLoopback(endpoint))) return undefined;
   return `probe endpoint ${url.origin} is not https (plain http is allowed on loopback only): tokens must not travel in clear.`;
 }
 

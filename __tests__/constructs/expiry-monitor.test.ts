@@ -140,7 +140,7 @@ describe('ExpiryMonitor', () => {
     [{ image: 'registry.local:5000/node' }, /image 'registry.local:5000\/node' must be pinned/],
     [{ pushgatewayUrl: 'pushgateway:9091' }, /pushgatewayUrl 'pushgateway:9091' is not an http\(s\) URL/],
     [{ runAsUser: 0 }, /runAsUser 0 must be a non-root user id/],
-    [{ pushAttempts: 0 }, /pushAttempts 0 must be a whole number >= 1/],
+    [{ pushAttempts: 0 }, /pushAttempts 0 must be a whole number from 1 to 10/],
     [{ activeDeadline: Duration.seconds(20) }, /activeDeadline 20s is not longer than one run's worst case \(4 pushes x 5s plus backoff = 23\.5s\)/],
   ])('rejects %o', (props, message) => {
     expect(() => synthMonitor(props as Partial<ExpiryMonitorProps>)).toThrow(message);

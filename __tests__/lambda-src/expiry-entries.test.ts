@@ -3,6 +3,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { MonitorInputError, readExpiryDirectory } from '../../lambda-src/expiry-entries';
 import { ConfigMapMount } from '../helpers/configmap-mount';
+import { TEST_NOW } from '../helpers/inventory';
 
 function problemsOf(read: () => unknown): string[] {
   try {
@@ -20,7 +21,7 @@ describe('readExpiryDirectory', () => {
 
   test('reads a kubelet ConfigMap mount, never taking ..data or the timestamped directory for tokens', () => {
     mount = new ConfigMapMount({ primary: '1808064429', 'spare-1': '1808064280\n' });
-    expect(readExpiryDirectory(mount.dir)).toEqual([
+    expect(readExpiryDirectory(mount.dir, TEST_NOW)).toEqual([
       { path: 'primary', expiresAt: 1808064429 },
       { path: 'spare-1', expiresAt: 1808064280 },
     ]);
@@ -28,8 +29,8 @@ describe('readExpiryDirectory', () => {
 
   test('follows an atomic update: a removed key is gone', () => {
     mount = new ConfigMapMount({ primary: '1808064429', 'spare-1': '1808064280' });
-    mount.update({ primary: '1840000000' });
-    expect(readExpiryDirectory(mount.dir)).toEqual([{ path: 'primary', expiresAt: 1840000000 }]);
+    mount.update({ primary: '1820000000' });
+    expect(readExpiryDirectory(mount.dir, TEST_NOW)).toEqual([{ path: 'primary', expiresAt: 1820000000 }]);
   });
 
   test('names every bad entry and its fix', () => {
@@ -40,24 +41,24 @@ describe('readExpiryDirectory', () => {
       Spare_3: '1808064429',
       'spare-4': '-5',
     });
-    expect(problemsOf(() => readExpiryDirectory(mount.dir))).toEqual([
-      expect.stringMatching(/^entry 'Spare_3' is not a valid token path/),
+    expect(problemsOf(() => readExpiryDirectory(mount.dir, TEST_NOW))).toEqual([
+      "entry 'Spare_3' is not a token path and does not belong in the expiry directory: remove it.",
       "entry 'primary': value 1808064429000 looks like milliseconds; the map must hold expiry in unix seconds (1808064429).",
-      'entry \'spare-1\': value "soon" is not a whole number of unix seconds; regenerate the ConfigMap with cdktf deploy.',
+      "entry 'spare-1': value is not a whole number of unix seconds (4 characters); regenerate the ConfigMap with cdktf deploy.",
       "entry 'spare-2': value 1750000000 (2025-06-15T15:06:40Z) is before any possible expiry (2026-01-01T00:00:00Z); is it a mint time instead of an expiry?",
-      'entry \'spare-4\': value "-5" is not a whole number of unix seconds; regenerate the ConfigMap with cdktf deploy.',
+      "entry 'spare-4': value is not a whole number of unix seconds (2 characters); regenerate the ConfigMap with cdktf deploy.",
     ]);
   });
 
   test('a missing or empty directory is an error, not an empty push', () => {
     const missing = path.join(tmpdir(), 'no-such-expiry-dir');
-    expect(problemsOf(() => readExpiryDirectory(missing))).toEqual([
+    expect(problemsOf(() => readExpiryDirectory(missing, TEST_NOW))).toEqual([
       `cannot read the expiry directory ${missing} (ENOENT): mount the claude-oauth-token-expiry ConfigMap there, or point TOKEN_EXPIRY_DIR at it.`,
     ]);
     const empty = mkdtempSync(path.join(tmpdir(), 'empty-expiry-'));
     writeFileSync(path.join(empty, '..data'), '');
     try {
-      expect(problemsOf(() => readExpiryDirectory(empty))[0]).toMatch(/holds no tokens: an empty push would hide every token/);
+      expect(problemsOf(() => readExpiryDirectory(empty, TEST_NOW))[0]).toMatch(/holds no tokens: an empty push would hide every token/);
     } finally {
       rmSync(empty, { recursive: true });
     }

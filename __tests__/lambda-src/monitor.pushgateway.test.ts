@@ -75,9 +75,9 @@ describe('the shipped monitor against a real Pushgateway', () => {
 
   test('PUT replaces the whole group: a token removed from the map disappears from the gateway', async () => {
     expect((await runShippedMonitor(env())).code).toBe(0);
-    mount.update({ primary: '1840000000', 'spare-1': '1808064280' });
+    mount.update({ primary: '1820000000', 'spare-1': '1808064280' });
     expect((await runShippedMonitor(env())).code).toBe(0);
-    expect(byLabel(await monitorSamples(gateway), Metrics.expiryTimestamp.name, 'path')).toEqual({ primary: 1840000000, 'spare-1': 1808064280 });
+    expect(byLabel(await monitorSamples(gateway), Metrics.expiryTimestamp.name, 'path')).toEqual({ primary: 1820000000, 'spare-1': 1808064280 });
   });
 
   test('a malformed entry fails the run, names it, and leaves the last good push on the gateway', async () => {
@@ -148,7 +148,7 @@ describe('the shipped monitor against a real Pushgateway', () => {
     expect(run.code).toBe(1);
     expect(run.log.error).toContain('unknown argument --push: the only option is --dry-run.');
     expect(run.log.error).toContain('TOKEN_EXPIRY_DIR is not set');
-    expect(run.log.error).toContain('PUSHGATEWAY_URL "pushgateway:9091" is not an http(s) URL, e.g. http://prometheus-prometheus-pushgateway.monitoring:9091.');
-    expect(run.log.error).toContain('PUSH_ATTEMPTS="many" must be a positive whole number.');
+    expect(run.log.error).toContain('PUSHGATEWAY_URL is not an http(s) URL, e.g. http://pushgateway.monitoring:9091.');
+    expect(run.log.error).toContain('PUSH_ATTEMPTS="many" must be a whole number from 1 to 10.');
   });
 });

@@ -4,6 +4,7 @@ import { ClaudeAgentExternalSecret, ClaudeAgentExternalSecretProps } from '../..
 import { ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monitor';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { ManagedNamespace } from '../../constructs/managed-namespace';
+import { ScriptEgressPolicy } from '../../constructs/script-egress-policy';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
 import { TokenProbe, TokenProbeProps } from '../../constructs/token-probe';
 import { TokenInventory } from '../../inventory/token-inventory';
@@ -21,6 +22,12 @@ export interface ClaudeAgentServiceStackProps {
    * @default false
    */
   readonly createNamespace?: boolean;
+  /**
+   * Confine the monitor's and the probe's egress with NetworkPolicies: DNS, the Pushgateway, Vault
+   * (with drift detection) and the probe endpoint's port, nothing else. Needs a CNI that enforces them.
+   * @default false
+   */
+  readonly networkPolicies?: boolean;
   /**
    * Which cluster to deploy to.
    * @default the Kubernetes provider's own kubeconfig lookup
@@ -75,6 +82,16 @@ export class ClaudeAgentServiceStack extends TerraformStack {
         namespace,
         tokens: props.inventory.tokens,
       });
+    }
+    if (props.networkPolicies) {
+      for (const script of [this.monitor, ...(this.tokenProbe ? [this.tokenProbe] : [])]) {
+        new ScriptEgressPolicy(this, `${script.node.id}-egress`, {
+          namespace,
+          name: `${script.name}-egress`,
+          podLabels: script.podLabels,
+          destinations: script.egressDestinations,
+        });
+      }
     }
   }
 }
