@@ -210,5 +210,12 @@ describe('ExpiryMonitor', () => {
       );
       expect(() => synthMonitor({ driftDetection: { vaultAddress: 'vault:8200' } })).toThrow(/driftDetection\.vaultAddress 'vault:8200' is not an http\(s\) URL/);
     });
+
+    test('refuses plain-http Vault off loopback: the login would carry the pod\'s ServiceAccount token in clear', () => {
+      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'http://vault.vault:8200' } })).toThrow(
+        /driftDetection\.vaultAddress 'http:\/\/vault\.vault:8200' is plain http off loopback: .* Use https\./,
+      );
+      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'http://127.0.0.1:8200' } })).not.toThrow();
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { TokenProbe, TokenProbeProps } from '../../constructs/token-probe';
 import { bundleScript } from '../../constructs/script-bundle';
 import { PROBE_ENTRY_POINT } from '../../constructs/token-probe';
+import { Duration } from '../../constructs/duration';
 import { schemaViolations } from '../helpers/crd-schemas';
 import { testInventory } from '../helpers/inventory';
 import { manifestsIn, resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
@@ -57,5 +58,14 @@ describe('TokenProbe', () => {
     expect(() => synthProbe({ endpoint: 'http://api.anthropic.com/api/oauth/profile' })).toThrow(
       /TokenProbe 'claude-oauth-token-probe': probe endpoint http:\/\/api\.anthropic\.com is not https/,
     );
+  });
+
+  test("its worst case (every token's request timing out, then every push) must fit its deadline", () => {
+    const spares = (count: number) => Object.fromEntries([['primary', 1776528429], ...Array.from({ length: count - 1 }, (_, i) => [`spare-${i + 1}`, 1776528429])]);
+    expect(() => synthProbe({ tokens: testInventory(spares(27)).tokens })).not.toThrow(); // 270 s + 23.5 s < 300 s
+    expect(() => synthProbe({ tokens: testInventory(spares(30)).tokens })).toThrow(
+      "TokenProbe 'claude-oauth-token-probe': activeDeadline 5m is not longer than one run's worst case (30 tokens x 10s plus the push's 23.5s = 323.5s): raise activeDeadline or lower the timeout.",
+    );
+    expect(() => synthProbe({ tokens: testInventory(spares(30)).tokens, timeout: Duration.seconds(5) })).not.toThrow();
   });
 });

@@ -125,6 +125,13 @@ describe('the shipped monitor with drift detection, against a Vault stand-in and
     }
   });
 
+  test('plain-http Vault off loopback: no request is sent (the JWT would travel in clear), and the expiry push still happens', async () => {
+    const run = await runShippedMonitor(env('http://vault.example.test:8200'));
+    expect(run.code).toBe(0);
+    expect(run.log.vault).toEqual(['primary', 'spare-1', 'spare-2'].map((path) => ({ path, ok: false, reason: 'plain_http_refused' })));
+    expect(byLabel(await gatewaySamples(), Metrics.expiryTimestamp.name, 'path')).toEqual({ primary: 1808064429, 'spare-1': 1808064280, 'spare-2': 1808064429 });
+  });
+
   test('without VAULT_ADDR the monitor does not touch Vault and exports no drift metrics', async () => {
     const run = await runShippedMonitor({ TOKEN_EXPIRY_DIR: mount.dir, PUSHGATEWAY_URL: gateway.url });
     expect(run.code).toBe(0);

@@ -1,5 +1,6 @@
 import { Metrics, MONITOR_JOB, PROBE_JOB, ProbeMetrics } from '../../lambda-src/contract';
 import { TOKEN_SHAPED } from '../../inventory/token-shape';
+import { runProbe } from '../../lambda-src/probe';
 import { ConfigMapMount } from '../helpers/configmap-mount';
 import { parseExposition, Sample } from '../helpers/exposition';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
@@ -74,6 +75,26 @@ describe('the shipped probe against a real Pushgateway', () => {
       expect(run.code).toBe(1);
       expect(run.log.error).toMatch(/is not https \(plain http is allowed on loopback only\)/);
       expect(run.stderr).not.toMatch(TOKEN_SHAPED);
+    } finally {
+      tokenMount.remove();
+    }
+  });
+
+  test('settings are all checked before any token is read or sent: no gateway URL, a timeout past its cap', async () => {
+    const token = makeToken();
+    const tokenMount = new ConfigMapMount({ primary: token, [token]: 'x' });
+    try {
+      const lines: string[] = [];
+      const code = await runProbe({ env: { TOKEN_DIR: tokenMount.dir, PROBE_TIMEOUT_MS: '2147483648' }, log: (line) => lines.push(line) });
+      expect(code).toBe(1);
+      const log = JSON.parse(lines[0]);
+      expect(log.error).toContain('PUSHGATEWAY_URL is not set: point it at the Pushgateway');
+      expect(log.error).toContain('PROBE_TIMEOUT_MS="2147483648" must be a whole number from 1 to 60000.');
+
+      lines.length = 0;
+      expect(await runProbe({ env: { TOKEN_DIR: tokenMount.dir, PUSHGATEWAY_URL: gateway.url }, log: (line) => lines.push(line) })).toBe(1);
+      expect(lines[0]).toContain('sk-ant-oat01-…(redacted, 108 chars)'); // a token-named file in the mount, named without its secret
+      expect(lines.join('\n')).not.toContain(token.slice(13, 30));
     } finally {
       tokenMount.remove();
     }

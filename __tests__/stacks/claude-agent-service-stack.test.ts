@@ -33,6 +33,7 @@ describe('ClaudeAgentServiceStack', () => {
     );
     const [namespace] = resourcesOfType(json, 'kubernetes_namespace_v1');
     expect(namespace.metadata.name).toBe('agents');
+    expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     const reference = expect.stringMatching(/^\$\{kubernetes_namespace_v1\.[\w-]+\.metadata\[0\]\.name\}$/);
     expect(manifestsIn(json)[0].metadata.namespace).toEqual(reference);
     for (const type of ['kubernetes_config_map_v1', 'kubernetes_cron_job_v1', 'kubernetes_job_v1', 'kubernetes_service_account_v1']) {
@@ -48,5 +49,37 @@ describe('ClaudeAgentServiceStack', () => {
       }),
     );
     expect(json.provider).toEqual({ kubernetes: [{ config_path: '~/.kube/prod', config_context: 'prod' }] });
+  });
+
+  test('networkPolicies confine the monitor and the probe to DNS and their own destinations; off by default', () => {
+    const withPolicies = (networkPolicies: boolean) =>
+      synthStack(
+        new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+          inventory: testInventory(),
+          networkPolicies,
+          monitor: { pushgatewayUrl: 'http://pushgateway.observability:9091' },
+          tokenProbe: { pushgatewayUrl: 'http://pushgateway.observability:9091' },
+        }),
+      );
+    expect(resourcesOfType(withPolicies(false), 'kubernetes_network_policy_v1')).toEqual([]);
+    const json = withPolicies(true);
+    const policies = Object.fromEntries(resourcesOfType(json, 'kubernetes_network_policy_v1').map((policy) => [policy.metadata.name, policy.spec]));
+    const podLabels = (name: string) => resourcesOfType(json, 'kubernetes_cron_job_v1').find((cronJob) => cronJob.metadata.name === name)!.spec.job_template.spec.template.metadata.labels;
+    const dns = { to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'kube-system' } } }], ports: [{ protocol: 'UDP', port: '53' }, { protocol: 'TCP', port: '53' }] };
+    const gateway = { to: [{ namespace_selector: { match_labels: { 'kubernetes.io/metadata.name': 'observability' } } }], ports: [{ protocol: 'TCP', port: '9091' }] };
+    expect(policies['claude-oauth-expiry-monitor-egress']).toEqual({
+      pod_selector: { match_labels: podLabels('claude-oauth-expiry-monitor') },
+      policy_types: ['Egress'],
+      egress: [dns, gateway],
+    });
+    expect(policies['claude-oauth-token-probe-egress']).toEqual({
+      pod_selector: { match_labels: podLabels('claude-oauth-token-probe') },
+      policy_types: ['Egress'],
+      egress: [
+        dns,
+        { to: [{ ip_block: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16', '100.64.0.0/10'] } }], ports: [{ protocol: 'TCP', port: '443' }] },
+        gateway,
+      ],
+    });
   });
 });

@@ -1,3 +1,5 @@
+import { spawn, spawnSync } from 'child_process';
+import { closeSync, openSync } from 'fs';
 import { TOKEN_SHAPED } from '../../inventory/token-shape';
 import { AppCopy } from '../helpers/app-copy';
 import { Behaviour, makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
@@ -43,4 +45,39 @@ describe('npm run tokens -- probe --stdin', () => {
     expect(run.stderr).toContain('not https');
     expect(api.requests).toHaveLength(before);
   });
+
+  test('standard input that is a folder is a usage error, not a stack trace', async () => {
+    const folder = openSync(app.dir, 'r');
+    try {
+      const run = spawnSync(process.execPath, ['-r', './tools/register-ts.js', 'tools/tokens.ts', 'probe', '--stdin', '--endpoint', api.url], {
+        cwd: app.dir,
+        stdio: [folder, 'pipe', 'pipe'],
+        encoding: 'utf8',
+      });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe('tokens: standard input is neither a terminal, a file nor a pipe: paste the token at the prompt, or pipe it in.\n');
+    } finally {
+      closeSync(folder);
+    }
+  });
+
+  test('on a terminal it prompts, and the pasted token is not echoed', async () => {
+    const token = tokens.get('valid-setup-token')!;
+    const command = `${process.execPath} -r ./tools/register-ts.js tools/tokens.ts probe --stdin --endpoint ${api.url}`;
+    // util-linux script(1) gives the command a real pseudo-terminal; what it prints is what a person would see.
+    const terminal = spawn('script', ['-qfec', command, '/dev/null'], { cwd: app.dir, env: { ...process.env, TERM: 'dumb' } });
+    let screen = '';
+    terminal.stdout.on('data', (chunk) => {
+      screen += chunk;
+      if (screen.includes('(it is not shown): ') && !screen.includes('sent')) {
+        screen += 'sent';
+        terminal.stdin.write(`${token}\r`);
+      }
+    });
+    const status = await new Promise<number | null>((resolve) => terminal.on('close', resolve));
+    expect(screen).toContain('Paste the token, then press Enter (it is not shown): ');
+    expect(screen).toMatch(/valid\r?\n/);
+    expect(screen).not.toContain(token.slice(13, 30));
+    expect(status).toBe(0);
+  }, 30_000);
 });
