@@ -1,72 +1,36 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
-import { DEFAULT_AGENT_SECRET_NAME, LegacyCredentialsFile } from './constructs/claude-agent-external-secret';
+import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './constructs/agent-token-external-secret';
+import { Duration } from './constructs/duration';
+import { LegacyCredentialsExternalSecretProps } from './constructs/legacy-credentials-external-secret';
 import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
 import { EPOCH_MAP_EXPORT, EpochMapError } from './inventory/epoch-map-file';
 import { readTokenInventory, TokenInventory } from './inventory/token-inventory';
 import { redactSecrets } from './inventory/token-shape';
+import { AppSettings, readAppSettings, SettingsError } from './settings/app-settings';
+import { AGENT_SECRET_ENTRIES } from './stacks/claude-agent-service/agent-secret-entries';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
-import { MonitoringStack, MonitoringStackProps, PushgatewayWiring } from './stacks/monitoring/monitoring-stack';
+import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
 import { VaultAccessStack } from './stacks/vault-access/vault-access-stack';
 import { EPOCH_MAP_FILE, RULES_FILE } from './tools/project-paths';
 import { formatSynthSummary } from './tools/synth-summary';
 
 /**
- * The only place that reads configuration: cdktf.json's `context` (which `cdktf synth` may
- * override) and the epoch map's source. Everything below receives typed props.
+ * The only place that reads configuration: the settings (cdktf.json's `context`, which the
+ * environment's `CDKTF_CONTEXT_JSON` may override, validated by settings/app-settings.ts) and the
+ * epoch map's source. Everything below receives typed props.
  */
-
-interface AppContext {
-  runbookUrl: string;
-  pushgateway?: PushgatewayWiring;
-  keep?: MonitoringStackProps['keep'];
-  namespace: string;
-  createNamespace: boolean;
-  monitoringNamespace: string;
-  secretStoreName: string;
-  secretStoreKind: 'ClusterSecretStore' | 'SecretStore';
-  /** Deliver `.credentials.json`: from Vault (true), not at all (false), or from an Infisical store. */
-  legacyCredentialsFile: boolean | { infisicalStore: string };
-  tokenProbe: boolean;
-  /** Confine the monitor's and probe's egress with NetworkPolicies. */
-  networkPolicies: boolean;
-  vaultAddress?: string;
-  /** Create the ClusterSecretStore, pointing ESO at this Vault address. */
-  clusterSecretStoreServer?: string;
-  /** Map-vs-Vault drift detection, with Vault's address as the monitor reaches it. */
-  driftDetection?: { vaultServer: string };
-  kubeconfigPath?: string;
-  kubeContext?: string;
-}
-
 function main(): void {
-  const cdktfJson = JSON.parse(readFileSync(path.join(__dirname, 'cdktf.json'), 'utf8'));
-  const app = new App({ context: cdktfJson.context ?? {} });
-  const context = (key: keyof AppContext) => app.node.tryGetContext(key);
-  const settings: AppContext = {
-    runbookUrl: context('runbookUrl') ?? '',
-    pushgateway: context('pushgateway'),
-    keep: context('keep') ?? undefined,
-    namespace: context('namespace') ?? 'claude-agent',
-    createNamespace: context('createNamespace') === true,
-    monitoringNamespace: context('monitoringNamespace') ?? 'monitoring',
-    secretStoreName: context('secretStoreName') ?? 'vault-backend',
-    secretStoreKind: context('secretStoreKind') ?? 'ClusterSecretStore',
-    legacyCredentialsFile: context('legacyCredentialsFile') ?? true,
-    tokenProbe: context('tokenProbe') === true,
-    networkPolicies: context('networkPolicies') === true,
-    vaultAddress: context('vaultAddress') ?? undefined,
-    clusterSecretStoreServer: context('clusterSecretStoreServer') ?? undefined,
-    driftDetection: context('driftDetection') ?? undefined,
-    kubeconfigPath: context('kubeconfigPath'),
-    kubeContext: context('kubeContext'),
-  };
-
+  const settings = readSettings();
+  const app = new App();
   const inventory = readEpochMapChecked();
   for (const warning of inventory.warnings) console.warn(redactSecrets(`WARNING: ${warning}`));
 
   const cluster = { kubeconfigPath: settings.kubeconfigPath, kubeContext: settings.kubeContext };
+  const secretStore = { name: settings.secretStoreName, kind: settings.secretStoreKind };
+  const refreshInterval = durationOf(settings.refreshInterval);
+  const tokenSecretName = settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME;
   const monitoring = new MonitoringStack(app, 'monitoring', {
     cluster,
     namespace: settings.monitoringNamespace,
@@ -77,7 +41,7 @@ function main(): void {
     drift: settings.driftDetection ? {} : undefined,
     secretSync: {
       namespace: settings.namespace,
-      externalSecretNames: [DEFAULT_AGENT_SECRET_NAME, ...(settings.tokenProbe ? [probeSecretName(DEFAULT_PROBE_NAME)] : [])],
+      externalSecretNames: [tokenSecretName, ...(settings.tokenProbe ? [probeSecretName(DEFAULT_PROBE_NAME)] : [])],
     },
   });
   const agentService = new ClaudeAgentServiceStack(app, 'claude-agent-service', {
@@ -86,15 +50,18 @@ function main(): void {
     namespace: settings.namespace,
     createNamespace: settings.createNamespace,
     networkPolicies: settings.networkPolicies,
-    externalSecret: {
-      secretStore: { name: settings.secretStoreName, kind: settings.secretStoreKind },
-      legacyCredentials: legacyCredentialsOf(settings.legacyCredentialsFile),
+    tokenSecret: {
+      name: tokenSecretName,
+      otherEntries: settings.tokenDelivery === 'shared' ? AGENT_SECRET_ENTRIES : undefined,
+      secretStore,
+      refreshInterval,
     },
+    legacyCredentials: legacyCredentialsOf(settings.legacyCredentialsFile),
     monitor: {
       pushgatewayUrl: monitoring.pushgatewayUrl,
       driftDetection: settings.driftDetection ? { vaultAddress: settings.driftDetection.vaultServer } : undefined,
     },
-    tokenProbe: settings.tokenProbe ? { pushgatewayUrl: monitoring.pushgatewayUrl } : undefined,
+    tokenProbe: settings.tokenProbe ? { pushgatewayUrl: monitoring.pushgatewayUrl, refreshInterval } : undefined,
   });
   const vaultAccess = new VaultAccessStack(app, 'vault-access', {
     inventory,
@@ -118,6 +85,22 @@ function main(): void {
   writeFileSync(rulesFile, monitoring.rulesFile);
   console.log(formatSynthSummary(app.outdir, inventory));
   console.log(`\nPlain Prometheus rules file (for setups without the operator): ${path.relative(process.cwd(), rulesFile)}`);
+}
+
+/** cdktf.json, with the environment's context (set by the cdktf CLI or a caller) on top. */
+function readSettings(): AppSettings {
+  const file = 'cdktf.json';
+  const override = process.env.CDKTF_CONTEXT_JSON;
+  return readAppSettings(
+    { name: file, text: readFileSync(path.join(__dirname, file), 'utf8') },
+    override ? { name: 'CDKTF_CONTEXT_JSON', text: override } : undefined,
+  );
+}
+
+/** A validated `refreshInterval` (`1h`, `15m`, `90s`) as a Duration. */
+function durationOf(text: string): Duration {
+  const amount = Number.parseInt(text, 10);
+  return text.endsWith('h') ? Duration.hours(amount) : text.endsWith('m') ? Duration.minutes(amount) : Duration.seconds(amount);
 }
 
 /**
@@ -147,10 +130,15 @@ function firstLine(error: unknown): string {
   return String((error as Error)?.message ?? error).split('\n')[0];
 }
 
-function legacyCredentialsOf(setting: AppContext['legacyCredentialsFile']): LegacyCredentialsFile | false {
-  if (setting === false) return false;
-  if (setting === true) return {};
-  return { infisical: { store: { name: setting.infisicalStore, kind: 'ClusterSecretStore' } } };
+function legacyCredentialsOf(setting: AppSettings['legacyCredentialsFile']): Omit<LegacyCredentialsExternalSecretProps, 'namespace' | 'vaultSecret'> | false {
+  switch (setting.source) {
+    case 'none':
+      return false;
+    case 'vault':
+      return { name: setting.secretName, vaultProperty: setting.vaultProperty };
+    case 'infisical':
+      return { name: setting.secretName, infisical: { store: { name: setting.infisicalStore, kind: 'ClusterSecretStore' } } };
+  }
 }
 
 /**
@@ -167,6 +155,8 @@ try {
 } catch (error) {
   if (error instanceof EpochMapError) {
     console.error(`${error.message}\nNothing was synthesized; fix ${EPOCH_MAP_FILE} and run synth again.`);
+  } else if (error instanceof SettingsError) {
+    console.error(redactSecrets(`${error.message}\nNothing was synthesized; fix the settings (README, Settings) and run synth again.`));
   } else {
     // A construct's validation message is for people; the stack is for whoever debugs this code.
     console.error(redactSecrets(`synth failed: ${(error as Error)?.message ?? error}\nNothing was synthesized.`));

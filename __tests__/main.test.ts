@@ -19,7 +19,7 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /claude-agent-service: 6 resources \(2 kubernetes_config_map_v1, 1 kubernetes_cron_job_v1, 1 kubernetes_job_v1, 1 kubernetes_manifest, 1 kubernetes_service_account_v1\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/,
+      /claude-agent-service: 7 resources \(2 kubernetes_config_map_v1, 1 kubernetes_cron_job_v1, 1 kubernetes_job_v1, 2 kubernetes_manifest, 1 kubernetes_service_account_v1\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/,
     );
     expect(run.stdout).toMatch(/monitoring: \d+ resources? /);
     expect(run.stdout).toMatch(/^primary +secret\/claude-agent-service +2026-04-18T16:07:09Z +2027-04-18T16:07:09Z +-?\d+ +\w+$/m);
@@ -61,6 +61,42 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stderr).toMatch(/Nothing was synthesized; fix stacks\/claude-agent-service\/token-mint-epochs\.ts and run synth again\./);
     expect(run.stderr).not.toMatch(/^\s+at /m); // a message for people, not a stack trace
     expect(app.read('cdktf.out/stacks/claude-agent-service/cdk.tf.json')).toBe(before);
+  });
+
+  test('bad settings in cdktf.json: every problem named with the file, key and fix, no stack trace, nothing written', () => {
+    expect(app.synth().status).toBe(0);
+    const before = app.read('cdktf.out/stacks/claude-agent-service/cdk.tf.json');
+    const cdktfJson = JSON.parse(app.read('cdktf.json'));
+    app.write('cdktf.json', JSON.stringify({ ...cdktfJson, context: { ...cdktfJson.context, tokenProbe: 'maybe', pushgateway: 'yes', legacyCredentialsFile: 'no' } }));
+    const run = app.synth();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('3 settings are wrong:');
+    expect(run.stderr).toContain('cdktf.json context.tokenProbe is "maybe": write true or false');
+    expect(run.stderr).toContain('cdktf.json context.pushgateway is "yes": write {"existingUrl"');
+    expect(run.stderr).toContain('cdktf.json context.legacyCredentialsFile is "no": write true (from Vault), false (not delivered)');
+    expect(run.stderr).toContain('Nothing was synthesized; fix the settings (README, Settings) and run synth again.');
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(app.read('cdktf.out/stacks/claude-agent-service/cdk.tf.json')).toBe(before);
+
+    app.write('cdktf.json', '{\n  "context": {\n    "tokenProbe": true,\n  }\n}\n');
+    expect(app.synth().stderr).toMatch(/^  - cdktf\.json:4:3: not valid JSON \(.+\); fix the syntax there\.$/m);
+  });
+
+  test("token delivery: a Secret of its own by default; 'shared' owns claude-agent-secrets whole; the legacy file is its own object", () => {
+    const externalSecrets = () => Object.fromEntries(manifestsIn(app.stackJson('claude-agent-service')).map((manifest) => [manifest.metadata.name, manifest.spec]));
+    expect(app.synth().status).toBe(0);
+    expect(Object.keys(externalSecrets()).sort()).toEqual(['claude-credentials', 'claude-oauth-token']);
+    expect(externalSecrets()['claude-oauth-token'].data.map((entry: any) => entry.secretKey)).toEqual(['CLAUDE_CODE_OAUTH_TOKEN']);
+    expect(app.read('cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml')).toMatch(/externalsecret_status_condition\{[^}]*name=~"claude-oauth-token"/);
+
+    expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ tokenDelivery: 'shared', legacyCredentialsFile: false, refreshInterval: '15m' }) }).status).toBe(0);
+    const shared = externalSecrets();
+    expect(Object.keys(shared)).toEqual(['claude-agent-secrets']);
+    expect(shared['claude-agent-secrets'].refreshInterval).toBe('15m');
+    expect(shared['claude-agent-secrets'].data.map((entry: any) => entry.secretKey)).toEqual([
+      'CLAUDE_CODE_OAUTH_TOKEN', 'GITHUB_TOKEN', 'FORGEJO_TOKEN', 'API_BEARER_TOKEN', 'FIXER_FORGEJO_TOKEN', 'FIXER_WEBHOOK_SECRET',
+      'MEMORY_API_KEY', 'FIXER_NTFY_TOKEN', 'WOODPECKER_API_TOKEN', 'SLACK_WEBHOOK_URL', 'HA_MCP_URL',
+    ]);
   });
 
   test('an expired token still synthesizes, with a loud warning naming it', () => {

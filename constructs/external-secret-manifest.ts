@@ -20,7 +20,8 @@ export interface ExternalSecretEntry {
   readonly store?: SecretStoreReference;
 }
 
-export const DEFAULT_SECRET_STORE: SecretStoreReference = { name: 'vault-backend', kind: 'ClusterSecretStore' };
+/** The cluster this project was made for reads Vault through ClusterSecretStore `vault-kv`. */
+export const DEFAULT_SECRET_STORE: SecretStoreReference = { name: 'vault-kv', kind: 'ClusterSecretStore' };
 
 /** Secret keys must be usable as file names and environment variable names. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;

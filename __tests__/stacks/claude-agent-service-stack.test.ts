@@ -21,7 +21,8 @@ describe('ClaudeAgentServiceStack', () => {
     }
     const manifests = manifestsIn(json);
     expect(manifests.map((manifest) => `${manifest.kind}/${manifest.metadata.namespace}/${manifest.metadata.name}`)).toEqual([
-      'ExternalSecret/claude-agent/claude-agent-secrets',
+      'ExternalSecret/claude-agent/claude-credentials',
+      'ExternalSecret/claude-agent/claude-oauth-token',
     ]);
     expect(manifests.flatMap(schemaViolations)).toEqual([]);
     expect(json.provider).toEqual({ kubernetes: [{}] });

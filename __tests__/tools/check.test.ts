@@ -117,7 +117,7 @@ describe('npm run check', () => {
     repo.write(construct, repo.read(construct).replace("apiVersion: 'external-secrets.io/v1',", "apiVersion: 'external-secrets.io/v1beta1',"));
     const unserved = repo.check('--base', 'HEAD');
     expect(unserved.status).toBe(1);
-    expect(unserved.stdout).toContain('CRD schema: claude-agent-service: ExternalSecret/claude-agent-secrets');
+    expect(unserved.stdout).toContain('CRD schema: claude-agent-service: ExternalSecret/claude-oauth-token');
     expect(unserved.stdout).toContain('external-secrets.io/v1beta1 ExternalSecret is not served by the CRD');
   });
 

@@ -1,8 +1,9 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ClaudeAgentExternalSecret, ClaudeAgentExternalSecretProps } from '../../constructs/claude-agent-external-secret';
+import { AgentTokenExternalSecret, AgentTokenExternalSecretProps } from '../../constructs/agent-token-external-secret';
 import { ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monitor';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
+import { LegacyCredentialsExternalSecret, LegacyCredentialsExternalSecretProps } from '../../constructs/legacy-credentials-external-secret';
 import { ManagedNamespace } from '../../constructs/managed-namespace';
 import { ScriptEgressPolicy } from '../../constructs/script-egress-policy';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
@@ -34,10 +35,15 @@ export interface ClaudeAgentServiceStackProps {
    */
   readonly cluster?: KubernetesClusterProps;
   /**
-   * How the agents' Secret is delivered.
-   * @default ClusterSecretStore `vault-backend`, refreshed hourly, with the legacy `.credentials.json` key
+   * How the token reaches the agents.
+   * @default Secret `claude-oauth-token` of its own, ClusterSecretStore `vault-kv`, refreshed hourly
    */
-  readonly externalSecret?: Omit<ClaudeAgentExternalSecretProps, 'namespace' | 'token'>;
+  readonly tokenSecret?: Omit<AgentTokenExternalSecretProps, 'namespace' | 'token'>;
+  /**
+   * The older `.credentials.json` login, in an ExternalSecret of its own; `false` leaves it out.
+   * @default Secret `claude-credentials` from Vault field `claude_credentials_json` of the primary's secret
+   */
+  readonly legacyCredentials?: Omit<LegacyCredentialsExternalSecretProps, 'namespace' | 'vaultSecret'> | false;
   /**
    * The expiry monitor CronJob; pass the monitoring stack's `pushgatewayUrl` here.
    * @default every 6 hours, pushing to the default Pushgateway URL
@@ -53,7 +59,8 @@ export interface ClaudeAgentServiceStackProps {
 
 /** Everything in the agents' namespace: the token Secret's delivery, the expiry data and its monitor. */
 export class ClaudeAgentServiceStack extends TerraformStack {
-  readonly externalSecret: ClaudeAgentExternalSecret;
+  readonly tokenSecret: AgentTokenExternalSecret;
+  readonly legacyCredentials?: LegacyCredentialsExternalSecret;
   readonly expiryConfigMap: TokenExpiryConfigMap;
   readonly monitor: ExpiryMonitor;
   readonly tokenProbe?: TokenProbe;
@@ -65,11 +72,20 @@ export class ClaudeAgentServiceStack extends TerraformStack {
       ? new ManagedNamespace(this, 'namespace', { name: props.namespace ?? 'claude-agent' }).name
       : props.namespace ?? 'claude-agent';
 
-    this.externalSecret = new ClaudeAgentExternalSecret(this, 'agent-secret', {
-      ...props.externalSecret,
+    this.tokenSecret = new AgentTokenExternalSecret(this, 'token-secret', {
+      ...props.tokenSecret,
       namespace,
       token: props.inventory.primary.vault,
     });
+    if (props.legacyCredentials !== false) {
+      this.legacyCredentials = new LegacyCredentialsExternalSecret(this, 'legacy-credentials', {
+        secretStore: props.tokenSecret?.secretStore,
+        refreshInterval: props.tokenSecret?.refreshInterval,
+        ...props.legacyCredentials,
+        namespace,
+        vaultSecret: props.inventory.primary.vault,
+      });
+    }
     this.expiryConfigMap = new TokenExpiryConfigMap(this, 'token-expiry', {
       namespace,
       tokens: props.inventory.tokens,
@@ -77,7 +93,7 @@ export class ClaudeAgentServiceStack extends TerraformStack {
     this.monitor = new ExpiryMonitor(this, 'expiry-monitor', { ...props.monitor, expiryConfigMap: this.expiryConfigMap });
     if (props.tokenProbe) {
       this.tokenProbe = new TokenProbe(this, 'token-probe', {
-        secretStore: props.externalSecret?.secretStore,
+        secretStore: props.tokenSecret?.secretStore,
         ...props.tokenProbe,
         namespace,
         tokens: props.inventory.tokens,

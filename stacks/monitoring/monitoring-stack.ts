@@ -6,7 +6,7 @@ import { TOKEN_EXPIRY_RULE_GROUP, tokenExpiryAlerts, TokenExpiryAlertsProps } fr
 import { driftAlerts, DriftAlertsProps } from '../../alerts/drift-alerts';
 import { secretSyncAlerts, SecretSyncAlertsProps } from '../../alerts/secret-sync-alerts';
 import { tokenProbeAlerts, TokenProbeAlertsProps } from '../../alerts/token-probe-alerts';
-import { DEFAULT_AGENT_SECRET_NAME } from '../../constructs/claude-agent-external-secret';
+import { DEDICATED_TOKEN_SECRET_NAME } from '../../constructs/agent-token-external-secret';
 import { KeepAlertSink, KeepAlertSinkProps } from '../../constructs/keep-alert-sink';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { PushgatewayRelease, PushgatewayReleaseProps } from '../../constructs/pushgateway-release';
@@ -62,7 +62,7 @@ export interface MonitoringStackProps {
   readonly drift?: DriftAlertsProps;
   /**
    * Alert when the token ExternalSecrets are not Ready (from ESO's own metrics).
-   * @default namespace 'claude-agent', ExternalSecret 'claude-agent-secrets'
+   * @default namespace 'claude-agent', ExternalSecret 'claude-oauth-token'
    */
   readonly secretSync?: SecretSyncAlertsProps;
   /**
@@ -98,7 +98,7 @@ export class MonitoringStack extends TerraformStack {
 
     this.alertRecords = [
       ...tokenExpiryAlerts(props.alerts),
-      ...secretSyncAlerts(props.secretSync ?? { namespace: 'claude-agent', externalSecretNames: [DEFAULT_AGENT_SECRET_NAME] }),
+      ...secretSyncAlerts(props.secretSync ?? { namespace: 'claude-agent', externalSecretNames: [DEDICATED_TOKEN_SECRET_NAME] }),
       ...(props.tokenProbe ? tokenProbeAlerts(props.tokenProbe) : []),
       ...(props.drift ? driftAlerts(props.drift) : []),
     ];

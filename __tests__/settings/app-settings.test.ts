@@ -1,0 +1,80 @@
+import { readFileSync } from 'fs';
+import * as path from 'path';
+import { DEFAULT_SETTINGS, readAppSettings, SettingsError } from '../../settings/app-settings';
+
+const CDKTF_JSON = readFileSync(path.resolve(__dirname, '../../cdktf.json'), 'utf8');
+const withContext = (context: unknown) => ({ name: 'cdktf.json', text: JSON.stringify({ language: 'typescript', context }, null, 2) });
+const problemsOf = (read: () => unknown): string[] => {
+  try {
+    read();
+  } catch (error) {
+    if (error instanceof SettingsError) return [...error.problems];
+    throw error;
+  }
+  throw new Error('expected the settings to be refused');
+};
+
+describe('readAppSettings', () => {
+  test("the shipped cdktf.json reads as the defaults, and an empty context means the defaults", () => {
+    expect(readAppSettings({ name: 'cdktf.json', text: CDKTF_JSON })).toEqual(DEFAULT_SETTINGS);
+    expect(readAppSettings(withContext({}))).toEqual(DEFAULT_SETTINGS);
+    expect(readAppSettings({ name: 'cdktf.json', text: '{"language": "typescript"}' })).toEqual(DEFAULT_SETTINGS);
+  });
+
+  test.each([
+    [{ tokenProbe: 'maybe' }, 'cdktf.json context.tokenProbe is "maybe": write true or false (JSON booleans, unquoted).'],
+    [{ pushgateway: 'yes' }, 'cdktf.json context.pushgateway is "yes": write {"existingUrl": "http://prometheus-prometheus-pushgateway.monitoring:9091"} or {"deploy": {}}.'],
+    [{ legacyCredentialsFile: 'no' }, /^cdktf\.json context\.legacyCredentialsFile is "no": write true \(from Vault\), false \(not delivered\), or /],
+    [{ legacyCredentialsFile: { infisicalStore: '' } }, /^cdktf\.json context\.legacyCredentialsFile\.infisicalStore is "": write the name of the ESO store for Infisical/],
+    [{ namespace: 'Claude Agent' }, /^cdktf\.json context\.namespace is "Claude Agent": write a Kubernetes namespace name/],
+    [{ refreshInterval: '30s' }, 'cdktf.json context.refreshInterval is "30s": ESO would re-read Vault more than once a minute; write at least "1m".'],
+    [{ refreshInterval: '1h30m' }, /^cdktf\.json context\.refreshInterval is "1h30m": write whole hours, minutes or seconds/],
+    [{ tokenDelivery: 'both' }, /^cdktf\.json context\.tokenDelivery is "both": write "dedicated"/],
+    [{ prometheus: { mode: 'operator', selectorLabels: { release: 7 } } }, /^cdktf\.json context\.prometheus\.selectorLabels is \{"release":7\}: write labels as an object of strings/],
+    [{ prometheus: { mode: 'operatr' } }, /^cdktf\.json context\.prometheus is \{"mode":"operatr"\}: write \{"mode": "chart"/],
+    [{ keep: { keepUrl: 'http://keep:8080', usernameSecret: { name: 'k', key: 'u' } } }, /^cdktf\.json context\.keep\.apiKeySecret is missing/],
+    [{ driftDetection: { vaultServer: 'https://vault:8200', role: 'x' } }, /^cdktf\.json context\.driftDetection\.role is not a setting here; the keys are vaultServer\./],
+    [{ tokenProbes: true }, /^cdktf\.json context\.tokenProbes is not a setting; the settings are runbookUrl, namespace, /],
+    [{ runbookUrl: 'README.md' }, /^cdktf\.json context\.runbookUrl is "README\.md": write an http\(s\) URL/],
+  ])('refuses %j, naming the file, the key and the fix', (context, message) => {
+    const problems = problemsOf(() => readAppSettings(withContext(context)));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  test('reports every problem at once', () => {
+    expect(problemsOf(() => readAppSettings(withContext({ tokenProbe: 'maybe', pushgateway: 'yes', legacyCredentialsFile: 'no', bogus: 1 })))).toHaveLength(4);
+  });
+
+  test('a JSON syntax error names the file, line and column', () => {
+    const text = '{\n  "context": {\n    "tokenProbe": true,\n  }\n}\n';
+    expect(problemsOf(() => readAppSettings({ name: 'cdktf.json', text }))).toEqual([expect.stringMatching(/^cdktf\.json:4:3: not valid JSON \(.+\); fix the syntax there\.$/)]);
+  });
+
+  test('the environment overrides key by key, is checked the same way, and cdktf\'s own keys pass', () => {
+    const settings = readAppSettings(withContext({ namespace: 'agents', tokenProbe: true }), {
+      name: 'CDKTF_CONTEXT_JSON',
+      text: JSON.stringify({ namespace: 'agents-canary', cdktfRelativeModules: [], cdktfStaticModuleAssetHash: 'x' }),
+    });
+    expect(settings).toMatchObject({ namespace: 'agents-canary', tokenProbe: true });
+    expect(problemsOf(() => readAppSettings(withContext({}), { name: 'CDKTF_CONTEXT_JSON', text: '{"createNamespace": "yes"}' }))).toEqual([
+      'CDKTF_CONTEXT_JSON context.createNamespace is "yes": write true or false (JSON booleans, unquoted).',
+    ]);
+  });
+
+  test('typed values come out typed: legacy file sources, rule delivery, null as off', () => {
+    const settings = readAppSettings(
+      withContext({
+        legacyCredentialsFile: { infisicalStore: 'infisical' },
+        prometheus: { mode: 'operator' },
+        keep: null,
+        driftDetection: { vaultServer: 'https://vault.vault:8200' },
+      }),
+    );
+    expect(settings.legacyCredentialsFile).toEqual({ source: 'infisical', secretName: 'claude-credentials', infisicalStore: 'infisical' });
+    expect(settings.prometheus).toEqual({ mode: 'operator', selectorLabels: { release: 'kube-prometheus-stack' } });
+    expect(settings.keep).toBeUndefined();
+    expect(settings.driftDetection).toEqual({ vaultServer: 'https://vault.vault:8200' });
+    expect(readAppSettings(withContext({ legacyCredentialsFile: false })).legacyCredentialsFile).toEqual({ source: 'none' });
+  });
+});

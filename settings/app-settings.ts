@@ -1,0 +1,289 @@
+/**
+ * The one boundary where settings enter: `cdktf.json`'s `context`, overridden key by key by
+ * `CDKTF_CONTEXT_JSON` (what `cdktf synth --context`-style tooling sets). Every key is type-checked;
+ * unknown keys and wrong types are refused, all at once, each naming the file, the key and the fix.
+ * main.ts and the tools read the result; everything below receives typed props.
+ */
+
+/** Where the agents' token reaches the pods. */
+export type TokenDelivery = 'dedicated' | 'shared';
+
+/** The older `.credentials.json` login: not delivered, from Vault, or from Infisical. */
+export type LegacyCredentialsSetting =
+  | { readonly source: 'none' }
+  | { readonly source: 'vault'; readonly secretName: string; readonly vaultProperty: string }
+  | { readonly source: 'infisical'; readonly secretName: string; readonly infisicalStore: string };
+
+/** How alert rules reach Prometheus. */
+export type RuleDeliverySetting =
+  | { readonly mode: 'chart'; readonly release: string }
+  | { readonly mode: 'operator'; readonly selectorLabels: Readonly<Record<string, string>> };
+
+export type PushgatewaySetting = { readonly existingUrl: string } | { readonly deploy: { readonly chartVersion?: string; readonly storageSize?: string } };
+
+export interface KeepSetting {
+  readonly keepUrl: string;
+  readonly apiKeySecret: { readonly name: string; readonly key: string };
+  readonly usernameSecret: { readonly name: string; readonly key: string };
+}
+
+export interface AppSettings {
+  readonly runbookUrl: string;
+  readonly namespace: string;
+  readonly createNamespace: boolean;
+  readonly monitoringNamespace: string;
+  readonly secretStoreName: string;
+  readonly secretStoreKind: 'ClusterSecretStore' | 'SecretStore';
+  /** How often ESO re-reads Vault: whole hours, minutes or seconds (`1h`, `15m`), at least a minute. */
+  readonly refreshInterval: string;
+  readonly tokenDelivery: TokenDelivery;
+  readonly legacyCredentialsFile: LegacyCredentialsSetting;
+  readonly prometheus: RuleDeliverySetting;
+  readonly pushgateway: PushgatewaySetting;
+  readonly keep?: KeepSetting;
+  readonly tokenProbe: boolean;
+  readonly networkPolicies: boolean;
+  readonly vaultAddress?: string;
+  readonly clusterSecretStoreServer?: string;
+  readonly driftDetection?: { readonly vaultServer: string };
+  readonly kubeconfigPath?: string;
+  readonly kubeContext?: string;
+}
+
+export const DEFAULT_SETTINGS: AppSettings = {
+  runbookUrl: 'https://github.com/your-org/claude-oauth-tokens/blob/main/README.md',
+  namespace: 'claude-agent',
+  createNamespace: false,
+  monitoringNamespace: 'monitoring',
+  secretStoreName: 'vault-kv',
+  secretStoreKind: 'ClusterSecretStore',
+  refreshInterval: '1h',
+  tokenDelivery: 'dedicated',
+  legacyCredentialsFile: { source: 'vault', secretName: 'claude-credentials', vaultProperty: 'claude_credentials_json' },
+  prometheus: { mode: 'chart', release: 'prometheus' },
+  pushgateway: { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' },
+  tokenProbe: false,
+  networkPolicies: false,
+};
+
+/** One or more settings are wrong; the message lists each with its fix. */
+export class SettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`${problems.length} setting${problems.length === 1 ? ' is' : 's are'} wrong:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+type Json = unknown;
+type Check<T> = (value: Json, at: string, problems: string[]) => T | undefined;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+const isObject = (value: Json): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const shown = (value: Json) => JSON.stringify(value)?.slice(0, 60) ?? String(value);
+
+const boolean: Check<boolean> = (value, at, problems) => {
+  if (typeof value === 'boolean') return value;
+  problems.push(`${at} is ${shown(value)}: write true or false (JSON booleans, unquoted).`);
+  return undefined;
+};
+
+const text =
+  (what: string, pattern?: RegExp, example?: string): Check<string> =>
+  (value, at, problems) => {
+    if (typeof value === 'string' && value !== '' && (!pattern || pattern.test(value))) return value;
+    problems.push(`${at} is ${shown(value)}: write ${what}${example ? `, e.g. ${JSON.stringify(example)}` : ''}.`);
+    return undefined;
+  };
+
+const url = (example: string) => text('an http(s) URL with no spaces', /^https?:\/\/[^\s/?#]+[^\s]*$/, example);
+const namespaceName = text('a Kubernetes namespace name (lowercase letters, digits and -)', DNS_LABEL, 'claude-agent');
+
+/** `null` or absent means "off"; anything else must pass `check`. */
+const optional =
+  <T>(check: Check<T>): Check<T | undefined> =>
+  (value, at, problems) =>
+    value === null || value === undefined ? undefined : check(value, at, problems);
+
+/** An object with exactly these keys (those not in `optionalKeys` required). */
+function object<T>(shape: { readonly [K in keyof T]-?: Check<T[K]> }, example: string, optionalKeys: ReadonlyArray<keyof T> = []): Check<T> {
+  return (value, at, problems) => {
+    if (!isObject(value)) {
+      problems.push(`${at} is ${shown(value)}: write an object, e.g. ${example}.`);
+      return undefined;
+    }
+    const before = problems.length;
+    const result: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      if (!(key in shape)) problems.push(`${at}.${key} is not a setting here; the keys are ${Object.keys(shape).join(', ')}.`);
+    }
+    for (const [key, check] of Object.entries(shape) as Array<[string, Check<unknown>]>) {
+      if (value[key] === undefined && optionalKeys.includes(key as keyof T)) continue;
+      if (value[key] === undefined) {
+        problems.push(`${at}.${key} is missing, e.g. ${example}.`);
+        continue;
+      }
+      result[key] = check(value[key], `${at}.${key}`, problems);
+    }
+    return problems.length === before ? (result as T) : undefined;
+  };
+}
+
+const secretKeyReference = object<{ name: string; key: string }>(
+  { name: text('a Secret name'), key: text('a key of that Secret') },
+  '{"name": "keep-api", "key": "api-key"}',
+);
+
+const stringMap: Check<Record<string, string>> = (value, at, problems) => {
+  if (isObject(value) && Object.keys(value).length > 0 && Object.values(value).every((v) => typeof v === 'string' && v !== '')) {
+    return value as Record<string, string>;
+  }
+  problems.push(`${at} is ${shown(value)}: write labels as an object of strings, e.g. {"release": "kube-prometheus-stack"}.`);
+  return undefined;
+};
+
+const legacyCredentials: Check<LegacyCredentialsSetting> = (value, at, problems) => {
+  const defaults = DEFAULT_SETTINGS.legacyCredentialsFile as Extract<LegacyCredentialsSetting, { source: 'vault' }>;
+  if (value === false) return { source: 'none' };
+  if (value === true) return defaults;
+  const example = '{"secretName": "claude-credentials", "vaultProperty": "claude_credentials_json"} or {"infisicalStore": "infisical"}';
+  if (isObject(value) && 'infisicalStore' in value) {
+    const parsed = object<{ infisicalStore: string; secretName: string }>(
+      { infisicalStore: text('the name of the ESO store for Infisical'), secretName: text('a Secret name') },
+      example,
+      ['secretName'],
+    )(value, at, problems);
+    return parsed && { source: 'infisical', secretName: parsed.secretName ?? defaults.secretName, infisicalStore: parsed.infisicalStore };
+  }
+  if (isObject(value)) {
+    const parsed = object<{ secretName: string; vaultProperty: string }>(
+      { secretName: text('a Secret name'), vaultProperty: text('a field of the primary token\'s Vault secret') },
+      example,
+      ['secretName', 'vaultProperty'],
+    )(value, at, problems);
+    return parsed && { source: 'vault', secretName: parsed.secretName ?? defaults.secretName, vaultProperty: parsed.vaultProperty ?? defaults.vaultProperty };
+  }
+  problems.push(`${at} is ${shown(value)}: write true (from Vault), false (not delivered), or ${example}.`);
+  return undefined;
+};
+
+const prometheus: Check<RuleDeliverySetting> = (value, at, problems) => {
+  const example = '{"mode": "chart", "release": "prometheus"} or {"mode": "operator", "selectorLabels": {"release": "kube-prometheus-stack"}}';
+  if (isObject(value) && value.mode === 'chart') {
+    const parsed = object<{ mode: string; release: string }>({ mode: text('chart'), release: text('the Helm release name of the prometheus chart', DNS_LABEL) }, example, ['release'])(value, at, problems);
+    return parsed && { mode: 'chart', release: parsed.release ?? 'prometheus' };
+  }
+  if (isObject(value) && value.mode === 'operator') {
+    const parsed = object<{ mode: string; selectorLabels: Record<string, string> }>({ mode: text('operator'), selectorLabels: stringMap }, example, ['selectorLabels'])(value, at, problems);
+    return parsed && { mode: 'operator', selectorLabels: parsed.selectorLabels ?? { release: 'kube-prometheus-stack' } };
+  }
+  problems.push(`${at} is ${shown(value)}: write ${example}.`);
+  return undefined;
+};
+
+const pushgateway: Check<PushgatewaySetting> = (value, at, problems) => {
+  const example = '{"existingUrl": "http://prometheus-prometheus-pushgateway.monitoring:9091"} or {"deploy": {}}';
+  if (isObject(value) && 'existingUrl' in value) {
+    return object<{ existingUrl: string }>({ existingUrl: url('http://prometheus-prometheus-pushgateway.monitoring:9091') }, example)(value, at, problems);
+  }
+  if (isObject(value) && 'deploy' in value) {
+    return object<{ deploy: { chartVersion?: string; storageSize?: string } }>(
+      { deploy: object({ chartVersion: text('a chart version', /^\d+\.\d+\.\d+$/, '3.2.0'), storageSize: text('a storage quantity', /^\d+(Mi|Gi)$/, '1Gi') }, '{}', ['chartVersion', 'storageSize']) },
+      example,
+    )(value, at, problems);
+  }
+  problems.push(`${at} is ${shown(value)}: write ${example}.`);
+  return undefined;
+};
+
+const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } = {
+  runbookUrl: url('https://github.com/your-org/claude-oauth-tokens/blob/main/README.md'),
+  namespace: namespaceName,
+  createNamespace: boolean,
+  monitoringNamespace: namespaceName,
+  secretStoreName: text('the name of the ESO store', DNS_LABEL, 'vault-kv'),
+  secretStoreKind: text('ClusterSecretStore or SecretStore', /^(ClusterSecretStore|SecretStore)$/) as Check<AppSettings['secretStoreKind']>,
+  refreshInterval: (value, at, problems) => {
+    const parsed = text('whole hours, minutes or seconds of at least a minute', /^[1-9]\d*(h|m|s)$/, '1h')(value, at, problems);
+    if (parsed && /^\d+s$/.test(parsed) && Number.parseInt(parsed, 10) < 60) {
+      problems.push(`${at} is "${parsed}": ESO would re-read Vault more than once a minute; write at least "1m".`);
+      return undefined;
+    }
+    return parsed;
+  },
+  tokenDelivery: text('"dedicated" (a Secret of its own) or "shared" (this project owns claude-agent-secrets whole)', /^(dedicated|shared)$/) as Check<TokenDelivery>,
+  legacyCredentialsFile: legacyCredentials,
+  prometheus,
+  pushgateway,
+  keep: optional(
+    object<KeepSetting>(
+      { keepUrl: url('http://keep-backend.keep:8080'), apiKeySecret: secretKeyReference, usernameSecret: secretKeyReference },
+      '{"keepUrl": "http://keep-backend.keep:8080", "apiKeySecret": {"name": "keep-api", "key": "api-key"}, "usernameSecret": {"name": "keep-api", "key": "username"}}',
+    ),
+  ),
+  tokenProbe: boolean,
+  networkPolicies: boolean,
+  vaultAddress: optional(url('https://vault.example.com:8200')),
+  clusterSecretStoreServer: optional(url('https://vault.vault:8200')),
+  driftDetection: optional(object<{ vaultServer: string }>({ vaultServer: url('https://vault.vault:8200') }, '{"vaultServer": "https://vault.vault:8200"}')),
+  kubeconfigPath: optional(text('a path to a kubeconfig file')),
+  kubeContext: optional(text('a kubeconfig context name')),
+};
+
+/** A JSON document as text, and its name for messages (`cdktf.json`, `CDKTF_CONTEXT_JSON`). */
+export interface SettingsSource {
+  readonly name: string;
+  readonly text: string;
+}
+
+/**
+ * The settings of `cdktfJson`'s `context`, each key overridden by `override` (the environment's
+ * context, when set). Throws {@link SettingsError} listing every problem.
+ */
+export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSource): AppSettings {
+  const problems: string[] = [];
+  const file = parseJson(cdktfJson, problems);
+  const overrides = override ? parseJson(override, problems) : {};
+  if (problems.length > 0) throw new SettingsError(problems);
+  if (!isObject(file)) throw new SettingsError([`${cdktfJson.name} must hold a JSON object.`]);
+  const context = file.context ?? {};
+  if (!isObject(context)) throw new SettingsError([`${cdktfJson.name}: "context" is ${shown(context)}: write an object of settings.`]);
+  if (!isObject(overrides)) throw new SettingsError([`${override!.name} must hold a JSON object.`]);
+
+  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  for (const [source, values] of [
+    [cdktfJson.name, context],
+    [override?.name ?? '', overrides],
+  ] as const) {
+    for (const [key, value] of Object.entries(values)) {
+      // cdktf's own context (cdktfRelativeModules, cdktfVersion, …) rides along in the environment.
+      if (key.startsWith('cdktf')) continue;
+      const at = `${source} context.${key}`;
+      if (!(key in SETTINGS)) {
+        problems.push(`${at} is not a setting; the settings are ${Object.keys(SETTINGS).join(', ')} (README, Settings).`);
+        continue;
+      }
+      const parsed = SETTINGS[key as keyof AppSettings](value, at, problems);
+      settings[key] = value === null ? undefined : parsed;
+    }
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
+  return settings as unknown as AppSettings;
+}
+
+function parseJson(source: SettingsSource, problems: string[]): Json {
+  try {
+    return JSON.parse(source.text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const where = position === undefined ? '' : `:${lineAndColumn(source.text, Number(position))}`;
+    problems.push(`${source.name}${where}: not valid JSON (${message.replace(/ in JSON at position \d+.*$/, '')}); fix the syntax there.`);
+    return undefined;
+  }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
