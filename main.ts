@@ -13,7 +13,7 @@ import { AGENT_SECRET_ENTRIES } from './stacks/claude-agent-service/agent-secret
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
 import { VaultAccessStack } from './stacks/vault-access/vault-access-stack';
-import { EPOCH_MAP_FILE, RULES_FILE } from './tools/project-paths';
+import { CHART_VALUES_FILE, EPOCH_MAP_FILE, RULES_FILE } from './tools/project-paths';
 import { formatSynthSummary } from './tools/synth-summary';
 
 /**
@@ -36,6 +36,7 @@ function main(): void {
     namespace: settings.monitoringNamespace,
     runbookUrl: settings.runbookUrl,
     pushgateway: settings.pushgateway,
+    ruleDelivery: settings.prometheus.mode === 'chart' ? { mode: 'chart' } : { mode: 'operator', selectorLabels: settings.prometheus.selectorLabels },
     keep: settings.keep,
     tokenProbe: settings.tokenProbe ? {} : undefined,
     drift: settings.driftDetection ? {} : undefined,
@@ -84,7 +85,15 @@ function main(): void {
   mkdirSync(path.dirname(rulesFile), { recursive: true });
   writeFileSync(rulesFile, monitoring.rulesFile);
   console.log(formatSynthSummary(app.outdir, inventory));
-  console.log(`\nPlain Prometheus rules file (for setups without the operator): ${path.relative(process.cwd(), rulesFile)}`);
+  console.log(`\nPlain Prometheus rules file: ${path.relative(process.cwd(), rulesFile)}`);
+  if (monitoring.chartValues) {
+    const valuesFile = path.join(app.outdir, CHART_VALUES_FILE);
+    writeFileSync(valuesFile, monitoring.chartValues);
+    console.log(
+      `Rules ship as ConfigMap claude-oauth-token-rules in ${settings.monitoringNamespace}; the prometheus chart ` +
+        `(release "${settings.prometheus.mode === 'chart' ? settings.prometheus.release : ''}") loads it once its values include ${path.relative(process.cwd(), valuesFile)} (README, Alert rules on the plain chart).`,
+    );
+  }
 }
 
 /** cdktf.json, with the environment's context (set by the cdktf CLI or a caller) on top. */

@@ -131,13 +131,20 @@ describe('npm run synth (main.ts)', () => {
     const run = app.synth();
     expect(run.status).toBe(0);
     expect(cronJobEnv().PUSHGATEWAY_URL).toBe('http://prometheus-prometheus-pushgateway.monitoring:9091');
-    expect(run.stdout).toContain('Plain Prometheus rules file (for setups without the operator): cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml');
+    expect(run.stdout).toContain('Plain Prometheus rules file: cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml');
+    expect(run.stdout).toContain('Rules ship as ConfigMap claude-oauth-token-rules in monitoring; the prometheus chart (release "prometheus") loads it once its values include cdktf.out/prometheus-rules/prometheus-chart-values.yaml');
+    expect(app.read('cdktf.out/prometheus-rules/prometheus-chart-values.yaml')).toContain('extraVolumeDirs:');
+    for (const stack of ['claude-agent-service', 'monitoring', 'vault-access']) expect(app.read(`cdktf.out/stacks/${stack}/cdk.tf.json`)).not.toContain('monitoring.coreos.com');
     const check = promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': app.read('cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml') });
     expect(check.output).toContain('SUCCESS: 6 rules found');
 
     expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} }, monitoringNamespace: 'observability' }) }).status).toBe(0);
     expect(cronJobEnv().PUSHGATEWAY_URL).toBe('http://claude-oauth-pushgateway.observability:9091');
     expect(Object.keys(app.stackJson('monitoring').resource)).toContain('helm_release');
+    expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ prometheus: { mode: 'operator', selectorLabels: { release: 'kps' } } }) }).status).toBe(0);
+    const [rule] = manifestsIn(app.stackJson('monitoring'));
+    expect(rule).toMatchObject({ kind: 'PrometheusRule', metadata: { labels: { release: 'kps' } } });
+    expect(schemaViolations(rule)).toEqual([]);
     // cdktf deploy '*' installs the Pushgateway before the monitor's deploy-time run pushes to it.
     expect(JSON.parse(app.read('cdktf.out/manifest.json')).stacks['claude-agent-service'].dependencies).toEqual(['monitoring', 'vault-access']);
   });

@@ -21,18 +21,20 @@ export interface PushgatewayReleaseProps {
    */
   readonly storageSize?: string;
   /**
-   * Labels the Prometheus `serviceMonitorSelector` matches.
-   * @default { release: 'kube-prometheus-stack' }
+   * How Prometheus finds it: a ServiceMonitor (Prometheus Operator) with these labels for its
+   * `serviceMonitorSelector`, or the `prometheus.io/probe: pushgateway` Service annotation that the
+   * plain prometheus chart's `prometheus-pushgateway` scrape job (honor_labels) keeps.
+   * @default { serviceMonitorLabels: { release: 'kube-prometheus-stack' } }
    */
-  readonly serviceMonitorLabels?: Readonly<Record<string, string>>;
+  readonly scrape?: { readonly serviceMonitorLabels: Readonly<Record<string, string>> } | { readonly annotation: true };
 }
 
 const SERVICE_PORT = 9091;
 
 /**
  * A Pushgateway of our own, from the prometheus-community chart: persistence on (a restart keeps
- * the last push, so no alert goes blind) and a ServiceMonitor with honorLabels (so `job` stays the
- * monitor's). Needs the Helm provider in the stack.
+ * the last push, so no alert goes blind), scraped with honor_labels (so `job` stays the monitor's)
+ * through a ServiceMonitor or the plain chart's annotation. Needs the Helm provider in the stack.
  */
 export class PushgatewayRelease extends Construct {
   /** In-cluster URL the monitor pushes to. */
@@ -43,6 +45,7 @@ export class PushgatewayRelease extends Construct {
     super(scope, id);
     const name = props.name ?? 'claude-oauth-pushgateway';
     const chartVersion = props.chartVersion ?? '3.2.0';
+    const scrape = props.scrape;
     if (!/^\d+\.\d+\.\d+$/.test(chartVersion)) {
       throw new Error(`PushgatewayRelease '${name}': chartVersion '${chartVersion}' must be an exact version (e.g. '3.2.0'), not a range.`);
     }
@@ -52,12 +55,16 @@ export class PushgatewayRelease extends Construct {
       // The chart mounts the volume but passes no persistence flag of its own.
       extraArgs: ['--persistence.file=/data/pushgateway.data', '--persistence.interval=1m'],
       persistentVolume: { enabled: true, size: props.storageSize ?? '1Gi', mountPath: '/data' },
-      serviceMonitor: {
-        enabled: true,
-        namespace: props.namespace,
-        honorLabels: true,
-        additionalLabels: props.serviceMonitorLabels ?? { release: 'kube-prometheus-stack' },
-      },
+      ...(scrape && 'annotation' in scrape
+        ? { serviceAnnotations: { 'prometheus.io/probe': 'pushgateway' }, serviceMonitor: { enabled: false } }
+        : {
+            serviceMonitor: {
+              enabled: true,
+              namespace: props.namespace,
+              honorLabels: true,
+              additionalLabels: scrape?.serviceMonitorLabels ?? { release: 'kube-prometheus-stack' },
+            },
+          }),
       securityContext: { fsGroup: 65534, runAsUser: 65534, runAsGroup: 65534, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
       containerSecurityContext: {
         allowPrivilegeEscalation: false,

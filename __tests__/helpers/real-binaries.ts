@@ -116,6 +116,7 @@ export function startPrometheus(config: (dataDir: string) => string, files: Reco
       `--storage.tsdb.path=${path.join(dataDir, 'tsdb')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--rules.alert.resend-delay=1s',
+      '--web.enable-lifecycle', // as the prometheus chart runs it: its config-reloader POSTs /-/reload
     ];
   });
 }

@@ -9,6 +9,7 @@ import { schemaViolations } from '../helpers/crd-schemas';
 import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
 
 const RUNBOOK = 'https://git.example.test/claude-oauth-tokens/blob/main/README.md';
+const OPERATOR = { mode: 'operator' } as const;
 
 function synthMonitoring(props: Partial<MonitoringStackProps> = {}) {
   const stack = new MonitoringStack(Testing.app(), 'monitoring', { runbookUrl: RUNBOOK, ...props });
@@ -16,8 +17,37 @@ function synthMonitoring(props: Partial<MonitoringStackProps> = {}) {
 }
 
 describe('MonitoringStack', () => {
-  test('a schema-valid PrometheusRule carrying the rendered group, selected by the release label', () => {
-    const { stack, json } = synthMonitoring();
+  test('by default (the plain prometheus chart): a rules ConfigMap and its chart values, no operator resource anywhere', () => {
+    const { stack, json } = synthMonitoring({ pushgateway: { deploy: {} } });
+    expect(JSON.stringify(json)).not.toContain('monitoring.coreos.com');
+    expect(manifestsIn(json)).toEqual([]);
+    const rulesMap = resourcesOfType(json, 'kubernetes_config_map_v1').find((configMap) => configMap.metadata.name === 'claude-oauth-token-rules')!;
+    expect(rulesMap.metadata.namespace).toBe('monitoring');
+    expect(rulesMap.data).toEqual({ 'claude-oauth-token-expiry.rules.yml': stack.rulesFile });
+    const values = require('yaml').parse(stack.chartValues!);
+    const mount = { name: 'claude-oauth-token-rules', mountPath: '/etc/claude-oauth-token-rules', subPath: '', configMap: 'claude-oauth-token-rules', readOnly: true };
+    expect(values).toEqual({
+      server: { extraConfigmapMounts: [mount] },
+      configmapReload: { prometheus: { extraConfigmapMounts: [mount], extraVolumeDirs: ['/etc/claude-oauth-token-rules'] } },
+      serverFiles: {
+        'prometheus.yml': {
+          rule_files: ['/etc/config/recording_rules.yml', '/etc/config/alerting_rules.yml', '/etc/config/rules', '/etc/config/alerts', '/etc/claude-oauth-token-rules/*.yml'],
+        },
+      },
+    });
+    // An installed Pushgateway is found by the chart's prometheus-pushgateway job (honor_labels) through its annotation.
+    const pushgateway = require('yaml').parse(resourcesOfType(json, 'helm_release')[0].values[0]);
+    expect(pushgateway.serviceAnnotations).toEqual({ 'prometheus.io/probe': 'pushgateway' });
+    expect(pushgateway.serviceMonitor).toEqual({ enabled: false });
+  });
+
+  test('keep routing needs the operator, and says so', () => {
+    const keep = { keepUrl: 'http://keep:8080', apiKeySecret: { name: 'k', key: 'a' }, usernameSecret: { name: 'k', key: 'u' } };
+    expect(() => synthMonitoring({ keep })).toThrow(/keep routing is an AlertmanagerConfig, a Prometheus Operator resource/);
+  });
+
+  test('operator mode: a schema-valid PrometheusRule carrying the rendered group, selected by the release label', () => {
+    const { stack, json } = synthMonitoring({ ruleDelivery: OPERATOR });
     const manifests = manifestsIn(json);
     expect(manifests.flatMap(schemaViolations)).toEqual([]);
     const [rule] = manifests.filter((manifest) => manifest.kind === 'PrometheusRule');
@@ -40,7 +70,7 @@ describe('MonitoringStack', () => {
   });
 
   test('the plain rules file holds the same groups as the PrometheusRule', () => {
-    const { stack, json } = synthMonitoring();
+    const { stack, json } = synthMonitoring({ ruleDelivery: OPERATOR });
     const [rule] = manifestsIn(json);
     expect(require('yaml').parse(stack.rulesFile)).toEqual({ groups: rule.spec.groups });
   });
@@ -49,7 +79,7 @@ describe('MonitoringStack', () => {
     const { Duration } = require('../../constructs/duration');
     const { stack } = synthMonitoring({
       alerts: { warningBefore: Duration.days(45), criticalFor: Duration.minutes(30) },
-      selectorLabels: { prometheus: 'main' },
+      ruleDelivery: { mode: 'operator', selectorLabels: { prometheus: 'main' } },
     });
     const rules = stack.ruleGroups[0].rules;
     expect(rules[0].expr).toBe('min by (path) (claude_oauth_token_expiry_timestamp) - time() < 45 * 86400');
@@ -78,8 +108,8 @@ describe('MonitoringStack', () => {
     expect(synthMonitoring({ pushgateway: { existingUrl: 'http://pgw.observability:9091' } }).stack.pushgatewayUrl).toBe('http://pgw.observability:9091');
   });
 
-  test('or installs a pinned, persistent Pushgateway with a honorLabels ServiceMonitor, and exposes its URL', () => {
-    const { stack, json } = synthMonitoring({ pushgateway: { deploy: {} } });
+  test('or installs a pinned, persistent Pushgateway with a honorLabels ServiceMonitor (operator mode), and exposes its URL', () => {
+    const { stack, json } = synthMonitoring({ pushgateway: { deploy: {} }, ruleDelivery: OPERATOR });
     expect(stack.pushgatewayUrl).toBe('http://claude-oauth-pushgateway.monitoring:9091');
     expect(Object.keys(json.provider ?? {}).sort()).toEqual(['helm', 'kubernetes']);
     const [release] = resourcesOfType(json, 'helm_release');
@@ -105,12 +135,13 @@ describe('MonitoringStack', () => {
     const dashboardMap = resourcesOfType(json, 'kubernetes_config_map_v1').find((configMap) => configMap.metadata.labels.grafana_dashboard === '1');
     const dashboard = JSON.parse(dashboardMap!.data['claude-oauth-token-expiry.json']);
     expect(dashboard.panels.map((panel: any) => panel.targets[0].expr)).toEqual(TOKEN_EXPIRY_PANELS.map((panel) => panel.expr));
-    expect(resourcesOfType(synthMonitoring({ dashboard: false }).json, 'kubernetes_config_map_v1')).toEqual([]);
+    expect(resourcesOfType(synthMonitoring({ dashboard: false, ruleDelivery: OPERATOR }).json, 'kubernetes_config_map_v1')).toEqual([]);
   });
 
   test('Keep is off by default; on, a schema-valid AlertmanagerConfig routes these alerts to its webhook', () => {
-    expect(manifestsIn(synthMonitoring().json).map((manifest) => manifest.kind)).toEqual(['PrometheusRule']);
+    expect(manifestsIn(synthMonitoring({ ruleDelivery: OPERATOR }).json).map((manifest) => manifest.kind)).toEqual(['PrometheusRule']);
     const { json } = synthMonitoring({
+      ruleDelivery: OPERATOR,
       keep: {
         keepUrl: 'http://keep-backend.keep:8080/',
         apiKeySecret: { name: 'keep-api', key: 'api-key' },

@@ -9,13 +9,31 @@ import { tokenProbeAlerts, TokenProbeAlertsProps } from '../../alerts/token-prob
 import { DEDICATED_TOKEN_SECRET_NAME } from '../../constructs/agent-token-external-secret';
 import { KeepAlertSink, KeepAlertSinkProps } from '../../constructs/keep-alert-sink';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
+import { PrometheusRulesConfigMap } from '../../constructs/prometheus-rules-config-map';
 import { PushgatewayRelease, PushgatewayReleaseProps } from '../../constructs/pushgateway-release';
 import { TokenExpiryDashboard } from '../../constructs/token-expiry-dashboard';
 import { TokenExpiryPrometheusRule } from '../../constructs/token-expiry-prometheus-rule';
 import { DEFAULT_PUSHGATEWAY_URL } from '../../lambda-src/contract';
 
+/**
+ * How the rules reach Prometheus: the plain `prometheus` chart (rules in a ConfigMap it mounts; no
+ * operator CRD anywhere) or the Prometheus Operator (PrometheusRule, ServiceMonitor and
+ * AlertmanagerConfig, labelled for its selectors).
+ */
+export type RuleDelivery =
+  | { readonly mode: 'chart' }
+  | {
+      readonly mode: 'operator';
+      /**
+       * Labels the operator's `ruleSelector` (and ServiceMonitor selector) match; kube-prometheus-stack
+       * selects `release: <its release name>`.
+       * @default { release: 'kube-prometheus-stack' }
+       */
+      readonly selectorLabels?: Readonly<Record<string, string>>;
+    };
+
 /** Where the monitor pushes: a Pushgateway that exists already, or one this stack installs. */
-export type PushgatewayWiring = { readonly existingUrl: string } | { readonly deploy: Omit<PushgatewayReleaseProps, 'namespace'> };
+export type PushgatewayWiring = { readonly existingUrl: string } | { readonly deploy: Omit<PushgatewayReleaseProps, 'namespace' | 'scrape'> };
 
 export interface MonitoringStackProps {
   /** Base URL of the README that holds the runbook; each alert links to its section. */
@@ -36,10 +54,10 @@ export interface MonitoringStackProps {
    */
   readonly alerts?: TokenExpiryAlertsProps;
   /**
-   * Labels Prometheus selects rules and ServiceMonitors by.
-   * @default { release: 'kube-prometheus-stack' }
+   * How the rules reach Prometheus.
+   * @default { mode: 'chart' }: a ConfigMap for the plain prometheus chart
    */
-  readonly selectorLabels?: Readonly<Record<string, string>>;
+  readonly ruleDelivery?: RuleDelivery;
   /**
    * The Pushgateway.
    * @default { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' }
@@ -80,11 +98,19 @@ export class MonitoringStack extends TerraformStack {
   readonly ruleGroups: readonly PrometheusRuleGroup[];
   /** The same rules as a plain Prometheus rules file, for setups without the operator. */
   readonly rulesFile: string;
+  /** With the plain chart: the one-time chart values that mount and load the rules ConfigMap. */
+  readonly chartValues?: string;
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id);
     const namespace = props.namespace ?? 'monitoring';
-    const selectorLabels = props.selectorLabels ?? { release: 'kube-prometheus-stack' };
+    const delivery = props.ruleDelivery ?? { mode: 'chart' };
+    const selectorLabels = delivery.mode === 'operator' ? delivery.selectorLabels ?? { release: 'kube-prometheus-stack' } : undefined;
+    if (props.keep && !selectorLabels) {
+      throw new Error(
+        "MonitoringStack: keep routing is an AlertmanagerConfig, a Prometheus Operator resource; with the plain chart add Keep's webhook receiver to the chart's alertmanager values instead (README, Settings), or set prometheus.mode to operator.",
+      );
+    }
     const pushgateway = props.pushgateway ?? { existingUrl: DEFAULT_PUSHGATEWAY_URL };
     const deploy = 'deploy' in pushgateway ? pushgateway.deploy : undefined;
     if (!/^https?:\/\//.test(props.runbookUrl)) {
@@ -93,7 +119,11 @@ export class MonitoringStack extends TerraformStack {
     new KubernetesCluster(this, 'cluster', { ...props.cluster, withHelm: deploy !== undefined });
 
     this.pushgatewayUrl = deploy
-      ? new PushgatewayRelease(this, 'pushgateway', { ...deploy, namespace, serviceMonitorLabels: deploy.serviceMonitorLabels ?? selectorLabels }).url
+      ? new PushgatewayRelease(this, 'pushgateway', {
+          ...deploy,
+          namespace,
+          scrape: selectorLabels ? { serviceMonitorLabels: selectorLabels } : { annotation: true },
+        }).url
       : (pushgateway as { existingUrl: string }).existingUrl;
 
     this.alertRecords = [
@@ -105,7 +135,11 @@ export class MonitoringStack extends TerraformStack {
     // The operator's AlertmanagerConfig matches alerts on its own namespace; `min by (path)` drops it, so add it back.
     this.ruleGroups = [toRuleGroup(TOKEN_EXPIRY_RULE_GROUP, this.alertRecords, props.runbookUrl, { namespace })];
     this.rulesFile = renderRulesFile(this.ruleGroups);
-    new TokenExpiryPrometheusRule(this, 'rules', { namespace, groups: this.ruleGroups, selectorLabels });
+    if (selectorLabels) {
+      new TokenExpiryPrometheusRule(this, 'rules', { namespace, groups: this.ruleGroups, selectorLabels });
+    } else {
+      this.chartValues = new PrometheusRulesConfigMap(this, 'rules', { namespace, rulesFile: this.rulesFile }).chartValues;
+    }
     if (props.dashboard !== false) new TokenExpiryDashboard(this, 'dashboard', { namespace });
     if (props.keep) new KeepAlertSink(this, 'keep', { ...props.keep, namespace });
   }
