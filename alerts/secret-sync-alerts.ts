@@ -16,16 +16,24 @@ export interface SecretSyncAlertsProps {
 /**
  * A valid token that never reaches the pod is an outage too: alert on ESO's own
  * `externalsecret_status_condition` when a token ExternalSecret is not Ready.
+ *
+ * The metric carries the ExternalSecret's namespace in its own `namespace` label. Scraped with
+ * `honor_labels: false` (ESO's chart default for its ServiceMonitor, and any target whose discovery adds
+ * a `namespace` target label) Prometheus renames it `exported_namespace`, and `namespace` becomes ESO's
+ * own; with `honor_labels: true` it stays `namespace`. The rule matches either shape, and never ESO's
+ * own namespace mistaken for the ExternalSecret's.
  */
 export function secretSyncAlerts(props: SecretSyncAlertsProps): AlertRecord[] {
   if (props.externalSecretNames.length === 0) throw new Error('secretSyncAlerts: no ExternalSecret names given.');
   const names = props.externalSecretNames.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\\\$&')).join('|');
-  // By name only: the rule group's static `namespace` label (for Alertmanager routing) would replace the series' own.
-  const selector = `namespace="${props.namespace}",name=~"${names}",condition="Ready",status!="True"`;
+  const notReady = `name=~"${names}",condition="Ready",status!="True"`;
+  const renamed = `externalsecret_status_condition{exported_namespace="${props.namespace}",${notReady}}`;
+  const honoured = `externalsecret_status_condition{namespace="${props.namespace}",exported_namespace="",${notReady}}`;
   return [
     {
       name: 'ClaudeOAuthTokenSecretSyncFailing',
-      expr: `max by (name) (externalsecret_status_condition{${selector}}) == 1`,
+      // By name only: the rule group's static `namespace` label (for Alertmanager routing) would replace the series' own.
+      expr: `max by (name) (${renamed} or ${honoured}) == 1`,
       for: props.for ?? Duration.minutes(15),
       severity: 'critical',
       summary: 'External Secrets Operator cannot deliver a Claude Code OAuth token from Vault.',
