@@ -4,6 +4,7 @@ import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './constructs/agent-token-external-secret';
 import { Duration } from './constructs/duration';
 import { LegacyCredentialsExternalSecretProps } from './constructs/legacy-credentials-external-secret';
+import { DEDICATED_STORE_NAME } from './constructs/vault-cluster-secret-store';
 import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
 import { EPOCH_MAP_EXPORT, EpochMapError } from './inventory/epoch-map-file';
 import { readTokenInventory, TokenInventory } from './inventory/token-inventory';
@@ -28,7 +29,10 @@ function main(): void {
   for (const warning of inventory.warnings) console.warn(redactSecrets(`WARNING: ${warning}`));
 
   const cluster = { kubeconfigPath: settings.kubeconfigPath, kubeContext: settings.kubeContext };
-  const secretStore = { name: settings.secretStoreName, kind: settings.secretStoreKind };
+  const teamStore = { name: settings.secretStoreName, kind: settings.secretStoreKind };
+  // With a store of our own, the token ExternalSecrets read through it (and its least-privilege role);
+  // anything else (shared mode's other entries) still reads through the team's store.
+  const secretStore = settings.clusterSecretStoreServer ? { name: DEDICATED_STORE_NAME, kind: 'ClusterSecretStore' as const } : teamStore;
   const refreshInterval = durationOf(settings.refreshInterval);
   const tokenSecretName = settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME;
   const monitoring = new MonitoringStack(app, 'monitoring', {
@@ -53,7 +57,7 @@ function main(): void {
     networkPolicies: settings.networkPolicies,
     tokenSecret: {
       name: tokenSecretName,
-      otherEntries: settings.tokenDelivery === 'shared' ? AGENT_SECRET_ENTRIES : undefined,
+      otherEntries: settings.tokenDelivery === 'shared' ? AGENT_SECRET_ENTRIES.map((entry) => ({ ...entry, store: teamStore })) : undefined,
       secretStore,
       refreshInterval,
     },
@@ -62,13 +66,13 @@ function main(): void {
       pushgatewayUrl: monitoring.pushgatewayUrl,
       driftDetection: settings.driftDetection ? { vaultAddress: settings.driftDetection.vaultServer } : undefined,
     },
-    tokenProbe: settings.tokenProbe ? { pushgatewayUrl: monitoring.pushgatewayUrl, refreshInterval } : undefined,
+    tokenProbe: settings.tokenProbe ? { pushgatewayUrl: monitoring.pushgatewayUrl, refreshInterval, secretStore } : undefined,
   });
   const vaultAccess = new VaultAccessStack(app, 'vault-access', {
     inventory,
     vaultAddress: settings.vaultAddress,
     clusterSecretStore: settings.clusterSecretStoreServer
-      ? { server: settings.clusterSecretStoreServer, name: settings.secretStoreName, cluster }
+      ? { server: settings.clusterSecretStoreServer, namespaces: [settings.namespace], cluster }
       : undefined,
     driftDetection: settings.driftDetection
       ? { monitorServiceAccount: { name: agentService.monitor.name, namespace: settings.namespace } }

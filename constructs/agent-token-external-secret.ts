@@ -21,6 +21,11 @@ export interface AgentSecretEntry {
   readonly key: string;
   /** Its field, e.g. `github_pat`. */
   readonly property: string;
+  /**
+   * Read it through another store than the token's (the team's, when the token has a store of its own).
+   * @default the ExternalSecret's store
+   */
+  readonly store?: SecretStoreReference;
 }
 
 export interface AgentTokenExternalSecretProps {
@@ -73,7 +78,7 @@ export class AgentTokenExternalSecret extends Construct {
     const tokenKey = props.tokenSecretKey ?? TOKEN_ENV_VAR;
     const data: ExternalSecretEntry[] = [
       { secretKey: tokenKey, key: props.token.name, property: props.token.field },
-      ...(props.otherEntries ?? []).map(({ secretKey, key, property }) => ({ secretKey, key, property })),
+      ...(props.otherEntries ?? []),
     ];
     this.resource = new Manifest(this, 'resource', {
       manifest: externalSecretManifest({

@@ -16,7 +16,7 @@ function synthesized(props: { tokenProbe?: object } = {}) {
 }
 
 async function loadedRules(prometheus: RunningBinary): Promise<Array<{ file: string; names: string[] }>> {
-  const answer = await (await fetch(`${prometheus.url}/api/v1/rules`)).json();
+  const answer: any = await (await fetch(`${prometheus.url}/api/v1/rules`)).json();
   return answer.data.groups.map((group: any) => ({ file: group.file, names: group.rules.map((rule: any) => rule.name) }));
 }
 

@@ -59,13 +59,13 @@ describe('ClaudeOAuthTokenSecretSyncFailing on real Prometheus, scraping ESO bot
 
     let firing: string[] = [];
     for (const deadline = Date.now() + 30_000; Date.now() < deadline && firing.length < 2; await new Promise((resolve) => setTimeout(resolve, 250))) {
-      const answer = await (await fetch(`${prometheus.url}/api/v1/alerts`)).json();
+      const answer: any = await (await fetch(`${prometheus.url}/api/v1/alerts`)).json();
       firing = answer.data.alerts.filter((alert: any) => alert.state === 'firing').map((alert: any) => alert.labels.name).sort();
     }
     expect(firing).toEqual(['claude-oauth-token', 'claude-oauth-token-probe-tokens']);
 
     // The two shapes really were different on the way in.
-    const shapes = await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('externalsecret_status_condition{status="False"}')}`)).json();
+    const shapes: any = await (await fetch(`${prometheus.url}/api/v1/query?query=${encodeURIComponent('externalsecret_status_condition{status="False"}')}`)).json();
     const byJob = Object.fromEntries(shapes.data.result.filter((r: any) => r.metric.name.startsWith('claude-oauth-token')).map((r: any) => [`${r.metric.job}/${r.metric.name}`, r.metric]));
     expect(byJob['eso-honor-labels-false/claude-oauth-token']).toMatchObject({ namespace: 'external-secrets', exported_namespace: 'claude-agent' });
     expect(byJob['eso-honor-labels-true/claude-oauth-token-probe-tokens']).toMatchObject({ namespace: 'claude-agent' });

@@ -10,13 +10,18 @@ function synthVault(props: Partial<VaultAccessStackProps> = {}) {
 }
 
 describe('VaultAccessStack', () => {
-  test('ESO may read exactly the KV v2 data paths of the tokens in the map, and nothing else', () => {
+  test('ESO may read exactly the KV v2 data paths of the tokens in the map, and look up its own token (store validation), nothing else', () => {
     const json = synthVault();
     const [policy] = resourcesOfType(json, 'vault_policy');
     expect(policy.name).toBe('claude-agent-service-eso-read');
     const grants = [...policy.policy.matchAll(/path "([^"]+)" \{\n  capabilities = \["read"\]\n\}/g)].map((match: RegExpMatchArray) => match[1]);
-    expect(grants).toEqual(['secret/data/claude-agent-service', 'secret/data/claude-agent-service-spare-1', 'secret/data/claude-agent-service-spare-2']);
-    expect(policy.policy.match(/capabilities/g)).toHaveLength(3); // no other grant hides in there
+    expect(grants).toEqual([
+      'auth/token/lookup-self',
+      'secret/data/claude-agent-service',
+      'secret/data/claude-agent-service-spare-1',
+      'secret/data/claude-agent-service-spare-2',
+    ]);
+    expect(policy.policy.match(/capabilities/g)).toHaveLength(4); // no other grant hides in there
     expect(policy.policy).not.toMatch(/[*+]|metadata|list|update|create|delete/);
 
     const [role] = resourcesOfType(json, 'vault_kubernetes_auth_backend_role');
@@ -29,6 +34,7 @@ describe('VaultAccessStack', () => {
       token_no_default_policy: true,
       token_ttl: 3600,
       token_max_ttl: 3600,
+      audience: 'vault',
     });
     expect(manifestsIn(json)).toEqual([]);
   });
@@ -38,19 +44,45 @@ describe('VaultAccessStack', () => {
     expect(resourcesOfType(json, 'vault_policy')[0].policy).toContain('path "secret/data/claude-agent-service-spare-3"');
   });
 
-  test('optionally the ClusterSecretStore: schema-valid, KV v2 at the tokens mount, Kubernetes auth with the ESO role', () => {
-    const json = synthVault({ clusterSecretStore: { server: 'https://vault.vault:8200' } });
+  test('optionally a ClusterSecretStore of its own: schema-valid, agents namespace only, audience-bound Kubernetes auth with the ESO role', () => {
+    const json = synthVault({ clusterSecretStore: { server: 'https://vault.vault:8200', namespaces: ['claude-agent'] } });
     const [store] = manifestsIn(json);
     expect(schemaViolations(store)).toEqual([]);
     expect(store.kind).toBe('ClusterSecretStore');
-    expect(store.metadata.name).toBe('vault-backend');
+    expect(store.metadata.name).toBe('claude-oauth-tokens-vault');
+    expect(store.spec.conditions).toEqual([{ namespaces: ['claude-agent'] }]);
     expect(store.spec.provider.vault).toEqual({
       server: 'https://vault.vault:8200',
       path: 'secret',
       version: 'v2',
-      auth: { kubernetes: { mountPath: 'kubernetes', role: 'claude-agent-service-eso', serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets' } } },
+      auth: {
+        kubernetes: {
+          mountPath: 'kubernetes',
+          role: 'claude-agent-service-eso',
+          serviceAccountRef: { name: 'external-secrets', namespace: 'external-secrets', audiences: ['vault'] },
+        },
+      },
     });
-    expect(() => synthVault({ clusterSecretStore: { server: 'vault:8200' } })).toThrow(/server 'vault:8200' is not an http\(s\) URL/);
+    expect(() => synthVault({ clusterSecretStore: { server: 'vault:8200', namespaces: ['claude-agent'] } })).toThrow(/server 'vault:8200' is not an http\(s\) URL/);
+    expect(() => synthVault({ clusterSecretStore: { server: 'https://vault:8200', namespaces: [] } })).toThrow(/no namespaces given/);
+  });
+
+  test('with a store of its own, the token ExternalSecrets read through it; shared-mode entries keep the team store', () => {
+    const app = new AppCopy();
+    try {
+      const context = { clusterSecretStoreServer: 'https://vault.vault:8200', tokenDelivery: 'shared', tokenProbe: true };
+      expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify(context) }).status).toBe(0);
+      const externalSecrets = Object.fromEntries(manifestsIn(app.stackJson('claude-agent-service')).map((manifest) => [manifest.metadata.name, manifest.spec]));
+      for (const name of ['claude-agent-secrets', 'claude-credentials', 'claude-oauth-token-probe-tokens']) {
+        expect({ name, store: externalSecrets[name].secretStoreRef }).toEqual({ name, store: { name: 'claude-oauth-tokens-vault', kind: 'ClusterSecretStore' } });
+      }
+      const [token, ...others] = externalSecrets['claude-agent-secrets'].data;
+      expect(token.sourceRef).toBeUndefined();
+      for (const entry of others) expect(entry.sourceRef).toEqual({ storeRef: { name: 'vault-kv', kind: 'ClusterSecretStore' } });
+      expect(manifestsIn(app.stackJson('vault-access'))[0].metadata.name).toBe('claude-oauth-tokens-vault');
+    } finally {
+      app.remove();
+    }
   });
 
   test('drift detection lets only the monitor ServiceAccount read only the metadata paths', () => {

@@ -33,10 +33,16 @@ export interface VaultAccessStackProps {
    */
   readonly esoServiceAccount?: ServiceAccountReference;
   /**
-   * Also create the ClusterSecretStore that ESO reads through (needs a cluster connection).
-   * @default off: a store named `vault-backend` exists already
+   * Also create a ClusterSecretStore of its own that logs in with the least-privilege role, usable
+   * from `namespaces` only (needs a cluster connection).
+   * @default off: ExternalSecrets read through an existing store (and its own Vault role)
    */
-  readonly clusterSecretStore?: { readonly server: string; readonly name?: string; readonly cluster?: KubernetesClusterProps };
+  readonly clusterSecretStore?: {
+    readonly server: string;
+    readonly namespaces: readonly string[];
+    readonly name?: string;
+    readonly cluster?: KubernetesClusterProps;
+  };
   /**
    * Let the expiry monitor's ServiceAccount read the tokens' KV metadata (never data), for drift detection.
    * @default off
@@ -46,6 +52,8 @@ export interface VaultAccessStackProps {
 
 /** Role names ESO and the monitor log in with: referenced by the store and the monitor. */
 export const ESO_VAULT_ROLE = 'claude-agent-service-eso';
+/** What ESO's Vault provider calls to validate a store (`Validate()` -> `checkToken`, a token lookup-self). */
+const TOKEN_LOOKUP_SELF = 'auth/token/lookup-self';
 
 /**
  * The Vault side of token delivery, least privilege: ESO may `read` exactly the KV v2 data paths of
@@ -65,10 +73,18 @@ export class VaultAccessStack extends TerraformStack {
 
     this.esoPolicy = new VaultReadPolicy(this, 'eso-policy', {
       name: `${ESO_VAULT_ROLE}-read`,
-      purpose: `External Secrets Operator (${eso.namespace}/${eso.name}) reads the Claude Code OAuth tokens, and nothing else.`,
-      paths: tokens.map((token) => token.vault.dataPath),
+      purpose:
+        `External Secrets Operator (${eso.namespace}/${eso.name}) reads the Claude Code OAuth tokens, and nothing else; ` +
+        "lookup-self because ESO validates a store by looking up its own token (the role gets no 'default' policy).",
+      paths: [...tokens.map((token) => token.vault.dataPath), TOKEN_LOOKUP_SELF],
     });
-    new VaultKubernetesRole(this, 'eso-role', { roleName: ESO_VAULT_ROLE, serviceAccount: eso, policies: [this.esoPolicy.name], authMount });
+    new VaultKubernetesRole(this, 'eso-role', {
+      roleName: ESO_VAULT_ROLE,
+      serviceAccount: eso,
+      policies: [this.esoPolicy.name],
+      authMount,
+      audience: VAULT_TOKEN_AUDIENCE,
+    });
 
     if (props.driftDetection) {
       this.monitorPolicy = new VaultReadPolicy(this, 'monitor-policy', {
@@ -90,6 +106,7 @@ export class VaultAccessStack extends TerraformStack {
       new VaultClusterSecretStore(this, 'store', {
         server: props.clusterSecretStore.server,
         name: props.clusterSecretStore.name,
+        namespaces: props.clusterSecretStore.namespaces,
         kvMount: props.inventory.primary.vault.mount,
         role: ESO_VAULT_ROLE,
         serviceAccount: eso,
