@@ -55,6 +55,7 @@ function main(): void {
     namespace: settings.namespace,
     createNamespace: settings.createNamespace,
     networkPolicies: settings.networkPolicies,
+    adoptFromHcl: settings.adoptFromHcl,
     tokenSecret: {
       name: tokenSecretName,
       otherEntries: settings.tokenDelivery === 'shared' ? AGENT_SECRET_ENTRIES.map((entry) => ({ ...entry, store: teamStore })) : undefined,

@@ -43,6 +43,8 @@ export interface AppSettings {
   readonly keep?: KeepSetting;
   readonly tokenProbe: boolean;
   readonly networkPolicies: boolean;
+  /** Emit Terraform import blocks for the objects the agents' older HCL stack created. */
+  readonly adoptFromHcl: boolean;
   readonly vaultAddress?: string;
   readonly clusterSecretStoreServer?: string;
   readonly driftDetection?: { readonly vaultServer: string };
@@ -64,6 +66,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   pushgateway: { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' },
   tokenProbe: false,
   networkPolicies: false,
+  adoptFromHcl: false,
 };
 
 /** One or more settings are wrong; the message lists each with its fix. */
@@ -223,6 +226,7 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   ),
   tokenProbe: boolean,
   networkPolicies: boolean,
+  adoptFromHcl: boolean,
   vaultAddress: optional(url('https://vault.example.com:8200')),
   clusterSecretStoreServer: optional(url('https://vault.vault:8200')),
   driftDetection: optional(object<{ vaultServer: string }>({ vaultServer: url('https://vault.vault:8200') }, '{"vaultServer": "https://vault.vault:8200"}')),

@@ -83,4 +83,20 @@ describe('ClaudeAgentServiceStack', () => {
       ],
     });
   });
+
+  test('adoptFromHcl: import blocks, with the provider\'s documented IDs, for the HCL stack\'s objects whose names match ours', () => {
+    const synth = (props: object) => synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), ...props }));
+    expect(synth({}).import).toBeUndefined();
+    const json = synth({ adoptFromHcl: true });
+    const cronJobAddress = `kubernetes_cron_job_v1.${Object.keys(json.resource!.kubernetes_cron_job_v1)[0]}`;
+    expect(json.import).toEqual([{ id: 'claude-agent/claude-oauth-expiry-monitor', to: cronJobAddress }]);
+
+    const shared = synth({ adoptFromHcl: true, tokenSecret: { name: 'claude-agent-secrets' } });
+    const manifestAddress = Object.entries(shared.resource!.kubernetes_manifest).find(([, resource]: [string, any]) => resource.manifest.metadata.name === 'claude-agent-secrets')![0];
+    expect(shared.import).toContainEqual({
+      id: 'apiVersion=external-secrets.io/v1,kind=ExternalSecret,namespace=claude-agent,name=claude-agent-secrets',
+      to: `kubernetes_manifest.${manifestAddress}`,
+    });
+    expect(shared.import).toHaveLength(2); // the expiry ConfigMap is named differently there (claude-oauth-expiry): created, not imported
+  });
 });

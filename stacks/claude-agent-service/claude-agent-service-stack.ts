@@ -9,6 +9,7 @@ import { ScriptEgressPolicy } from '../../constructs/script-egress-policy';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
 import { TokenProbe, TokenProbeProps } from '../../constructs/token-probe';
 import { TokenInventory } from '../../inventory/token-inventory';
+import { adoptIfSameName, HCL_STACK_OBJECTS, importIds } from './hcl-stack-adoption';
 
 export interface ClaudeAgentServiceStackProps {
   /** The validated tokens (from `buildTokenInventory`). */
@@ -23,6 +24,13 @@ export interface ClaudeAgentServiceStackProps {
    * @default false
    */
   readonly createNamespace?: boolean;
+  /**
+   * Adopt the objects the agents' older HCL stack created (those whose names match ours) with
+   * Terraform `import` blocks instead of creating them; remove them from that stack's state first
+   * (README, Migrating from the HCL stack).
+   * @default false
+   */
+  readonly adoptFromHcl?: boolean;
   /**
    * Confine the monitor's and the probe's egress with NetworkPolicies: DNS, the Pushgateway, Vault
    * (with drift detection) and the probe endpoint's port, nothing else. Needs a CNI that enforces them.
@@ -98,6 +106,22 @@ export class ClaudeAgentServiceStack extends TerraformStack {
         namespace,
         tokens: props.inventory.tokens,
       });
+    }
+    if (props.adoptFromHcl) {
+      const agentsNamespace = props.namespace ?? 'claude-agent';
+      adoptIfSameName(this.monitor.cronJob, this.monitor.name, HCL_STACK_OBJECTS.cronJob, importIds.namespaced(agentsNamespace, this.monitor.name));
+      adoptIfSameName(
+        this.expiryConfigMap.resource,
+        this.expiryConfigMap.name,
+        HCL_STACK_OBJECTS.expiryConfigMap,
+        importIds.namespaced(agentsNamespace, this.expiryConfigMap.name),
+      );
+      adoptIfSameName(
+        this.tokenSecret.resource,
+        this.tokenSecret.secretName,
+        HCL_STACK_OBJECTS.externalSecret,
+        importIds.manifest('external-secrets.io/v1', 'ExternalSecret', agentsNamespace, this.tokenSecret.secretName),
+      );
     }
     if (props.networkPolicies) {
       for (const script of [this.monitor, ...(this.tokenProbe ? [this.tokenProbe] : [])]) {
