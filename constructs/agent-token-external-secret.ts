@@ -1,17 +1,13 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { VaultSecretLocation } from '../inventory/vault-location';
+import { DEDICATED_TOKEN_SECRET_NAME, TOKEN_ENV_VAR } from '../settings/object-names';
 import { Duration } from './duration';
 import { DEFAULT_SECRET_STORE, ExternalSecretEntry, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
 
 export type { SecretStoreReference } from './external-secret-manifest';
 
-/** The Secret this project owns for the token alone (the default): nobody else's keys are in it. */
-export const DEDICATED_TOKEN_SECRET_NAME = 'claude-oauth-token';
-/** The agents' shared Secret, owned whole by this project only with `tokenDelivery: "shared"`. */
-export const SHARED_AGENT_SECRET_NAME = 'claude-agent-secrets';
-/** The environment variable `claude` reads the long-lived token from. */
-export const TOKEN_ENV_VAR = 'CLAUDE_CODE_OAUTH_TOKEN';
+export { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME, TOKEN_ENV_VAR } from '../settings/object-names';
 
 /** Another key of the agents' shared Secret, read from Vault (only with `tokenDelivery: "shared"`). */
 export interface AgentSecretEntry {

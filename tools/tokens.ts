@@ -17,6 +17,8 @@ import { PRIMARY_TOKEN_PATH, vaultSecretLocation } from '../inventory/vault-loca
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, probeEndpointProblem, probeToken } from '../lambda-src/token-probe';
 import { LockBusyError, withFileLock, writeFileAtomically } from './file-lock';
 import { parseInstant } from './instant';
+import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from '../settings/app-settings';
+import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from '../settings/object-names';
 import { EPOCH_MAP_FILE, REPO_ROOT } from './project-paths';
 
 export const TokensExit = { ok: 0, usage: 1, invalidMap: 2, underDays: 3 } as const;
@@ -54,6 +56,11 @@ export interface CliIo {
   readonly now: () => number;
   /** The epoch map file (absolute). */
   readonly epochMapFile: string;
+  /**
+   * Where the token is delivered, for the commands the playbook prints (from the settings).
+   * @default the default settings: namespace `claude-agent`, ExternalSecret `claude-oauth-token`
+   */
+  readonly delivery?: { readonly namespace: string; readonly externalSecret: string };
 }
 
 export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Promise<number> {
@@ -243,6 +250,7 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
 
   const fileName = fileNameOf(io);
   const token = inventory.tokens.find((candidate) => candidate.path === tokenPath)!;
+  const delivery = io.delivery ?? deliveryOf(DEFAULT_SETTINGS);
   io.stdout(
     [
       `${added ? 'Added' : 'Rotated'} '${tokenPath}' in ${fileName}: minted ${isoUtc(token.mintedAt)}, expires ${isoUtc(expiryOf(token.mintedAt))} (${TOKEN_TTL_DAYS} days).`,
@@ -255,7 +263,7 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
       `  4. Review: git diff ${fileName}   (one line), then open the pull request; CI runs npm run check.`,
       '  5. Deploy: cdktf deploy claude-agent-service   (it runs the monitor once and waits for the push)',
       "  6. Watch the alert clear: ESO refreshes the Secret within its refreshInterval (1h by default; force it with",
-      '       kubectl -n claude-agent annotate externalsecret claude-agent-secrets force-sync=$(date +%s) --overwrite);',
+      `       kubectl -n ${delivery.namespace} annotate externalsecret ${delivery.externalSecret} force-sync=$(date +%s) --overwrite);`,
       `       ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (README, Rotating a token).`,
       '',
     ].join('\n'),
@@ -385,9 +393,37 @@ export async function runTokens(argv: readonly string[], io: CliIo & { readonly 
   }
 }
 
+/** The token's namespace and ExternalSecret under these settings. */
+function deliveryOf(settings: AppSettings): { namespace: string; externalSecret: string } {
+  return { namespace: settings.namespace, externalSecret: settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME };
+}
+
+/** The project's settings, read as synth reads them; a bad cdktf.json is a usage error naming it. */
+function readProjectSettings(): AppSettings {
+  try {
+    const override = process.env.CDKTF_CONTEXT_JSON;
+    return readAppSettings(
+      { name: 'cdktf.json', text: readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8') },
+      override ? { name: 'CDKTF_CONTEXT_JSON', text: override } : undefined,
+    );
+  } catch (error) {
+    if (error instanceof SettingsError) throw new CliError(error.message, TokensExit.usage);
+    throw error;
+  }
+}
+
 /** The command-line entry point (npm run tokens, and the `tokens` bin). */
 export async function main(): Promise<void> {
+  let delivery: CliIo['delivery'];
+  try {
+    delivery = deliveryOf(readProjectSettings());
+  } catch (error) {
+    process.stderr.write(`tokens: ${(error as Error).message}\n`);
+    process.exitCode = TokensExit.usage;
+    return;
+  }
   process.exitCode = await runTokens(process.argv.slice(2), {
+    delivery,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdin: readStandardInput,
