@@ -72,6 +72,7 @@ describe('VaultAccessStack', () => {
     try {
       const context = { clusterSecretStoreServer: 'https://vault.vault:8200', tokenDelivery: 'shared', tokenProbe: true };
       expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify(context) }).status).toBe(0);
+      expect(manifestsIn(app.stackJson('claude-agent-service')).flatMap(schemaViolations)).toEqual([]);
       const externalSecrets = Object.fromEntries(manifestsIn(app.stackJson('claude-agent-service')).map((manifest) => [manifest.metadata.name, manifest.spec]));
       for (const name of ['claude-agent-secrets', 'claude-credentials', 'claude-oauth-token-probe-tokens']) {
         expect({ name, store: externalSecrets[name].secretStoreRef }).toEqual({ name, store: { name: 'claude-oauth-tokens-vault', kind: 'ClusterSecretStore' } });
