@@ -10,6 +10,7 @@ import { EPOCH_MAP_EXPORT, EpochMapError } from './inventory/epoch-map-file';
 import { readTokenInventory, TokenInventory } from './inventory/token-inventory';
 import { redactSecrets } from './inventory/token-shape';
 import { AppSettings, readAppSettings, SettingsError } from './settings/app-settings';
+import { StackName, stackDependencies } from './settings/stack-graph';
 import { AGENT_SECRET_ENTRIES } from './stacks/claude-agent-service/agent-secret-entries';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
@@ -79,11 +80,11 @@ function main(): void {
       ? { monitorServiceAccount: { name: agentService.monitor.name, namespace: settings.namespace } }
       : undefined,
   });
-  // The monitor's deploy-time run pushes to the Pushgateway the monitoring stack may install, and
-  // ESO can only sync the agents' Secret once Vault lets it read.
-  agentService.addDependency(monitoring);
-  agentService.addDependency(vaultAccess);
-  for (const stack of [monitoring, vaultAccess, agentService]) keepStateBesideTheRepo(stack);
+  const stacks = { monitoring, 'vault-access': vaultAccess, 'claude-agent-service': agentService };
+  for (const [name, dependencies] of Object.entries(stackDependencies(settings)) as Array<[StackName, readonly StackName[]]>) {
+    for (const dependency of dependencies) stacks[name].addDependency(stacks[dependency]);
+  }
+  for (const stack of Object.values(stacks)) keepStateBesideTheRepo(stack);
 
   app.synth();
   const rulesFile = path.join(app.outdir, RULES_FILE);
@@ -96,7 +97,7 @@ function main(): void {
     writeFileSync(valuesFile, monitoring.chartValues);
     console.log(
       `Rules ship as ConfigMap claude-oauth-token-rules in ${settings.monitoringNamespace}; the prometheus chart ` +
-        `(release "${settings.prometheus.mode === 'chart' ? settings.prometheus.release : ''}") loads it once its values include ${path.relative(process.cwd(), valuesFile)} (README, Alert rules on the plain chart).`,
+        `(release "${settings.prometheus.mode === 'chart' ? settings.prometheus.release : ''}") loads it once its values include ${path.relative(process.cwd(), valuesFile)} (README, Alert rules: plain chart or operator).`,
     );
   }
 }

@@ -15,6 +15,8 @@ import * as path from 'path';
 import { isoUtc } from '../inventory/expiry';
 import { readTokenInventory, TokenInventory, TokenRecord } from '../inventory/token-inventory';
 import { CrdSchemaRegistry } from './crd-validator';
+import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-settings';
+import { deployCommand, STACKS } from '../settings/stack-graph';
 import { EPOCH_MAP_FILE, REPO_ROOT } from './project-paths';
 import { describeChange, diffStack, ResourceDiff, StackJson } from './synth-diff';
 import { readSynthesizedStacks } from './synth-summary';
@@ -192,7 +194,7 @@ function tokenRows(base: TokenInventory | undefined, head: TokenInventory | unde
   });
 }
 
-function renderReport(options: CheckOptions, base: Side, head: Side, diffs: Record<string, ResourceDiff[]>, failures: string[], notes: string[]): string {
+function renderReport(options: CheckOptions, base: Side, head: Side, diffs: Record<string, ResourceDiff[]>, failures: string[], notes: string[], settings: AppSettings): string {
   const md = options.format === 'markdown';
   const lines: string[] = [];
   const heading = (text: string) => lines.push(md ? `### ${text}` : `== ${text}`);
@@ -213,17 +215,31 @@ function renderReport(options: CheckOptions, base: Side, head: Side, diffs: Reco
   }
   lines.push('');
 
+  const changed = STACKS.filter((stack) => (diffs[stack] ?? []).length > 0);
+  lines.push(`${md ? '**Deploy after merge:** ' : 'Deploy after merge: '}${changed.length === 0 ? 'nothing changed' : `\`${deployCommand(changed, settings)}\``}`);
+  if (changed.includes('vault-access')) lines.push('(vault-access needs Vault admin credentials: VAULT_ADDR, VAULT_TOKEN)');
+  lines.push('');
   for (const [stack, stackDiffs] of Object.entries(diffs)) {
-    heading(`Stack ${stack}`);
+    heading(`Stack ${stack}: ${stackDiffs.length === 0 ? 'no deploy needed' : 'needs deploy'}`);
     if (stackDiffs.length === 0) lines.push('no changes');
     for (const diff of stackDiffs) {
       const name = diff.objectName ? ` (${diff.objectName})` : '';
       lines.push(`- ${diff.change} ${md ? `\`${diff.address}\`` : diff.address}${name}`);
-      for (const change of diff.attributes) lines.push(`  - ${md ? `\`${describeChange(change)}\`` : describeChange(change)}`);
+      const type = diff.address.split('.')[0];
+      for (const change of diff.attributes) lines.push(`  - ${md ? `\`${describeChange(change, type)}\`` : describeChange(change, type)}`);
     }
     lines.push('');
   }
   return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** The working tree's settings (for the deploy command); if they do not read, synth has already said why. */
+function headSettings(): AppSettings {
+  try {
+    return readAppSettings({ name: 'cdktf.json', text: readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8') });
+  } catch {
+    return DEFAULT_SETTINGS;
+  }
 }
 
 export function runCheck(argv: readonly string[], out: (text: string) => void): number {
@@ -255,7 +271,7 @@ export function runCheck(argv: readonly string[], out: (text: string) => void): 
     const stackNames = [...new Set([...Object.keys(head.stacks), ...Object.keys(base.stacks)])].sort();
     const diffs = Object.fromEntries(stackNames.map((stack) => [stack, diffStack(base.stacks[stack], head.stacks[stack])]));
     // The report echoes synth's own errors: whatever they quote, no secret reaches a PR comment.
-    out(redactSecrets(renderReport(options, base, head, diffs, failures, notes)));
+    out(redactSecrets(renderReport(options, base, head, diffs, failures, notes, headSettings())));
     return failures.length === 0 ? CheckExit.pass : CheckExit.fail;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -46,8 +46,22 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
-/** A changed attribute as a reader should see it: in full, or for long text, `N bytes, sha256 a->b`. */
-export function describeChange(change: AttributeChange): string {
+/** The `path "…"` grants of a Vault policy's HCL. */
+function policyPaths(hcl: string | undefined): string[] {
+  return [...(hcl ?? '').matchAll(/^path "([^"]+)"/gm)].map((match) => match[1]);
+}
+
+/**
+ * A changed attribute as a reader should see it: a Vault policy as the paths it grants and revokes;
+ * other long text as `N bytes, sha256 a->b`; anything else in full.
+ */
+export function describeChange(change: AttributeChange, resourceType?: string): string {
+  if (resourceType === 'vault_policy' && change.attribute === 'policy') {
+    const [before, after] = [policyPaths(change.before), policyPaths(change.after)];
+    const granted = after.filter((path) => !before.includes(path)).map((path) => `+ ${path}`);
+    const revoked = before.filter((path) => !after.includes(path)).map((path) => `- ${path}`);
+    return `policy paths: ${[...granted, ...revoked].join(', ') || 'unchanged (comments only)'}`;
+  }
   if (isLong(change.before) || isLong(change.after)) {
     const bytes = change.after === undefined ? 0 : Buffer.byteLength(change.after);
     const hashes = `${change.before === undefined ? '(none)' : sha256(change.before)} -> ${change.after === undefined ? '(none)' : sha256(change.after)}`;

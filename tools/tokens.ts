@@ -19,6 +19,7 @@ import { LockBusyError, withFileLock, writeFileAtomically } from './file-lock';
 import { parseInstant } from './instant';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from '../settings/app-settings';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from '../settings/object-names';
+import { deployCommand } from '../settings/stack-graph';
 import { EPOCH_MAP_FILE, REPO_ROOT } from './project-paths';
 
 export const TokensExit = { ok: 0, usage: 1, invalidMap: 2, underDays: 3 } as const;
@@ -57,10 +58,10 @@ export interface CliIo {
   /** The epoch map file (absolute). */
   readonly epochMapFile: string;
   /**
-   * Where the token is delivered, for the commands the playbook prints (from the settings).
-   * @default the default settings: namespace `claude-agent`, ExternalSecret `claude-oauth-token`
+   * The project's settings, for the commands the playbooks print (namespace, ExternalSecret, stacks).
+   * @default the default settings
    */
-  readonly delivery?: { readonly namespace: string; readonly externalSecret: string };
+  readonly settings?: AppSettings;
 }
 
 export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Promise<number> {
@@ -250,7 +251,10 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
 
   const fileName = fileNameOf(io);
   const token = inventory.tokens.find((candidate) => candidate.path === tokenPath)!;
-  const delivery = io.delivery ?? deliveryOf(DEFAULT_SETTINGS);
+  const settings = io.settings ?? DEFAULT_SETTINGS;
+  const delivery = deliveryOf(settings);
+  // A new path widens the Vault policy: vault-access too (with Vault admin credentials).
+  const deploy = deployCommand(added ? ['vault-access', 'claude-agent-service'] : ['claude-agent-service'], settings);
   io.stdout(
     [
       `${added ? 'Added' : 'Rotated'} '${tokenPath}' in ${fileName}: minted ${isoUtc(token.mintedAt)}, expires ${isoUtc(expiryOf(token.mintedAt))} (${TOKEN_TTL_DAYS} days).`,
@@ -261,7 +265,7 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
       `  3. Store it without it touching argv or shell history (paste, then Ctrl-D):`,
       `       vault kv patch ${token.vault.path} ${token.vault.field}=-`,
       `  4. Review: git diff ${fileName}   (one line), then open the pull request; CI runs npm run check.`,
-      '  5. Deploy: cdktf deploy claude-agent-service   (it runs the monitor once and waits for the push)',
+      `  5. Deploy: ${deploy}   (it runs the monitor once and waits for the push)`,
       "  6. Watch the alert clear: ESO refreshes the Secret within its refreshInterval (1h by default; force it with",
       `       kubectl -n ${delivery.namespace} annotate externalsecret ${delivery.externalSecret} force-sync=$(date +%s) --overwrite);`,
       `       ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (README, Rotating a token).`,
@@ -291,8 +295,10 @@ function remove(positional: string[], options: Options, io: CliIo): number {
     return { text: removeEntry(document, tokenPath), expected };
   });
   const vault = vaultSecretLocation(tokenPath);
+  const deploy = deployCommand(['vault-access', 'claude-agent-service'], io.settings ?? DEFAULT_SETTINGS);
   io.stdout(
     `Removed '${tokenPath}' from ${fileNameOf(io)}; ${inventory.tokens.length} token${inventory.tokens.length === 1 ? '' : 's'} left.\n` +
+      `Deploy (the Vault policy narrows too, so with Vault admin credentials): ${deploy}\n` +
       `After deploying, delete the secret if nothing else uses it: vault kv metadata delete ${vault.path}\n`,
   );
   return TokensExit.ok;
@@ -414,16 +420,16 @@ function readProjectSettings(): AppSettings {
 
 /** The command-line entry point (npm run tokens, and the `tokens` bin). */
 export async function main(): Promise<void> {
-  let delivery: CliIo['delivery'];
+  let settings: AppSettings;
   try {
-    delivery = deliveryOf(readProjectSettings());
+    settings = readProjectSettings();
   } catch (error) {
     process.stderr.write(`tokens: ${(error as Error).message}\n`);
     process.exitCode = TokensExit.usage;
     return;
   }
   process.exitCode = await runTokens(process.argv.slice(2), {
-    delivery,
+    settings,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdin: readStandardInput,

@@ -77,6 +77,16 @@ export class AppCopy {
     });
   }
 
+  /** Runs an installed binary of node_modules/.bin (e.g. the real `cdktf` CLI) in the copy. */
+  runBin(bin: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+    return spawnSync(path.join(this.dir, 'node_modules', '.bin', bin), args, {
+      cwd: this.dir,
+      encoding: 'utf8',
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CI: 'true', CDKTF_CONTEXT_JSON: undefined, CDKTF_OUTDIR: undefined, ...env },
+      timeout: 180_000,
+    });
+  }
+
   stackJson(stack: string): Record<string, any> {
     return JSON.parse(this.read(`cdktf.out/stacks/${stack}/cdk.tf.json`));
   }

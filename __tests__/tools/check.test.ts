@@ -49,10 +49,21 @@ describe('npm run check', () => {
     expect(report).toContain(`- changed \`kubernetes_config_map_v1.token-expiry_resource_A8D19F4A\` (claude-oauth-token-expiry)`);
     expect(report).toContain(`  - \`data.spare-1: "1808064280" -> "${1795167000 + 365 * SECONDS_PER_DAY}"\``);
     expect(report).toMatch(/- changed `kubernetes_cron_job_v1\.[\w-]+` \(claude-oauth-expiry-monitor\)\n  - `spec\.job_template\.spec\.template\.metadata\.annotations\.claude-oauth-tokens\/checksum: "[a-f0-9]{64}" -> "[a-f0-9]{64}"`/);
-    expect(report).toContain('### Stack monitoring\nno changes');
+    expect(report).toContain('### Stack monitoring: no deploy needed\nno changes');
+    expect(report).toContain('### Stack claude-agent-service: needs deploy');
+    expect(report).toContain('**Deploy after merge:** `cdktf deploy claude-agent-service`');
     expect(report).not.toContain('data.primary'); // unchanged attributes stay out
     expect(repo.git('status', '--porcelain')).toBe(''); // the user's tree is untouched
     expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a new spare: the Vault policy change shows as the path it grants, and the deploy includes vault-access', () => {
+    expect(repo.run('tokens', ['rotate', 'spare-3', '--add', '--minted-at', '2026-11-20T09:30:00Z']).status).toBe(0);
+    const report = repo.check('--base', 'HEAD').stdout;
+    expect(report).toContain('== Stack vault-access: needs deploy');
+    expect(report).toMatch(/^  - policy paths: \+ secret\/data\/claude-agent-service-spare-3$/m);
+    expect(report).toContain('Deploy after merge: `cdktf deploy vault-access claude-agent-service`');
+    expect(report).toContain('(vault-access needs Vault admin credentials: VAULT_ADDR, VAULT_TOKEN)');
   });
 
   test('shows the bundled monitor script by size and hash, not as a blob', () => {

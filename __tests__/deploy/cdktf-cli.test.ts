@@ -1,0 +1,63 @@
+import { AppCopy } from '../helpers/app-copy';
+import { StandinTerraform } from '../helpers/standin-terraform';
+
+jest.setTimeout(180_000);
+
+/** The real cdktf CLI (node_modules/.bin/cdktf 0.21), synthesizing the app and driving a stand-in terraform. */
+describe('the commands the project prints, through the real cdktf CLI', () => {
+  let app: AppCopy;
+  let terraform: StandinTerraform;
+  beforeAll(() => {
+    app = new AppCopy();
+    terraform = new StandinTerraform();
+  });
+  afterAll(() => {
+    app.remove();
+    terraform.remove();
+  });
+  beforeEach(() => terraform.reset());
+  const cdktf = (args: string[]) => app.runBin('cdktf', args, { PATH: `${terraform.binDir}:${process.env.PATH}` });
+  /** Settings as an operator sets them for the CLI: in cdktf.json (the CLI passes the app its own context). */
+  const withSettings = (context: object) => {
+    const cdktfJson = JSON.parse(app.read('cdktf.json'));
+    app.write('cdktf.json', JSON.stringify({ ...cdktfJson, context: { ...cdktfJson.context, ...context } }, null, 2));
+  };
+
+  test('a rotation: `cdktf deploy claude-agent-service` applies that stack alone; `cdktf diff` plans it', () => {
+    const deploy = cdktf(['deploy', 'claude-agent-service', '--auto-approve']);
+    expect(`${deploy.stdout}${deploy.stderr}`).not.toMatch(/dependencies are not included/);
+    expect(deploy.status).toBe(0);
+    expect(terraform.dirsOf('init')).toEqual(['claude-agent-service']);
+    expect(terraform.dirsOf('apply')).toEqual(['claude-agent-service']);
+    expect(terraform.calls().find((call) => call.args.startsWith('apply'))!.args).toContain('-auto-approve');
+
+    terraform.reset();
+    const diff = cdktf(['diff', 'claude-agent-service']);
+    expect(diff.status).toBe(0);
+    expect(terraform.dirsOf('plan')).toEqual(['claude-agent-service']);
+    expect(terraform.dirsOf('apply')).toEqual([]);
+  });
+
+  test('with a Pushgateway this project installs, the agents\' stack needs monitoring first: alone it is refused, together they apply in order', () => {
+    withSettings({ pushgateway: { deploy: {} } });
+    const alone = cdktf(['deploy', 'claude-agent-service', '--auto-approve']);
+    expect(alone.status).not.toBe(0);
+    expect(`${alone.stdout}${alone.stderr}`).toContain('The following dependencies are not included in the stacks to run: monitoring');
+    expect(terraform.dirsOf('apply')).toEqual([]);
+
+    const together = cdktf(['deploy', 'monitoring', 'claude-agent-service', '--auto-approve']);
+    expect(together.status).toBe(0);
+    expect(terraform.dirsOf('apply')).toEqual(['monitoring', 'claude-agent-service']);
+  });
+
+  test('the deploy command `tokens rotate --add` prints runs as printed: vault-access (the wider policy) and the agents\' stack', () => {
+    withSettings({ pushgateway: { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' } });
+    const rotate = app.run('tokens', ['rotate', 'spare-3', '--add', '--minted-at', '1776528429']);
+    expect(rotate.status).toBe(0);
+    const printed = /Deploy: (cdktf deploy [\w -]+?) {3}\(/.exec(rotate.stdout)![1];
+    expect(printed).toBe('cdktf deploy vault-access claude-agent-service');
+    const deploy = cdktf([...printed.split(' ').slice(1), '--auto-approve']);
+    expect(deploy.status).toBe(0);
+    expect(terraform.dirsOf('apply').sort()).toEqual(['claude-agent-service', 'vault-access']);
+  });
+});
