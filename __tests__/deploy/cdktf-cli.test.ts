@@ -1,3 +1,6 @@
+import { spawnSync } from 'child_process';
+import { existsSync } from 'fs';
+import * as path from 'path';
 import { AppCopy } from '../helpers/app-copy';
 import { StandinTerraform } from '../helpers/standin-terraform';
 
@@ -59,5 +62,31 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
     const deploy = cdktf([...printed.split(' ').slice(1), '--auto-approve']);
     expect(deploy.status).toBe(0);
     expect(terraform.dirsOf('apply').sort()).toEqual(['claude-agent-service', 'vault-access']);
+  });
+
+  test("the README's direct terraform commands (no cdktf CLI) run in each stack's directory, in install order, with the state beside the repo", () => {
+    const readme = app.read('README.md');
+    const section = readme.slice(readme.indexOf('### Without the cdktf CLI'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
+    const lines = block.trim().split('\n');
+    expect(lines[0]).toBe('npm run synth');
+    expect(app.synth().status).toBe(0);
+    for (const line of lines.slice(1)) {
+      const run = spawnSync('sh', ['-c', line], { cwd: app.dir, encoding: 'utf8', env: { ...process.env, PATH: `${terraform.binDir}:${process.env.PATH}` } });
+      expect({ line, status: run.status }).toEqual({ line, status: 0 });
+    }
+    expect(terraform.calls().map((call) => `${call.args.split(' ')[0]} ${call.dir}`)).toEqual([
+      'init monitoring',
+      'apply monitoring',
+      'init vault-access',
+      'apply vault-access',
+      'init claude-agent-service',
+      'apply claude-agent-service',
+    ]);
+    for (const stack of ['monitoring', 'vault-access', 'claude-agent-service']) {
+      const stateFrom = path.resolve(app.dir, 'cdktf.out/stacks', stack, app.stackJson(stack).terraform.backend.local.path);
+      expect(stateFrom).toBe(path.join(app.dir, `terraform.${stack}.tfstate`));
+      expect(existsSync(path.join(app.dir, 'cdktf.out/stacks', stack, 'cdk.tf.json'))).toBe(true);
+    }
   });
 });

@@ -20,6 +20,8 @@ export class StandinTerraform {
   constructor() {
     const script = [
       '#!/bin/sh',
+      // `terraform -chdir=DIR …` runs in DIR, as the real one does.
+      'case "$1" in -chdir=*) cd "${1#-chdir=}" || exit 1; shift ;; esac',
       `printf '%s\\t%s\\n' "$(basename "$PWD")" "$*" >> '${this.log}'`,
       'case "$1" in',
       '  -v|version) echo "Terraform v1.9.8"; echo "on linux_amd64" ;;',
