@@ -43,6 +43,8 @@ const USAGE = `Usage: npm run tokens -- <command>
       Record that <path> was re-minted (default: now). Rewrites only its line; --add for a new path.
   remove <path>
       Retire a spare (never 'primary').
+  promote <spare>
+      Fail over: 'primary' takes the spare's mint time and the spare's line goes; prints the Vault copy.
   probe --stdin [--endpoint URL]
       Check a freshly minted token, read from standard input only, before storing it in Vault.
 
@@ -75,6 +77,8 @@ export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Pr
       return rotate(positional, options, io);
     case 'remove':
       return remove(positional, options, io);
+    case 'promote':
+      return promote(positional, options, io);
     case 'probe':
       return probe(positional, options, io);
     case undefined:
@@ -300,6 +304,55 @@ function remove(positional: string[], options: Options, io: CliIo): number {
     `Removed '${tokenPath}' from ${fileNameOf(io)}; ${inventory.tokens.length} token${inventory.tokens.length === 1 ? '' : 's'} left.\n` +
       `Deploy (the Vault policy narrows too, so with Vault admin credentials): ${deploy}\n` +
       `After deploying, delete the secret if nothing else uses it: vault kv metadata delete ${vault.path}\n`,
+  );
+  return TokensExit.ok;
+}
+
+function promote(positional: string[], options: Options, io: CliIo): number {
+  allowOnly(options, [], 'promote');
+  const spare = tokenPathArgument(positional, 'promote', 'spare-1');
+  if (spare === PRIMARY_TOKEN_PATH) throw new CliError(`'${PRIMARY_TOKEN_PATH}' is already the token the agents use; promote a spare, e.g. promote spare-1.`, TokensExit.usage);
+  const now = io.now();
+  let mintedAt = 0;
+  editMap(io, (document) => {
+    const entry = document.entries.find((candidate) => candidate.path === spare);
+    if (!entry) {
+      const spares = document.entries.map((candidate) => candidate.path).filter((path) => path !== PRIMARY_TOKEN_PATH);
+      throw new CliError(`'${spare}' is not in ${document.fileName} (spares: ${spares.join(', ') || 'none'}); nothing to promote.`, TokensExit.usage);
+    }
+    const token = inventoryOf(document, now).tokens.find((candidate) => candidate.path === spare)!;
+    if (token.status === 'critical' || token.status === 'expired') {
+      throw new CliError(
+        `'${spare}' is ${token.status} (${token.daysLeft} days left, expires ${isoUtc(token.expiresAt)}): promoting it would only move the outage. ` +
+          `Rotate '${PRIMARY_TOKEN_PATH}' with a freshly minted token instead (README, Rotating a token).`,
+        TokensExit.usage,
+      );
+    }
+    mintedAt = entry.value;
+    const withPrimary = setEntry(document, PRIMARY_TOKEN_PATH, mintedAt, isoUtc(mintedAt));
+    const text = removeEntry(asCliError(() => readEpochMap({ fileName: document.fileName, text: withPrimary })), spare);
+    const expected: Record<string, number> = { ...mintEpochsOf(document), [PRIMARY_TOKEN_PATH]: mintedAt };
+    delete expected[spare];
+    return { text, expected };
+  });
+
+  const settings = io.settings ?? DEFAULT_SETTINGS;
+  const delivery = deliveryOf(settings);
+  const [from, to] = [vaultSecretLocation(spare), vaultSecretLocation(PRIMARY_TOKEN_PATH)];
+  io.stdout(
+    [
+      `Promoted '${spare}' in ${fileNameOf(io)}: '${PRIMARY_TOKEN_PATH}' now records its mint time ${isoUtc(mintedAt)} (expires ${isoUtc(expiryOf(mintedAt))}), and its own line is gone.`,
+      '',
+      'The rest of the failover, in this order:',
+      '  1. Copy the spare over the primary in Vault (a pipe: the token never touches argv or shell history):',
+      `       vault kv get -field=${from.field} ${from.path} | vault kv patch ${to.path} ${to.field}=-`,
+      `  2. Deploy (the spare leaves the Vault policy, so with Vault admin credentials): ${deployCommand(['vault-access', 'claude-agent-service'], settings)}`,
+      '  3. Have ESO copy it now, then restart the agents onto it:',
+      `       kubectl -n ${delivery.namespace} annotate externalsecret ${delivery.externalSecret} force-sync=$(date +%s) --overwrite`,
+      `       kubectl -n ${delivery.namespace} rollout restart deployment/claude-agent-service`,
+      `  4. Mint a new spare when you can: npm run tokens -- rotate ${spare} --add (then: vault kv patch ${from.path} ${from.field}=-)`,
+      '',
+    ].join('\n'),
   );
   return TokensExit.ok;
 }

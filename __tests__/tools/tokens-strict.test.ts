@@ -208,3 +208,48 @@ describe('tokens: concurrent edits serialize', () => {
     }
   }, 60_000);
 });
+
+describe('tokens promote: fail over to a spare in one validated edit', () => {
+  let folder: MapFolder;
+  afterEach(() => folder.remove());
+
+  test("primary takes the spare's mint time, the spare's line goes, and the failover is printed in order", async () => {
+    folder = new MapFolder(EXAMPLE.replace("'spare-1': 1776528280,", "'spare-1': 1790000000,"));
+    const run = await folder.run(['promote', 'spare-1']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(folder.text).toBe(EXAMPLE.replace('  primary: 1776528429, // 2026-04-18T16:07:09Z', '  primary: 1790000000, // 2026-09-21T14:13:20Z').replace("  'spare-1': 1776528280, // 2026-04-18T16:04:40Z\n", ''));
+    const lines = run.stdout.split('\n');
+    const step = (n: number) => lines.findIndex((line) => line.startsWith(`  ${n}.`));
+    expect(lines[step(1) + 1]).toBe('       vault kv get -field=claude_oauth_token secret/claude-agent-service-spare-1 | vault kv patch secret/claude-agent-service claude_oauth_token=-');
+    expect(lines[step(2)]).toContain('cdktf deploy vault-access claude-agent-service');
+    expect(lines[step(3) + 1]).toBe('       kubectl -n claude-agent annotate externalsecret claude-oauth-token force-sync=$(date +%s) --overwrite');
+    expect(step(1)).toBeLessThan(step(2));
+  });
+
+  test.each([
+    [['promote', 'primary'], 1, "'primary' is already the token the agents use"],
+    [['promote', 'spare-9'], 1, "'spare-9' is not in"],
+    [['promote'], 1, "'promote' takes one token path"],
+    [['promote', 'Spare 1'], 2, 'is not a valid token path'],
+  ])('%j is refused (exit %i), nothing written', async (argv, status, message) => {
+    folder = new MapFolder();
+    const run = await folder.run(argv);
+    expect(run.status).toBe(status);
+    expect(run.stderr).toContain(message);
+    expect(folder.text).toBe(EXAMPLE);
+  });
+
+  test.each([
+    ['critical', 360, "'spare-2' is critical (5 days left"],
+    ['expired', 400, "'spare-2' is expired (-35 days left"],
+  ])('a spare that is %s is refused: it would only move the outage', async (_status, ageDays, message) => {
+    folder = new MapFolder(EXAMPLE.replace("'spare-2': 1776528429,", `'spare-2': ${NOW - ageDays * SECONDS_PER_DAY},`));
+    const before = folder.text;
+    const run = await folder.run(['promote', 'spare-2']);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(message);
+    expect(run.stderr).toContain('promoting it would only move the outage');
+    expect(folder.text).toBe(before);
+  });
+});
