@@ -119,3 +119,45 @@ export const DriftMetrics = {
 export const MONITOR_VAULT_ROLE = 'claude-oauth-expiry-monitor';
 /** Audience of the projected ServiceAccount token the monitor presents; the Vault role requires it. */
 export const VAULT_TOKEN_AUDIENCE = 'vault';
+
+/** Environment variables of the deploy-time Job that restarts the agents onto a new primary token. */
+export const RestartEnv = {
+  /** Kubernetes API base URL; https, or http on loopback (tests). */
+  apiUrl: 'K8S_API_URL',
+  /** The pod's ServiceAccount token and the cluster CA, as the kubelet mounts them. */
+  tokenFile: 'K8S_TOKEN_FILE',
+  caFile: 'K8S_CA_FILE',
+  namespace: 'AGENT_NAMESPACE',
+  /** The token's ExternalSecret, whose sync the Job waits for. */
+  externalSecret: 'TOKEN_EXTERNAL_SECRET',
+  /** The agents' Deployment, restarted once ESO has synced. */
+  deployment: 'AGENT_DEPLOYMENT',
+  syncTimeoutMs: 'SYNC_TIMEOUT_MS',
+  rolloutTimeoutMs: 'ROLLOUT_TIMEOUT_MS',
+  pollIntervalMs: 'POLL_INTERVAL_MS',
+  /** Timeout of one Kubernetes API request. */
+  requestTimeoutMs: 'K8S_REQUEST_TIMEOUT_MS',
+} as const;
+
+export const DEFAULT_K8S_API_URL = 'https://kubernetes.default.svc';
+export const DEFAULT_K8S_TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+export const DEFAULT_K8S_CA_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
+export const DEFAULT_SYNC_TIMEOUT_MS = 300_000;
+export const DEFAULT_ROLLOUT_TIMEOUT_MS = 600_000;
+export const DEFAULT_POLL_INTERVAL_MS = 2_000;
+/** Annotation the Job sets on the ExternalSecret: ESO re-syncs whenever an ExternalSecret's annotations change. */
+export const SYNC_REQUESTED_ANNOTATION = 'claude-oauth-tokens/sync-requested-at';
+/** The pod-template annotation `kubectl rollout restart` sets; changing it rolls the Deployment. */
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+
+/** Exit codes of the restart Job. */
+export const RestartExit = {
+  ok: 0,
+  invalidInput: 1,
+  /** ESO did not sync the token after the Job started, or reported the sync failed. */
+  syncFailed: 2,
+  /** The Deployment did not finish rolling out in time. */
+  rolloutFailed: 3,
+  /** The Kubernetes API refused a request (403, 404, …) or did not answer. */
+  apiFailed: 4,
+} as const;

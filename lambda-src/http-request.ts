@@ -15,12 +15,12 @@ export interface HttpAnswer {
  */
 export function httpRequest(
   url: URL,
-  options: { method: 'GET' | 'PUT' | 'POST'; headers?: Record<string, string>; body?: string; timeoutMs: number },
+  options: { method: 'GET' | 'PUT' | 'POST' | 'PATCH'; headers?: Record<string, string>; body?: string; timeoutMs: number; ca?: string },
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const headers = { ...options.headers, ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }) };
-    const request = client.request(url, { method: options.method, headers }, (response) => {
+    const request = client.request(url, { method: options.method, headers, ...(options.ca ? { ca: options.ca } : {}) }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
