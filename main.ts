@@ -57,6 +57,7 @@ function main(): void {
     createNamespace: settings.createNamespace,
     networkPolicies: settings.networkPolicies,
     adoptFromHcl: settings.adoptFromHcl,
+    restartAgents: settings.agentWorkload ? { deploymentName: settings.agentWorkload.deployment } : undefined,
     tokenSecret: {
       name: tokenSecretName,
       otherEntries: settings.tokenDelivery === 'shared' ? AGENT_SECRET_ENTRIES.map((entry) => ({ ...entry, store: teamStore })) : undefined,

@@ -19,7 +19,7 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /claude-agent-service: 7 resources \(2 kubernetes_config_map_v1, 1 kubernetes_cron_job_v1, 1 kubernetes_job_v1, 2 kubernetes_manifest, 1 kubernetes_service_account_v1\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/,
+      /claude-agent-service: 12 resources \(3 kubernetes_config_map_v1, 1 kubernetes_cron_job_v1, 2 kubernetes_job_v1, 2 kubernetes_manifest, 1 kubernetes_role_binding_v1, 1 kubernetes_role_v1, 2 kubernetes_service_account_v1\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/,
     );
     expect(run.stdout).toMatch(/monitoring: \d+ resources? /);
     expect(run.stdout).toMatch(/^primary +secret\/claude-agent-service +2026-04-18T16:07:09Z +2027-04-18T16:07:09Z +-?\d+ +\w+$/m);

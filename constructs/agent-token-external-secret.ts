@@ -52,6 +52,13 @@ export interface AgentTokenExternalSecretProps {
    */
   readonly refreshInterval?: Duration;
   /**
+   * Annotations of the ExternalSecret. ESO re-syncs an ExternalSecret at once when its annotations
+   * change (`externalsecret_controller.go`: the synced resource version hashes them), so one derived
+   * from the primary's entry makes a rotation's deploy fetch the new token without waiting.
+   * @default none
+   */
+  readonly annotations?: Readonly<Record<string, string>>;
+  /**
    * Secret key that carries the token; pods load it as this environment variable.
    * @default 'CLAUDE_CODE_OAUTH_TOKEN'
    */
@@ -85,6 +92,7 @@ export class AgentTokenExternalSecret extends Construct {
         store: props.secretStore ?? DEFAULT_SECRET_STORE,
         refreshInterval: props.refreshInterval ?? Duration.hours(1),
         data,
+        annotations: props.annotations,
       }),
     });
   }

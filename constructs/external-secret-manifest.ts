@@ -40,6 +40,8 @@ export function externalSecretManifest(options: {
   readonly data: readonly ExternalSecretEntry[];
   /** Secret key -> Go template over the entries (`{{ .<secretKey> }}`); when given, only these keys reach the Secret. */
   readonly template?: Readonly<Record<string, string>>;
+  /** Annotations of the ExternalSecret; ESO re-syncs at once whenever they change. */
+  readonly annotations?: Readonly<Record<string, string>>;
 }): Record<string, unknown> {
   const fail = (message: string): never => {
     throw new Error(`${options.owner} '${options.name}': ${message}`);
@@ -56,7 +58,12 @@ export function externalSecretManifest(options: {
   return {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',
-    metadata: { name: options.name, namespace: options.namespace, labels: recommendedLabels(options.name, options.component) },
+    metadata: {
+      name: options.name,
+      namespace: options.namespace,
+      labels: recommendedLabels(options.name, options.component),
+      ...(options.annotations ? { annotations: { ...options.annotations } } : {}),
+    },
     spec: {
       refreshInterval: options.refreshInterval.toDurationString(),
       secretStoreRef: { name: options.store.name, kind: options.store.kind },

@@ -37,6 +37,8 @@ export interface AppSettings {
   /** How often ESO re-reads Vault: whole hours, minutes or seconds (`1h`, `15m`), at least a minute. */
   readonly refreshInterval: string;
   readonly tokenDelivery: TokenDelivery;
+  /** The agents' Deployment to restart onto a new primary token (in `namespace`), or undefined for off. */
+  readonly agentWorkload?: { readonly deployment: string };
   readonly legacyCredentialsFile: LegacyCredentialsSetting;
   readonly prometheus: RuleDeliverySetting;
   readonly pushgateway: PushgatewaySetting;
@@ -61,6 +63,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   secretStoreKind: 'ClusterSecretStore',
   refreshInterval: '1h',
   tokenDelivery: 'dedicated',
+  agentWorkload: { deployment: 'claude-agent-service' },
   legacyCredentialsFile: { source: 'vault', secretName: 'claude-credentials', vaultProperty: 'claude_credentials_json' },
   prometheus: { mode: 'chart', release: 'prometheus' },
   pushgateway: { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' },
@@ -215,6 +218,10 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
     return parsed;
   },
   tokenDelivery: text('"dedicated" (a Secret of its own) or "shared" (this project owns claude-agent-secrets whole)', /^(dedicated|shared)$/) as Check<TokenDelivery>,
+  agentWorkload: (value, at, problems) =>
+    value === false
+      ? undefined
+      : object<{ deployment: string }>({ deployment: text('the name of the agents\' Deployment', DNS_LABEL, 'claude-agent-service') }, '{"deployment": "claude-agent-service"} or false')(value, at, problems),
   legacyCredentialsFile: legacyCredentials,
   prometheus,
   pushgateway,

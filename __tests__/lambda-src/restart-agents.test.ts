@@ -1,9 +1,14 @@
+import { spawn } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { RESTARTED_AT_ANNOTATION, SYNC_REQUESTED_ANNOTATION } from '../../lambda-src/contract';
 import { runRestart } from '../../lambda-src/restart-agents';
+import { Testing } from 'cdktf';
+import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
 import { FakeKubernetesOptions, startFakeKubernetes } from '../helpers/fake-kubernetes-api';
+import { testInventory } from '../helpers/inventory';
+import { resourcesOfType, synthStack } from '../helpers/synth';
 
 const SA_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.restart-job-service-account.test';
 
@@ -109,5 +114,26 @@ describe('the restart Job against a Kubernetes API stand-in', () => {
     expect(log.error).toContain('AGENT_DEPLOYMENT is not set.');
     expect(log.error).toContain('POLL_INTERVAL_MS="0" must be a whole number from 1 to 60000.');
     expect(api.requests).toHaveLength(0);
+  });
+
+  test('as shipped: the bundled restart.js of the synthesized ConfigMap, run by node, restarts the agents', async () => {
+    const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), restartAgents: { deploymentName: 'claude-agent-service' } });
+    const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => 'restart.js' in configMap.data)!;
+    const file = path.join(scratch, 'restart.js');
+    writeFileSync(file, scriptMap.data['restart.js']);
+    expect(scriptMap.data['restart.js']).not.toMatch(/require\("(cdktf|constructs|@cdktf\/)/);
+    const api = await startFakeKubernetes();
+    try {
+      const child = spawn(process.execPath, [file], {
+        env: { K8S_API_URL: api.url, K8S_TOKEN_FILE: path.join(scratch, 'token'), AGENT_NAMESPACE: 'claude-agent', TOKEN_EXTERNAL_SECRET: 'claude-oauth-token', AGENT_DEPLOYMENT: 'claude-agent-service', POLL_INTERVAL_MS: '50' },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      expect(JSON.parse(stderr.trim())).toMatchObject({ event: 'restarted' });
+      expect(code).toBe(0);
+    } finally {
+      await api.close();
+    }
   });
 });

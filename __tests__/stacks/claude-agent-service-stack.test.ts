@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
-import { testInventory } from '../helpers/inventory';
+import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
 import { schemaViolations } from '../helpers/crd-schemas';
 import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
 
@@ -98,5 +98,63 @@ describe('ClaudeAgentServiceStack', () => {
       to: `kubernetes_manifest.${manifestAddress}`,
     });
     expect(shared.import).toHaveLength(2); // the expiry ConfigMap is named differently there (claude-oauth-expiry): created, not imported
+  });
+
+  describe('restartAgents: the agents restart onto a new primary token as part of its deploy', () => {
+    const synth = (mintEpochs = EXAMPLE_MINT_EPOCHS, restart = true) =>
+      synthStack(
+        new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+          inventory: testInventory(mintEpochs),
+          restartAgents: restart ? { deploymentName: 'claude-agent-service' } : undefined,
+        }),
+      );
+    const restartJobOf = (json: any) => resourcesOfType(json, 'kubernetes_job_v1').find((job) => job.metadata.name.startsWith('claude-oauth-token-restart-'));
+
+    test("a Role limited by resourceNames to exactly the token's ExternalSecret and the Deployment, get and patch only", () => {
+      const json = synth();
+      expect(resourcesOfType(json, 'kubernetes_role_v1')).toEqual([
+        {
+          metadata: expect.objectContaining({ name: 'claude-oauth-token-restart', namespace: 'claude-agent' }),
+          rule: [
+            { api_groups: ['external-secrets.io'], resources: ['externalsecrets'], resource_names: ['claude-oauth-token'], verbs: ['get', 'patch'] },
+            { api_groups: ['apps'], resources: ['deployments'], resource_names: ['claude-agent-service'], verbs: ['get', 'patch'] },
+          ],
+        },
+      ]);
+      const [binding] = resourcesOfType(json, 'kubernetes_role_binding_v1');
+      expect(binding.subject).toEqual([{ kind: 'ServiceAccount', name: expect.stringMatching(/^\$\{kubernetes_service_account_v1\./), namespace: 'claude-agent' }]);
+      expect(binding.role_ref).toEqual({ api_group: 'rbac.authorization.k8s.io', kind: 'Role', name: expect.stringMatching(/^\$\{kubernetes_role_v1\./) });
+      expect(JSON.stringify(resourcesOfType(json, 'kubernetes_role_v1'))).not.toMatch(/"secrets"|\*/); // never the Secret, no wildcard
+    });
+
+    test('a restricted Job, waited for by the deploy, after the ExternalSecret whose annotation carries the primary entry', () => {
+      const json = synth();
+      const job = restartJobOf(json)!;
+      expect(job.wait_for_completion).toBe(true);
+      expect(job.spec.backoff_limit).toBe(0);
+      expect(job.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_manifest\.token-secret/), expect.stringMatching(/^kubernetes_role_binding_v1\./)]));
+      const pod = job.spec.template.spec;
+      expect(pod.automount_service_account_token).toBe(true);
+      expect(pod.security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
+      expect(pod.container[0].security_context).toMatchObject({ allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(Object.fromEntries(pod.container[0].env.map((v: any) => [v.name, v.value]))).toMatchObject({
+        AGENT_NAMESPACE: 'claude-agent',
+        TOKEN_EXTERNAL_SECRET: 'claude-oauth-token',
+        AGENT_DEPLOYMENT: 'claude-agent-service',
+      });
+      const tokenSecret = manifestsIn(json).find((manifest) => manifest.metadata.name === 'claude-oauth-token')!;
+      expect(tokenSecret.metadata.annotations).toEqual({ 'claude-oauth-tokens/primary-minted-at': String(EXAMPLE_MINT_EPOCHS.primary) });
+      expect(schemaViolations(tokenSecret)).toEqual([]);
+    });
+
+    test("only a change of the primary's entry makes a new Job (a new run); a spare's rotation plans nothing for it; off removes it", () => {
+      const name = (json: any) => restartJobOf(json)!.metadata.name;
+      const base = name(synth());
+      expect(name(synth({ ...EXAMPLE_MINT_EPOCHS, 'spare-1': EXAMPLE_MINT_EPOCHS.primary + 60 }))).toBe(base);
+      expect(name(synth({ ...EXAMPLE_MINT_EPOCHS, primary: EXAMPLE_MINT_EPOCHS.primary + 60 }))).not.toBe(base);
+      const off = synth(EXAMPLE_MINT_EPOCHS, false);
+      expect(restartJobOf(off)).toBeUndefined();
+      expect(resourcesOfType(off, 'kubernetes_role_v1')).toEqual([]);
+    });
   });
 });

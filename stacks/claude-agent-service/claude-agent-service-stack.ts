@@ -1,5 +1,6 @@
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
+import { AgentRestartJob, AgentRestartJobProps } from '../../constructs/agent-restart-job';
 import { AgentTokenExternalSecret, AgentTokenExternalSecretProps } from '../../constructs/agent-token-external-secret';
 import { ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monitor';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
@@ -24,6 +25,12 @@ export interface ClaudeAgentServiceStackProps {
    * @default false
    */
   readonly createNamespace?: boolean;
+  /**
+   * Restart the agents onto a new primary token as part of the deploy that records it: a Job that
+   * waits for ESO's sync, restarts this Deployment and waits for the rollout.
+   * @default off
+   */
+  readonly restartAgents?: Pick<AgentRestartJobProps, 'deploymentName' | 'syncTimeout' | 'rolloutTimeout'>;
   /**
    * Adopt the objects the agents' older HCL stack created (those whose names match ours) with
    * Terraform `import` blocks instead of creating them; remove them from that stack's state first
@@ -65,9 +72,13 @@ export interface ClaudeAgentServiceStackProps {
   readonly tokenProbe?: Omit<TokenProbeProps, 'namespace' | 'tokens'>;
 }
 
+/** On the token's ExternalSecret: the primary's mint time, so that a rotation changes it and ESO re-syncs at once. */
+export const PRIMARY_MINTED_AT_ANNOTATION = 'claude-oauth-tokens/primary-minted-at';
+
 /** Everything in the agents' namespace: the token Secret's delivery, the expiry data and its monitor. */
 export class ClaudeAgentServiceStack extends TerraformStack {
   readonly tokenSecret: AgentTokenExternalSecret;
+  readonly restartJob?: AgentRestartJob;
   readonly legacyCredentials?: LegacyCredentialsExternalSecret;
   readonly expiryConfigMap: TokenExpiryConfigMap;
   readonly monitor: ExpiryMonitor;
@@ -80,11 +91,22 @@ export class ClaudeAgentServiceStack extends TerraformStack {
       ? new ManagedNamespace(this, 'namespace', { name: props.namespace ?? 'claude-agent' }).name
       : props.namespace ?? 'claude-agent';
 
+    const primary = props.inventory.primary;
     this.tokenSecret = new AgentTokenExternalSecret(this, 'token-secret', {
       ...props.tokenSecret,
+      annotations: { ...props.tokenSecret?.annotations, [PRIMARY_MINTED_AT_ANNOTATION]: String(primary.mintedAt) },
       namespace,
-      token: props.inventory.primary.vault,
+      token: primary.vault,
     });
+    if (props.restartAgents) {
+      this.restartJob = new AgentRestartJob(this, 'restart-agents', {
+        ...props.restartAgents,
+        namespace,
+        externalSecretName: this.tokenSecret.secretName,
+        primaryEntry: `${primary.path}:${primary.mintedAt}`,
+        dependsOn: [this.tokenSecret.resource],
+      });
+    }
     if (props.legacyCredentials !== false) {
       this.legacyCredentials = new LegacyCredentialsExternalSecret(this, 'legacy-credentials', {
         secretStore: props.tokenSecret?.secretStore,
