@@ -270,13 +270,28 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
       `       vault kv patch ${token.vault.path} ${token.vault.field}=-`,
       `  4. Review: git diff ${fileName}   (one line), then open the pull request; CI runs npm run check.`,
       `  5. Deploy: ${deploy}   (it runs the monitor once and waits for the push)`,
-      "  6. Watch the alert clear: ESO refreshes the Secret within its refreshInterval (1h by default; force it with",
-      `       kubectl -n ${delivery.namespace} annotate externalsecret ${delivery.externalSecret} force-sync=$(date +%s) --overwrite);`,
-      `       ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (README, Rotating a token).`,
+      ...agentsPickUp(tokenPath, settings, delivery),
+      `  6. Watch ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (README, Rotating a token).`,
       '',
     ].join('\n'),
   );
   return TokensExit.ok;
+}
+
+/** How the agents come to run the new token: the deploy's restart Job, or the commands to do it by hand. */
+function agentsPickUp(tokenPath: string, settings: AppSettings, delivery: { namespace: string; externalSecret: string }): string[] {
+  if (tokenPath !== PRIMARY_TOKEN_PATH) return ['     A spare is not in use: no agent restarts.'];
+  if (settings.agentWorkload) {
+    return [
+      `     For primary the deploy also has ESO sync the new token, restarts deployment/${settings.agentWorkload.deployment} and waits`,
+      '     for the rollout; it fails naming the Job (kubectl logs job/<name>) if either does not finish.',
+    ];
+  }
+  return [
+    '     The agents read the token only at start (agentWorkload is off): once deployed, have ESO sync and restart them:',
+    `       kubectl -n ${delivery.namespace} annotate externalsecret ${delivery.externalSecret} force-sync=$(date +%s) --overwrite`,
+    `       kubectl -n ${delivery.namespace} rollout restart deployment/<the agents' Deployment>`,
+  ];
 }
 
 /** The date comment of a new line; a value the inventory will refuse anyway may be past Date's range. */
@@ -347,9 +362,8 @@ function promote(positional: string[], options: Options, io: CliIo): number {
       '  1. Copy the spare over the primary in Vault (a pipe: the token never touches argv or shell history):',
       `       vault kv get -field=${from.field} ${from.path} | vault kv patch ${to.path} ${to.field}=-`,
       `  2. Deploy (the spare leaves the Vault policy, so with Vault admin credentials): ${deployCommand(['vault-access', 'claude-agent-service'], settings)}`,
-      '  3. Have ESO copy it now, then restart the agents onto it:',
-      `       kubectl -n ${delivery.namespace} annotate externalsecret ${delivery.externalSecret} force-sync=$(date +%s) --overwrite`,
-      `       kubectl -n ${delivery.namespace} rollout restart deployment/claude-agent-service`,
+      '  3. The agents onto the new primary:',
+      ...agentsPickUp(PRIMARY_TOKEN_PATH, settings, delivery),
       `  4. Mint a new spare when you can: npm run tokens -- rotate ${spare} --add (then: vault kv patch ${from.path} ${from.field}=-)`,
       '',
     ].join('\n'),

@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'f
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
+import { DEFAULT_SETTINGS } from '../../settings/app-settings';
 import { runTokens } from '../../tools/tokens';
 import { AppCopy, EPOCH_MAP_FILE } from '../helpers/app-copy';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
@@ -223,7 +224,7 @@ describe('tokens promote: fail over to a spare in one validated edit', () => {
     const step = (n: number) => lines.findIndex((line) => line.startsWith(`  ${n}.`));
     expect(lines[step(1) + 1]).toBe('       vault kv get -field=claude_oauth_token secret/claude-agent-service-spare-1 | vault kv patch secret/claude-agent-service claude_oauth_token=-');
     expect(lines[step(2)]).toContain('cdktf deploy vault-access claude-agent-service');
-    expect(lines[step(3) + 1]).toBe('       kubectl -n claude-agent annotate externalsecret claude-oauth-token force-sync=$(date +%s) --overwrite');
+    expect(lines[step(3) + 1]).toBe('     For primary the deploy also has ESO sync the new token, restarts deployment/claude-agent-service and waits');
     expect(step(1)).toBeLessThan(step(2));
   });
 
@@ -251,5 +252,20 @@ describe('tokens promote: fail over to a spare in one validated edit', () => {
     expect(run.stderr).toContain(message);
     expect(run.stderr).toContain('promoting it would only move the outage');
     expect(folder.text).toBe(before);
+  });
+
+  test('with agentWorkload off, the playbook gives the sync and restart commands instead', async () => {
+    folder = new MapFolder();
+    let stdout = '';
+    await runTokens(['rotate', 'primary'], {
+      stdout: (text) => (stdout += text),
+      stderr: () => undefined,
+      stdin: () => '',
+      now: () => NOW,
+      epochMapFile: folder.file,
+      settings: { ...DEFAULT_SETTINGS, agentWorkload: undefined, namespace: 'agents' },
+    });
+    expect(stdout).toContain('kubectl -n agents annotate externalsecret claude-oauth-token force-sync=$(date +%s) --overwrite');
+    expect(stdout).toContain("kubectl -n agents rollout restart deployment/<the agents' Deployment>");
   });
 });

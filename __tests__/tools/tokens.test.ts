@@ -28,9 +28,10 @@ describe('npm run tokens', () => {
     expect(run.stdout).toContain("Rotated 'spare-1' in stacks/claude-agent-service/token-mint-epochs.ts: minted 2026-11-20T09:30:00Z, expires 2027-11-20T09:30:00Z (365 days).");
     expect(run.stdout).toContain('vault kv patch secret/claude-agent-service-spare-1 claude_oauth_token=-');
     expect(run.stdout).toContain('cdktf deploy claude-agent-service');
-    expect(run.stdout).toContain('kubectl -n claude-agent annotate externalsecret claude-oauth-token force-sync=');
-    const shared = app.run('tokens', ['rotate', 'spare-2', '--minted-at', '2026-11-20T09:30:00Z'], { CDKTF_CONTEXT_JSON: JSON.stringify({ tokenDelivery: 'shared', namespace: 'agents' }) });
-    expect(shared.stdout).toContain('kubectl -n agents annotate externalsecret claude-agent-secrets force-sync=');
+    expect(run.stdout).toContain('A spare is not in use: no agent restarts.');
+    // The settings (here from the environment) decide the printed commands: an installed Pushgateway puts monitoring in the deploy.
+    const withGateway = app.run('tokens', ['rotate', 'spare-2', '--minted-at', '2026-11-20T09:30:00Z'], { CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} } }) });
+    expect(withGateway.stdout).toContain('Deploy: cdktf deploy monitoring claude-agent-service');
     const badSettings = app.run('tokens', ['status'], { CDKTF_CONTEXT_JSON: '{"tokenProbe": "maybe"}' });
     expect(badSettings.status).toBe(1);
     expect(badSettings.stderr).toContain('CDKTF_CONTEXT_JSON context.tokenProbe is "maybe"');
