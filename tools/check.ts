@@ -51,7 +51,7 @@ function parseOptions(argv: readonly string[]): CheckOptions {
   let base: string | undefined;
   let format: CheckOptions['format'] = 'text';
   let allowExpiring = false;
-  let crdDir = process.env.CRD_SCHEMA_DIR ?? path.resolve(REPO_ROOT, '../shared/schemas/crds');
+  let crdDir = process.env.CRD_SCHEMA_DIR ?? path.resolve(REPO_ROOT, 'schemas/crds');
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       const next = argv[++i];
@@ -245,7 +245,7 @@ function headSettings(): AppSettings {
 export function runCheck(argv: readonly string[], out: (text: string) => void): number {
   const options = parseOptions(argv);
   if (!existsSync(options.crdDir)) {
-    throw new CannotRun(`no CRD schemas at ${options.crdDir}: pass --crd-dir or set CRD_SCHEMA_DIR (the team keeps them in shared/schemas/crds).`);
+    throw new CannotRun(`no CRD schemas at ${options.crdDir}: pass --crd-dir or set CRD_SCHEMA_DIR (the project vendors them in schemas/crds).`);
   }
   const registry = CrdSchemaRegistry.fromDirectory(options.crdDir);
   const { sha, label } = resolveBase(options.base);

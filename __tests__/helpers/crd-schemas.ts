@@ -1,8 +1,8 @@
 import * as path from 'path';
 import { CrdSchemaRegistry, SchemaViolation } from '../../tools/crd-validator';
 
-/** The upstream CRDs the team keeps beside the repo (see ../shared/schemas/crds/README.md). */
-export const CRD_SCHEMA_DIR = path.resolve(__dirname, '../../../shared/schemas/crds');
+/** The upstream CRDs vendored in the project (schemas/crds/README.md says which releases). */
+export const CRD_SCHEMA_DIR = path.resolve(__dirname, '../../schemas/crds');
 
 let registry: CrdSchemaRegistry | undefined;
 
