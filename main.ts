@@ -15,8 +15,8 @@ import { AGENT_SECRET_ENTRIES } from './stacks/claude-agent-service/agent-secret
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
 import { VaultAccessStack } from './stacks/vault-access/vault-access-stack';
-import { CHART_VALUES_FILE, EPOCH_MAP_FILE, RULES_FILE } from './tools/project-paths';
-import { formatSynthSummary } from './tools/synth-summary';
+import { CHART_VALUES_FILE, EPOCH_MAP_FILE, RULES_FILE } from './settings/project-paths';
+import { formatSynthSummary } from './stacks/synth-output';
 
 /**
  * The only place that reads configuration: the settings (cdktf.json's `context`, which the

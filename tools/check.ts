@@ -17,9 +17,9 @@ import { readTokenInventory, TokenInventory, TokenRecord } from '../inventory/to
 import { CrdSchemaRegistry } from './crd-validator';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-settings';
 import { deployCommand, STACKS } from '../settings/stack-graph';
-import { EPOCH_MAP_FILE, REPO_ROOT } from './project-paths';
+import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { describeChange, diffStack, ResourceDiff, StackJson } from './synth-diff';
-import { readSynthesizedStacks } from './synth-summary';
+import { readSynthesizedStacks } from '../stacks/synth-output';
 import { redactSecrets, redactToken, TOKEN_SHAPED, TOKEN_SHAPED_ERE } from '../inventory/token-shape';
 
 export const CheckExit = { pass: 0, fail: 1, cannotRun: 2 } as const;

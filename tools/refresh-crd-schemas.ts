@@ -6,7 +6,7 @@
 import { copyFileSync, existsSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { REPO_ROOT } from './project-paths';
+import { REPO_ROOT } from '../settings/project-paths';
 
 export const VENDORED_CRD_DIR = path.join(REPO_ROOT, 'schemas', 'crds');
 

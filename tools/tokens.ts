@@ -20,7 +20,7 @@ import { parseInstant } from './instant';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from '../settings/app-settings';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from '../settings/object-names';
 import { deployCommand } from '../settings/stack-graph';
-import { EPOCH_MAP_FILE, REPO_ROOT } from './project-paths';
+import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 
 export const TokensExit = { ok: 0, usage: 1, invalidMap: 2, underDays: 3 } as const;
 export const ProbeExit = { valid: 0, usage: 1, rejected: 2, unknown: 3 } as const;

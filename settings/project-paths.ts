@@ -1,6 +1,6 @@
 import * as path from 'path';
 
-/** The repository root (this file lives in tools/). */
+/** The repository root (this file lives in settings/). */
 export const REPO_ROOT = path.resolve(__dirname, '..');
 /** The reviewed epoch map, relative to the repository root. */
 export const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
