@@ -1,5 +1,5 @@
 import { SECONDS_PER_DAY } from '../inventory/expiry';
-import { AppCopy } from './helpers/app-copy';
+import { AppCopy } from '../devkit/app-copy';
 import { schemaViolations } from './helpers/crd-schemas';
 import { promtool } from './helpers/promtool';
 import { manifestsIn } from './helpers/synth';

@@ -10,9 +10,9 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { bundleScript } from '../constructs/script-bundle';
 import { expiryOf } from '../inventory/expiry';
-import { AppCopy, REPO_ROOT } from '../__tests__/helpers/app-copy';
-import { ConfigMapMount } from '../__tests__/helpers/configmap-mount';
-import { startPushgateway } from '../__tests__/helpers/real-binaries';
+import { AppCopy, REPO_ROOT } from '../devkit/app-copy';
+import { ConfigMapMount } from '../devkit/configmap-mount';
+import { startPushgateway } from '../devkit/real-binaries';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const TOKENS = 1_000;

@@ -5,7 +5,7 @@ import { bundleScript } from '../../constructs/script-bundle';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
 import { MintEpochs } from '../../inventory/token-inventory';
 import { MonitorEnv } from '../../lambda-src/contract';
-import { AppCopy } from '../helpers/app-copy';
+import { AppCopy } from '../../devkit/app-copy';
 import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
 import { resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
 

@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import { existsSync } from 'fs';
 import * as path from 'path';
-import { AppCopy } from '../helpers/app-copy';
+import { AppCopy } from '../../devkit/app-copy';
 import { StandinTerraform } from '../helpers/standin-terraform';
 
 jest.setTimeout(180_000);

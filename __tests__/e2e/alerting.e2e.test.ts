@@ -3,8 +3,8 @@ import { Duration } from '../../constructs/duration';
 import { TOKEN_EXPIRY_PANELS } from '../../constructs/token-expiry-dashboard';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { MonitoringStack } from '../../stacks/monitoring/monitoring-stack';
-import { ConfigMapMount } from '../helpers/configmap-mount';
-import { RunningBinary, startAlertmanager, startPrometheus, startPushgateway, stopAllBinaries } from '../helpers/real-binaries';
+import { ConfigMapMount } from '../../devkit/configmap-mount';
+import { RunningBinary, startAlertmanager, startPrometheus, startPushgateway, stopAllBinaries } from '../../devkit/real-binaries';
 import { runShippedMonitor } from '../helpers/shipped-monitor';
 import { NotifiedAlert, startWebhookReceiver } from '../helpers/webhook-receiver';
 

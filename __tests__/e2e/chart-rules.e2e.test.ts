@@ -2,8 +2,8 @@ import { Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { RULES_CONFIG_MAP_KEY } from '../../constructs/prometheus-rules-config-map';
 import { MonitoringStack } from '../../stacks/monitoring/monitoring-stack';
-import { ConfigMapMount } from '../helpers/configmap-mount';
-import { RunningBinary, startPrometheus, stopAllBinaries } from '../helpers/real-binaries';
+import { ConfigMapMount } from '../../devkit/configmap-mount';
+import { RunningBinary, startPrometheus, stopAllBinaries } from '../../devkit/real-binaries';
 import { resourcesOfType, synthStack } from '../helpers/synth';
 
 const RUNBOOK = 'https://git.example.test/claude-oauth-tokens/blob/main/README.md';

@@ -3,7 +3,7 @@ import { toRuleGroup } from '../../alerts/alert-record';
 import { renderRulesFile } from '../../alerts/rules-file';
 import { secretSyncAlerts } from '../../alerts/secret-sync-alerts';
 import { Duration } from '../../constructs/duration';
-import { freePort, RunningBinary, startPrometheus, stopAllBinaries } from '../helpers/real-binaries';
+import { freePort, RunningBinary, startPrometheus, stopAllBinaries } from '../../devkit/real-binaries';
 
 /** A loopback stand-in for ESO's metrics endpoint, serving `externalsecret_status_condition` as ESO does. */
 async function esoMetrics(externalSecrets: Array<{ name: string; namespace: string; ready: boolean }>): Promise<{ port: number; close: () => Promise<void> }> {

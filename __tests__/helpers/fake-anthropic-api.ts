@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { createServer, IncomingHttpHeaders } from 'http';
-import { freePort } from './real-binaries';
+import { freePort } from '../../devkit/real-binaries';
 
 /** A fresh token of the real shape, made at test time (never committed): the prefix and 95 more characters, 108 in all. */
 export function makeToken(): string {

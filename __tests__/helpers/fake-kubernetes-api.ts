@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, Server } from 'http';
-import { freePort } from './real-binaries';
+import { freePort } from '../../devkit/real-binaries';
 
 export interface FakeKubernetesOptions {
   readonly namespace?: string;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { createServer, IncomingHttpHeaders } from 'http';
-import { freePort } from './real-binaries';
+import { freePort } from '../../devkit/real-binaries';
 
 /** How the stand-in behaves: as Vault documents it, healthy or in one of its failure modes. */
 export type VaultMode = 'healthy' | 'sealed' | 'hang';

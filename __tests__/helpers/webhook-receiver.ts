@@ -1,5 +1,5 @@
 import { createServer } from 'http';
-import { freePort } from './real-binaries';
+import { freePort } from '../../devkit/real-binaries';
 
 /** One alert of an Alertmanager webhook notification. */
 export interface NotifiedAlert {

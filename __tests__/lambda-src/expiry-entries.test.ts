@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { MonitorInputError, readExpiryDirectory } from '../../lambda-src/expiry-entries';
-import { ConfigMapMount } from '../helpers/configmap-mount';
+import { ConfigMapMount } from '../../devkit/configmap-mount';
 import { TEST_NOW } from '../helpers/inventory';
 
 function problemsOf(read: () => unknown): string[] {

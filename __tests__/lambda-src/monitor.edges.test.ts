@@ -3,9 +3,9 @@ import { createServer, Server } from 'http';
 import * as path from 'path';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { runMonitor } from '../../lambda-src/monitor';
-import { ConfigMapMount } from '../helpers/configmap-mount';
+import { ConfigMapMount } from '../../devkit/configmap-mount';
 import { makeToken } from '../helpers/fake-anthropic-api';
-import { freePort } from '../helpers/real-binaries';
+import { freePort } from '../../devkit/real-binaries';
 
 const NOW = Date.UTC(2026, 10, 23) / 1000;
 const EXPIRIES = { primary: '1808064429', 'spare-1': '1808064280' };

@@ -1,8 +1,8 @@
 import { createServer, Server } from 'http';
 import { Metrics, MONITOR_JOB } from '../../lambda-src/contract';
-import { ConfigMapMount } from '../helpers/configmap-mount';
+import { ConfigMapMount } from '../../devkit/configmap-mount';
 import { byLabel, parseExposition, Sample } from '../helpers/exposition';
-import { freePort, RunningBinary, startPushgateway, stopAllBinaries } from '../helpers/real-binaries';
+import { freePort, RunningBinary, startPushgateway, stopAllBinaries } from '../../devkit/real-binaries';
 import { runShippedMonitor } from '../helpers/shipped-monitor';
 
 const EXPIRIES = { primary: '1808064429', 'spare-1': '1808064280', 'spare-2': '1808064429' };

@@ -3,10 +3,10 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { DriftMetrics, Metrics, MONITOR_JOB } from '../../lambda-src/contract';
 import { parseVaultTime } from '../../lambda-src/vault-metadata';
-import { ConfigMapMount } from '../helpers/configmap-mount';
+import { ConfigMapMount } from '../../devkit/configmap-mount';
 import { byLabel, parseExposition } from '../helpers/exposition';
 import { startFakeVault } from '../helpers/fake-vault';
-import { RunningBinary, startPushgateway, stopAllBinaries } from '../helpers/real-binaries';
+import { RunningBinary, startPushgateway, stopAllBinaries } from '../../devkit/real-binaries';
 import { runShippedMonitor } from '../helpers/shipped-monitor';
 
 const EXPIRIES = { primary: '1808064429', 'spare-1': '1808064280', 'spare-2': '1808064429' };

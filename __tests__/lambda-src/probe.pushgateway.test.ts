@@ -1,10 +1,10 @@
 import { Metrics, MONITOR_JOB, PROBE_JOB, ProbeMetrics } from '../../lambda-src/contract';
 import { TOKEN_SHAPED } from '../../inventory/token-shape';
 import { runProbe } from '../../lambda-src/probe';
-import { ConfigMapMount } from '../helpers/configmap-mount';
+import { ConfigMapMount } from '../../devkit/configmap-mount';
 import { parseExposition, Sample } from '../helpers/exposition';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
-import { RunningBinary, startPushgateway, stopAllBinaries } from '../helpers/real-binaries';
+import { RunningBinary, startPushgateway, stopAllBinaries } from '../../devkit/real-binaries';
 import { runShippedMonitor, runShippedProbe } from '../helpers/shipped-monitor';
 
 describe('the shipped probe against a real Pushgateway', () => {

@@ -1,6 +1,6 @@
 import { classifyAnswer, probeEndpointProblem, probeToken } from '../../lambda-src/token-probe';
 import { Behaviour, makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
-import { freePort } from '../helpers/real-binaries';
+import { freePort } from '../../devkit/real-binaries';
 
 const CASES: Array<[Behaviour, object]> = [
   ['valid-login', { result: 'valid' }],

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { VaultAccessStack, VaultAccessStackProps } from '../../stacks/vault-access/vault-access-stack';
-import { AppCopy } from '../helpers/app-copy';
+import { AppCopy } from '../../devkit/app-copy';
 import { schemaViolations } from '../helpers/crd-schemas';
 import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
 import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';

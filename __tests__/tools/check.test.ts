@@ -1,6 +1,6 @@
 import { spawnSync } from 'child_process';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
-import { AppCopy, EPOCH_MAP_FILE } from '../helpers/app-copy';
+import { AppCopy, EPOCH_MAP_FILE } from '../../devkit/app-copy';
 import { makeToken } from '../helpers/fake-anthropic-api';
 
 /** A throwaway git repository holding a copy of the app, one commit per step. */

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'child_process';
 import { closeSync, openSync } from 'fs';
 import { TOKEN_SHAPED } from '../../inventory/token-shape';
-import { AppCopy } from '../helpers/app-copy';
+import { AppCopy } from '../../devkit/app-copy';
 import { Behaviour, makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
 
 describe('npm run tokens -- probe --stdin', () => {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { DEFAULT_SETTINGS } from '../../settings/app-settings';
 import { runTokens } from '../../tools/tokens';
-import { AppCopy, EPOCH_MAP_FILE } from '../helpers/app-copy';
+import { AppCopy, EPOCH_MAP_FILE } from '../../devkit/app-copy';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
 
 const HEAD = 'export const TOKEN_MINT_EPOCHS: Readonly<Record<string, number>> = {';

@@ -1,5 +1,5 @@
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
-import { AppCopy, EPOCH_MAP_FILE } from '../helpers/app-copy';
+import { AppCopy, EPOCH_MAP_FILE } from '../../devkit/app-copy';
 
 const MINTED = 1776528429; // primary and spare-2 in the example map
 const EXPIRES = MINTED + 365 * SECONDS_PER_DAY;
