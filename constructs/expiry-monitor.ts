@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { DEFAULT_VAULT_TIMEOUT_MS } from '../lambda-src/drift-check';
 import {
   DEFAULT_PUSH_ATTEMPTS,
   DEFAULT_PUSH_BACKOFF_MS,
   DEFAULT_PUSH_TIMEOUT_MS,
   DEFAULT_PUSHGATEWAY_URL,
+  DEFAULT_VAULT_TIMEOUT_MS,
   DriftEnv,
   MAX_PUSH_ATTEMPTS,
   MAX_PUSH_TIMEOUT_MS,

@@ -2,9 +2,19 @@ import * as path from 'path';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { TokenRecord } from '../inventory/token-inventory';
-import { DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MAX_PROBE_TIMEOUT_MS, ProbeEnv } from '../lambda-src/contract';
+import {
+  DEFAULT_PROBE_BETA,
+  DEFAULT_PROBE_ENDPOINT,
+  DEFAULT_PROBE_TIMEOUT_MS,
+  DEFAULT_PUSH_ATTEMPTS,
+  DEFAULT_PUSH_BACKOFF_MS,
+  DEFAULT_PUSH_TIMEOUT_MS,
+  DEFAULT_PUSHGATEWAY_URL,
+  MAX_PROBE_TIMEOUT_MS,
+  ProbeEnv,
+} from '../lambda-src/contract';
 import { pushWorstCaseMs } from '../lambda-src/pushgateway';
-import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, probeEndpointProblem } from '../lambda-src/token-probe';
+import { probeEndpointProblem } from '../lambda-src/token-probe';
 import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
 import { Duration } from './duration';
 import { DEFAULT_SECRET_STORE, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';

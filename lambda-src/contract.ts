@@ -44,14 +44,22 @@ export const Metrics = {
   },
 } as const;
 
-/** Exit codes of the monitor, for the CronJob's failure history and the README. */
-export const MonitorExit = {
+/** Exit codes of the pushing scripts (monitor and probe), for the CronJob's failure history and the README. */
+export const ScriptExit = {
   ok: 0,
-  /** Bad configuration or a bad expiry entry: nothing was pushed. */
+  /** Bad configuration or a bad mounted entry: nothing was pushed. */
   invalidInput: 1,
   /** The Pushgateway could not be reached or refused the push after every retry. */
   pushFailed: 2,
 } as const;
+
+/**
+ * The endpoint the probe asks with each token, one that spends no usage. Undocumented; its answers,
+ * as observed publicly, are in token-probe.ts's classification table.
+ */
+export const DEFAULT_PROBE_ENDPOINT = 'https://api.anthropic.com/api/oauth/profile';
+export const DEFAULT_PROBE_BETA = 'oauth-2025-04-20';
+export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 
 /** Environment variables the token probe reads. */
 export const ProbeEnv = {
@@ -114,6 +122,9 @@ export const DriftMetrics = {
     help: "1 if the monitor could read the token secret's Vault metadata on its last run, else 0.",
   },
 } as const;
+
+export const DEFAULT_VAULT_TIMEOUT_MS = 5_000;
+export const DEFAULT_VAULT_JWT_FILE = '/var/run/secrets/vault/token';
 
 /** The Vault Kubernetes-auth role the monitor logs in with (created by the vault-access stack). */
 export const MONITOR_VAULT_ROLE = 'claude-oauth-expiry-monitor';

@@ -1,12 +1,11 @@
 import { readFileSync } from 'fs';
 import { vaultSecretLocation } from '../inventory/vault-location';
-import { DriftEnv, PATH_LABEL } from './contract';
+import { DEFAULT_VAULT_JWT_FILE, DEFAULT_VAULT_TIMEOUT_MS, DriftEnv, PATH_LABEL } from './contract';
+import { readEnvInteger } from './env-number';
 import { plainHttpOffLoopback } from './http-request';
 import { Sample } from './exposition';
 import { MetadataCheck, readSecretUpdatedTime, vaultKubernetesLogin } from './vault-metadata';
 
-export const DEFAULT_VAULT_TIMEOUT_MS = 5_000;
-export const DEFAULT_VAULT_JWT_FILE = '/var/run/secrets/vault/token';
 
 export interface DriftResult {
   readonly path: string;
@@ -24,8 +23,9 @@ export async function checkVaultDrift(env: Readonly<Record<string, string | unde
   const failAll = (reason: string): DriftResult[] => paths.map((path) => ({ path, check: { ok: false, reason } }));
   // The login presents the pod's ServiceAccount token: never in clear across the network.
   if (plainHttpOffLoopback(address)) return failAll('plain_http_refused');
-  const timeoutText = env[DriftEnv.timeoutMs];
-  const vault = { address, timeoutMs: timeoutText && /^[1-9]\d*$/.test(timeoutText) ? Number(timeoutText) : DEFAULT_VAULT_TIMEOUT_MS };
+  const problems: string[] = [];
+  const vault = { address, timeoutMs: readEnvInteger(env, DriftEnv.timeoutMs, { fallback: DEFAULT_VAULT_TIMEOUT_MS, max: 60_000 }, problems) };
+  if (problems.length > 0) return failAll('invalid_timeout');
   let jwt: string;
   try {
     jwt = readFileSync(env[DriftEnv.jwtFile] || DEFAULT_VAULT_JWT_FILE, 'utf8').trim();

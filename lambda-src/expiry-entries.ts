@@ -1,7 +1,7 @@
 import { EARLIEST_MINT_EPOCH, expiryOf, isoUtc, latestPossibleExpiry, MILLISECONDS_FLOOR } from '../inventory/expiry';
-import { MonitorInputError, readMountedTokenFiles } from './mounted-files';
+import { ScriptInputError, readMountedTokenFiles } from './mounted-files';
 
-export { MonitorInputError } from './mounted-files';
+export { ScriptInputError } from './mounted-files';
 
 /** One token's expiry, as read from the mounted ConfigMap. */
 export interface ExpiryEntry {
@@ -33,7 +33,7 @@ export function readExpiryDirectory(directory: string, now: number): ExpiryEntry
     problems.push(`the expiry directory ${directory} holds no tokens: an empty push would hide every token; check the ConfigMap.`);
   }
   // Every message starts with `entry '<path>'`: sorted, they read in path order.
-  if (problems.length > 0) throw new MonitorInputError(problems.sort());
+  if (problems.length > 0) throw new ScriptInputError(problems.sort());
   return entries;
 }
 

@@ -1,6 +1,14 @@
 import * as http from 'http';
 import * as https from 'https';
 
+/** The whole exchange did not finish within its deadline. */
+export class RequestTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
 export interface HttpAnswer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -11,7 +19,7 @@ export interface HttpAnswer {
 /**
  * One HTTP(S) request with a deadline on the whole exchange; TLS certificates are verified (Node's
  * default). Plain node:http rather than fetch: loading fetch (undici) doubles a run's memory.
- * Rejects with the socket error (its `code`, e.g. ECONNREFUSED) or `no answer within N ms`.
+ * Rejects with the socket error (its `code`, e.g. ECONNREFUSED) or a {@link RequestTimeoutError}.
  */
 export function httpRequest(
   url: URL,
@@ -32,7 +40,7 @@ export function httpRequest(
       });
       response.on('error', fail);
     });
-    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const deadline = setTimeout(() => request.destroy(new RequestTimeoutError(options.timeoutMs)), options.timeoutMs);
     function fail(error: Error): void {
       clearTimeout(deadline);
       reject(error);
@@ -44,6 +52,7 @@ export function httpRequest(
 
 /** Why a request failed, fit for a log line: the socket error code, or the deadline's message. */
 export function describeRequestError(error: unknown): string {
+  if (error instanceof RequestTimeoutError) return error.message;
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 

@@ -10,10 +10,10 @@ import {
   MAX_PUSH_TIMEOUT_MS,
   MONITOR_JOB,
   MonitorEnv,
-  MonitorExit,
+  ScriptExit,
 } from './contract';
 import { checkVaultDrift, driftSamples } from './drift-check';
-import { MonitorInputError, readExpiryDirectory } from './expiry-entries';
+import { ScriptInputError, readExpiryDirectory } from './expiry-entries';
 import { renderExposition } from './exposition';
 import { readEnvInteger } from './env-number';
 import { PushError, pushGroup, pushgatewayUrlProblem, redactUrl } from './pushgateway';
@@ -55,9 +55,9 @@ export async function runMonitor(io: MonitorIo): Promise<number> {
     settings = readSettings(io.env, io.argv);
     entries = readExpiryDirectory(settings.expiryDir, now());
   } catch (error) {
-    if (!(error instanceof MonitorInputError)) throw error;
+    if (!(error instanceof ScriptInputError)) throw error;
     log('error', { event: 'invalid_input', error: error.message, pushed: false });
-    return MonitorExit.invalidInput;
+    return ScriptExit.invalidInput;
   }
 
   // Best effort, bounded by its timeouts: whatever Vault does, the expiry push below still happens.
@@ -69,7 +69,7 @@ export async function runMonitor(io: MonitorIo): Promise<number> {
   if (settings.dryRun) {
     io.stdout(body);
     log('info', { event: 'dry_run', tokens, ...(vault ? { vault } : {}) });
-    return MonitorExit.ok;
+    return ScriptExit.ok;
   }
   const pushgateway = redactUrl(settings.pushgatewayUrl);
   try {
@@ -82,11 +82,11 @@ export async function runMonitor(io: MonitorIo): Promise<number> {
       backoffMs: settings.backoffMs,
     });
     log('info', { event: 'pushed', pushgateway, attempts: result.attempts, tokens, ...(vault ? { vault } : {}) });
-    return MonitorExit.ok;
+    return ScriptExit.ok;
   } catch (error) {
     if (!(error instanceof PushError)) throw error;
     log('error', { event: 'push_failed', pushgateway, attempts: error.attempts, error: error.message });
-    return MonitorExit.pushFailed;
+    return ScriptExit.pushFailed;
   }
 }
 
@@ -112,6 +112,6 @@ function readSettings(env: MonitorIo['env'], argv: readonly string[]): MonitorSe
     backoffMs: readEnvInteger(env, MonitorEnv.pushBackoffMs, { fallback: DEFAULT_PUSH_BACKOFF_MS, max: MAX_PUSH_BACKOFF_MS }, problems),
     dryRun,
   };
-  if (problems.length > 0) throw new MonitorInputError(problems);
+  if (problems.length > 0) throw new ScriptInputError(problems);
   return settings;
 }

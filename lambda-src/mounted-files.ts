@@ -4,10 +4,10 @@ import { tokenPathProblem } from '../inventory/token-path';
 import { looksLikeToken } from '../inventory/token-shape';
 
 /** Bad settings, or a missing, empty or bad mounted map: nothing may be pushed. */
-export class MonitorInputError extends Error {
+export class ScriptInputError extends Error {
   constructor(readonly problems: readonly string[]) {
     super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
-    this.name = 'MonitorInputError';
+    this.name = 'ScriptInputError';
   }
 }
 
@@ -27,7 +27,7 @@ export function readMountedTokenFiles(directory: string, mount: MountDescription
   try {
     names = readdirSync(directory);
   } catch (error) {
-    throw new MonitorInputError([`cannot read the ${mount.label} ${directory} (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${mount.fix}`]);
+    throw new ScriptInputError([`cannot read the ${mount.label} ${directory} (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${mount.fix}`]);
   }
   const files: Array<{ path: string; text: string }> = [];
   const problems: string[] = [];

@@ -1,10 +1,10 @@
 import { redactSecrets } from '../inventory/token-shape';
-import { DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MAX_PROBE_TIMEOUT_MS, MonitorExit, PATH_LABEL, PROBE_JOB, ProbeEnv, ProbeMetrics, REASON_LABEL, RESULT_LABEL } from './contract';
+import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MAX_PROBE_TIMEOUT_MS, ScriptExit, PATH_LABEL, PROBE_JOB, ProbeEnv, ProbeMetrics, REASON_LABEL, RESULT_LABEL } from './contract';
 import { renderGauge } from './exposition';
-import { MonitorInputError, readMountedTokenFiles } from './mounted-files';
+import { ScriptInputError, readMountedTokenFiles } from './mounted-files';
 import { readEnvInteger } from './env-number';
 import { PushError, pushGroup, pushgatewayUrlProblem, redactUrl } from './pushgateway';
-import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, PROBE_RESULTS, ProbeOutcome, probeEndpointProblem, probeToken } from './token-probe';
+import { PROBE_RESULTS, ProbeOutcome, probeEndpointProblem, probeToken } from './token-probe';
 
 export interface ProbeIo {
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -34,7 +34,7 @@ export function renderProbeExposition(outcomes: ReadonlyArray<{ path: string; ou
 function readTokenDirectory(directory: string): Array<{ path: string; token: string }> {
   const { files, problems } = readMountedTokenFiles(directory, { label: 'token directory', fix: "mount the probe's Secret there." });
   if (problems.length === 0 && files.length === 0) problems.push(`the token directory ${directory} holds no tokens; check the probe's ExternalSecret.`);
-  if (problems.length > 0) throw new MonitorInputError(problems);
+  if (problems.length > 0) throw new ScriptInputError(problems);
   return files.map((file) => ({ path: file.path, token: file.text }));
 }
 
@@ -58,11 +58,11 @@ export async function runProbe(io: ProbeIo): Promise<number> {
   const timeoutMs = readEnvInteger(env, ProbeEnv.timeoutMs, { fallback: DEFAULT_PROBE_TIMEOUT_MS, max: MAX_PROBE_TIMEOUT_MS }, problems);
   let tokens: Array<{ path: string; token: string }>;
   try {
-    if (problems.length > 0) throw new MonitorInputError(problems);
+    if (problems.length > 0) throw new ScriptInputError(problems);
     tokens = readTokenDirectory(env[ProbeEnv.tokenDir]!);
   } catch (error) {
     log('error', { event: 'invalid_input', error: (error as Error).message, pushed: false });
-    return MonitorExit.invalidInput;
+    return ScriptExit.invalidInput;
   }
 
   const options = { endpoint, betaHeader: env[ProbeEnv.betaHeader] || DEFAULT_PROBE_BETA, timeoutMs };
@@ -80,10 +80,10 @@ export async function runProbe(io: ProbeIo): Promise<number> {
       backoffMs: DEFAULT_PUSH_BACKOFF_MS,
     });
     log('info', { event: 'probed', endpoint: new URL(endpoint).origin, pushgateway: redactUrl(pushgatewayUrl), attempts: pushed.attempts, tokens: results });
-    return MonitorExit.ok;
+    return ScriptExit.ok;
   } catch (error) {
     if (!(error instanceof PushError)) throw error;
     log('error', { event: 'push_failed', attempts: error.attempts, error: error.message, tokens: results });
-    return MonitorExit.pushFailed;
+    return ScriptExit.pushFailed;
   }
 }

@@ -1,15 +1,12 @@
-import { describeRequestError, httpRequest, plainHttpOffLoopback } from './http-request';
+import { describeRequestError, httpRequest, plainHttpOffLoopback, RequestTimeoutError } from './http-request';
 
-/**
- * Whether a token still works, asked of an endpoint that spends no usage. The default endpoint is
- * undocumented; its answers, as observed publicly: a setup-token (scope `user:inference` only) gets
- * 403 `permission_error` "does not meet scope requirement user:profile" (it authenticated: valid), a
+/*
+ * Whether a token still works, asked of an endpoint that spends no usage (contract.ts names it). Its
+ * answers, as observed publicly: a setup-token (scope `user:inference` only) gets 403
+ * `permission_error` "does not meet scope requirement user:profile" (it authenticated: valid), a
  * login token 200, a revoked token 403 `permission_error` "OAuth token has been revoked", an expired
  * or unknown token 401.
  */
-export const DEFAULT_PROBE_ENDPOINT = 'https://api.anthropic.com/api/oauth/profile';
-export const DEFAULT_PROBE_BETA = 'oauth-2025-04-20';
-export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
 
 export const PROBE_RESULTS = ['valid', 'rejected', 'unknown'] as const;
 export type ProbeResult = (typeof PROBE_RESULTS)[number];
@@ -99,7 +96,6 @@ export async function probeToken(
     });
     return classifyAnswer(answer.status, answer.text);
   } catch (error) {
-    const why = describeRequestError(error);
-    return { result: 'unknown', reason: why.startsWith('no answer within') ? 'timeout' : why };
+    return { result: 'unknown', reason: error instanceof RequestTimeoutError ? 'timeout' : describeRequestError(error) };
   }
 }

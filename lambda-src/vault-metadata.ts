@@ -1,4 +1,4 @@
-import { describeRequestError, httpRequest } from './http-request';
+import { describeRequestError, httpRequest, RequestTimeoutError } from './http-request';
 
 /** What one metadata check found: when the secret was last written, or why it is unknown. */
 export type MetadataCheck = { readonly ok: true; readonly updatedAt: number } | { readonly ok: false; readonly reason: string };
@@ -52,7 +52,7 @@ export async function vaultKubernetesLogin(
     const token = JSON.parse(answer.text)?.auth?.client_token;
     return typeof token === 'string' && token !== '' ? { ok: true, token } : { ok: false, reason: 'login_no_token' };
   } catch (error) {
-    return { ok: false, reason: `login_${describeRequestError(error).startsWith('no answer') ? 'timeout' : describeRequestError(error)}` };
+    return { ok: false, reason: `login_${shortReason(error)}` };
   }
 }
 
@@ -74,7 +74,11 @@ export async function readSecretUpdatedTime(vault: VaultOptions, token: string, 
     const updatedAt = parseVaultTime(updated);
     return updatedAt === undefined ? { ok: false, reason: 'no_updated_time' } : { ok: true, updatedAt };
   } catch (error) {
-    const why = describeRequestError(error);
-    return { ok: false, reason: why.startsWith('no answer') ? 'timeout' : why };
+    return { ok: false, reason: shortReason(error) };
   }
+}
+
+/** A failure as a metric-safe reason: `timeout`, or the socket error code. */
+function shortReason(error: unknown): string {
+  return error instanceof RequestTimeoutError ? 'timeout' : describeRequestError(error);
 }

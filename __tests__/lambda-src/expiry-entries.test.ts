@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { MonitorInputError, readExpiryDirectory } from '../../lambda-src/expiry-entries';
+import { ScriptInputError, readExpiryDirectory } from '../../lambda-src/expiry-entries';
 import { ConfigMapMount } from '../../devkit/configmap-mount';
 import { TEST_NOW } from '../helpers/inventory';
 
@@ -9,7 +9,7 @@ function problemsOf(read: () => unknown): string[] {
   try {
     read();
   } catch (error) {
-    if (error instanceof MonitorInputError) return [...error.problems];
+    if (error instanceof ScriptInputError) return [...error.problems];
     throw error;
   }
   throw new Error('expected the directory to be rejected');
