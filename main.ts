@@ -26,7 +26,7 @@ import { formatSynthSummary } from './stacks/synth-output';
 function main(): void {
   const settings = readSettings();
   const app = new App();
-  const inventory = readEpochMapChecked();
+  const inventory = readEpochMapChecked(settings);
   for (const warning of inventory.warnings) console.warn(redactSecrets(`WARNING: ${warning}`));
 
   const cluster = { kubeconfigPath: settings.kubeconfigPath, kubeContext: settings.kubeContext };
@@ -40,6 +40,8 @@ function main(): void {
     cluster,
     namespace: settings.monitoringNamespace,
     runbookUrl: settings.runbookUrl,
+    // The same thresholds the inventory's statuses (synth's table, tokens, check) were computed with.
+    alerts: { warningBefore: Duration.days(inventory.thresholds.warningDays), criticalBefore: Duration.days(inventory.thresholds.criticalDays) },
     pushgateway: settings.pushgateway,
     ruleDelivery: settings.prometheus.mode === 'chart' ? { mode: 'chart' } : { mode: 'operator', selectorLabels: settings.prometheus.selectorLabels },
     keep: settings.keep,
@@ -124,8 +126,11 @@ function durationOf(text: string): Duration {
  * is known to be sound (a syntax error is reported at its line, not as a loader's stack trace), must
  * export exactly what the reader read.
  */
-function readEpochMapChecked(): TokenInventory {
-  const inventory = readTokenInventory({ fileName: EPOCH_MAP_FILE, text: readFileSync(path.join(__dirname, EPOCH_MAP_FILE), 'utf8') });
+function readEpochMapChecked(settings: AppSettings): TokenInventory {
+  const inventory = readTokenInventory(
+    { fileName: EPOCH_MAP_FILE, text: readFileSync(path.join(__dirname, EPOCH_MAP_FILE), 'utf8') },
+    { thresholds: settings.expiryThresholds },
+  );
   let imported: unknown;
   try {
     imported = require(path.join(__dirname, EPOCH_MAP_FILE))[EPOCH_MAP_EXPORT];

@@ -99,6 +99,13 @@ describe('npm run synth (main.ts)', () => {
     ]);
   });
 
+  test('expiryThresholds: the alert rules and the synth table use the same thresholds', () => {
+    expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ expiryThresholds: { warningDays: 200, criticalDays: 10 } }) }).stdout).toMatch(/^primary .* \d+ +warning$/m);
+    const rules = app.read('cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml');
+    expect(rules).toContain('min by (path) (claude_oauth_token_expiry_timestamp) - time() < 200 * 86400');
+    expect(rules).toContain('min by (path) (claude_oauth_token_expiry_timestamp) - time() < 10 * 86400');
+  });
+
   test('an expired token still synthesizes, with a loud warning naming it', () => {
     const mintedAt = Math.floor(Date.now() / 1000) - 400 * SECONDS_PER_DAY;
     app.writeEpochMapEntries([`primary: ${Math.floor(Date.now() / 1000) - SECONDS_PER_DAY},`, `'spare-1': ${mintedAt},`]);

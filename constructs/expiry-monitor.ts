@@ -12,7 +12,7 @@ import {
   MonitorEnv,
   VAULT_TOKEN_AUDIENCE,
 } from '../lambda-src/contract';
-import { VaultKvLayout } from '../inventory/vault-location';
+import { DEFAULT_VAULT_KV_LAYOUT, VaultKvLayout } from '../inventory/vault-location';
 import { pushgatewayUrlProblem, pushWorstCaseMs } from '../lambda-src/pushgateway';
 import { plainHttpOffLoopback } from '../lambda-src/http-request';
 import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
@@ -140,8 +140,8 @@ export class ExpiryMonitor extends BundledScriptCronJob {
               [DriftEnv.vaultAddr]: drift.vaultAddress,
               [DriftEnv.role]: MONITOR_VAULT_ROLE,
               [DriftEnv.authMount]: drift.authMount ?? 'kubernetes',
-              [DriftEnv.kvMount]: drift.layout?.mount ?? 'secret',
-              [DriftEnv.baseName]: drift.layout?.baseName ?? 'claude-agent-service',
+              [DriftEnv.kvMount]: drift.layout?.mount ?? DEFAULT_VAULT_KV_LAYOUT.mount,
+              [DriftEnv.baseName]: drift.layout?.baseName ?? DEFAULT_VAULT_KV_LAYOUT.baseName,
               [DriftEnv.jwtFile]: `${VAULT_TOKEN_DIR}/token`,
               [DriftEnv.timeoutMs]: String(vaultTimeout.toSeconds() * 1000),
             }

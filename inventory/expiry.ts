@@ -27,6 +27,28 @@ export const WARNING_DAYS = 30;
 /** Fewer days left than this: rotate now (critical). */
 export const CRITICAL_DAYS = 7;
 
+/**
+ * When a token turns `warning` and `critical`: one policy that the alert rules, `tokens status`, the
+ * synth table and `check`'s gate all read, so an override cannot make them disagree.
+ */
+export interface ExpiryThresholds {
+  /** Fewer whole days left than this: warning. */
+  readonly warningDays: number;
+  /** Fewer whole days left than this: critical. */
+  readonly criticalDays: number;
+}
+
+export const DEFAULT_EXPIRY_THRESHOLDS: ExpiryThresholds = { warningDays: WARNING_DAYS, criticalDays: CRITICAL_DAYS };
+
+/** Why `thresholds` cannot be used, or undefined. */
+export function expiryThresholdsProblem(thresholds: ExpiryThresholds): string | undefined {
+  const { warningDays, criticalDays } = thresholds;
+  if (![warningDays, criticalDays].every((days) => Number.isInteger(days) && days > 0 && days < TOKEN_TTL_DAYS)) {
+    return `warningDays and criticalDays must be whole numbers of days from 1 to ${TOKEN_TTL_DAYS - 1} (got ${warningDays} and ${criticalDays}).`;
+  }
+  return criticalDays < warningDays ? undefined : `criticalDays (${criticalDays}) must be fewer than warningDays (${warningDays}).`;
+}
+
 export type TokenStatus = 'healthy' | 'warning' | 'critical' | 'expired';
 
 /** Unix seconds at which a token minted at `mintedAt` (unix seconds) stops working. */
@@ -48,11 +70,11 @@ export function daysLeft(expiresAt: number, now: number): number {
  * Status by seconds left, so that the edges agree with the alert rules
  * (`expiry - time() < 30 * 86400` and so on), not with rounded days.
  */
-export function statusOf(expiresAt: number, now: number): TokenStatus {
+export function statusOf(expiresAt: number, now: number, thresholds: ExpiryThresholds = DEFAULT_EXPIRY_THRESHOLDS): TokenStatus {
   const secondsLeft = expiresAt - now;
   if (secondsLeft <= 0) return 'expired';
-  if (secondsLeft < CRITICAL_DAYS * SECONDS_PER_DAY) return 'critical';
-  if (secondsLeft < WARNING_DAYS * SECONDS_PER_DAY) return 'warning';
+  if (secondsLeft < thresholds.criticalDays * SECONDS_PER_DAY) return 'critical';
+  if (secondsLeft < thresholds.warningDays * SECONDS_PER_DAY) return 'warning';
   return 'healthy';
 }
 

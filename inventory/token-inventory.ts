@@ -1,5 +1,18 @@
 import { EpochMapDocument, EpochMapError, EpochMapSource, mintEpochsOf, readEpochMap } from './epoch-map-file';
-import { daysLeft, EARLIEST_MINT_EPOCH, expiryOf, isoUtc, MILLISECONDS_FLOOR, MINT_CLOCK_SKEW_SECONDS, statusOf, TokenStatus, wholeDaysBetween } from './expiry';
+import {
+  daysLeft,
+  DEFAULT_EXPIRY_THRESHOLDS,
+  EARLIEST_MINT_EPOCH,
+  ExpiryThresholds,
+  expiryOf,
+  expiryThresholdsProblem,
+  isoUtc,
+  MILLISECONDS_FLOOR,
+  MINT_CLOCK_SKEW_SECONDS,
+  statusOf,
+  TokenStatus,
+  wholeDaysBetween,
+} from './expiry';
 import { tokenPathProblem } from './token-path';
 import { PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
 
@@ -19,6 +32,11 @@ export interface TokenInventoryOptions {
    * @default messages name the path only
    */
   readonly document?: EpochMapDocument;
+  /**
+   * When a token turns warning and critical; the alert rules must be built from the same.
+   * @default 30 and 7 days
+   */
+  readonly thresholds?: ExpiryThresholds;
   /**
    * Where the tokens live in Vault.
    * @default mount `secret`, base name `claude-agent-service`, field `claude_oauth_token`
@@ -47,6 +65,8 @@ export interface TokenInventory {
   readonly primary: TokenRecord;
   /** The `now` the inventory was computed at (unix seconds). */
   readonly now: number;
+  /** The thresholds every status was computed with. */
+  readonly thresholds: ExpiryThresholds;
   /** Problems that must not block a deploy (the fix has to stay deployable), e.g. an expired token. */
   readonly warnings: readonly string[];
 }
@@ -60,6 +80,9 @@ export { EpochMapError } from './epoch-map-file';
 export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInventoryOptions = {}): TokenInventory {
   const now = options.now ?? Math.floor(Date.now() / 1000);
   const where = entryLocator(options.document);
+  const thresholds = options.thresholds ?? DEFAULT_EXPIRY_THRESHOLDS;
+  const thresholdsProblem = expiryThresholdsProblem(thresholds);
+  if (thresholdsProblem) throw new Error(`buildTokenInventory: ${thresholdsProblem}`);
   const problems: string[] = [];
   const paths = Object.keys(mintEpochs);
   if (paths.length === 0) {
@@ -86,7 +109,7 @@ export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInvent
       mintedAt,
       expiresAt,
       daysLeft: daysLeft(expiresAt, now),
-      status: statusOf(expiresAt, now),
+      status: statusOf(expiresAt, now, thresholds),
       vault: vaultSecretLocation(path, options.vault),
     };
   });
@@ -97,7 +120,7 @@ export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInvent
         `${where(token.path)} EXPIRED at ${isoUtc(token.expiresAt)} (${wholeDaysBetween(token.expiresAt, now)} days ago): agents using it get 401s. ` +
           `Rotate it now: mint with 'claude setup-token', store it in Vault at ${token.vault.path}, then update this entry.`,
     );
-  return { tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now, warnings };
+  return { tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now, thresholds, warnings };
 }
 
 function entryLocator(document: EpochMapDocument | undefined): (path: string) => string {
@@ -122,7 +145,7 @@ export function readTokenInventory(source: EpochMapSource, options: Omit<TokenIn
  * `at` (unix seconds). Validation stays that of the inventory's own `now`.
  */
 export function inventoryAt(inventory: TokenInventory, at: number): TokenInventory {
-  const tokens = inventory.tokens.map((token) => ({ ...token, daysLeft: daysLeft(token.expiresAt, at), status: statusOf(token.expiresAt, at) }));
+  const tokens = inventory.tokens.map((token) => ({ ...token, daysLeft: daysLeft(token.expiresAt, at), status: statusOf(token.expiresAt, at, inventory.thresholds) }));
   return { ...inventory, tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now: at };
 }
 

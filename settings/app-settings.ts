@@ -5,6 +5,8 @@
  * main.ts and the tools read the result; everything below receives typed props.
  */
 
+import { DEFAULT_EXPIRY_THRESHOLDS, ExpiryThresholds, expiryThresholdsProblem } from '../inventory/expiry';
+
 /** Where the agents' token reaches the pods. */
 export type TokenDelivery = 'dedicated' | 'shared';
 
@@ -29,6 +31,8 @@ export interface KeepSetting {
 
 export interface AppSettings {
   readonly runbookUrl: string;
+  /** When a token turns warning and critical: alerts, `tokens status`, synth's table and `check` alike. */
+  readonly expiryThresholds: ExpiryThresholds;
   readonly namespace: string;
   readonly createNamespace: boolean;
   readonly monitoringNamespace: string;
@@ -56,6 +60,7 @@ export interface AppSettings {
 
 export const DEFAULT_SETTINGS: AppSettings = {
   runbookUrl: 'https://github.com/your-org/claude-oauth-tokens/blob/main/README.md',
+  expiryThresholds: DEFAULT_EXPIRY_THRESHOLDS,
   namespace: 'claude-agent',
   createNamespace: false,
   monitoringNamespace: 'monitoring',
@@ -202,8 +207,20 @@ const pushgateway: Check<PushgatewaySetting> = (value, at, problems) => {
   return undefined;
 };
 
+const wholeDays: Check<number> = (value, at, problems) => {
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  problems.push(`${at} is ${shown(value)}: write a whole number of days.`);
+  return undefined;
+};
+
 const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } = {
   runbookUrl: url('https://github.com/your-org/claude-oauth-tokens/blob/main/README.md'),
+  expiryThresholds: (value, at, problems) => {
+    const parsed = object<ExpiryThresholds>({ warningDays: wholeDays, criticalDays: wholeDays }, '{"warningDays": 30, "criticalDays": 7}')(value, at, problems);
+    const problem = parsed && expiryThresholdsProblem(parsed);
+    if (problem) problems.push(`${at}: ${problem}`);
+    return problem ? undefined : parsed;
+  },
   namespace: namespaceName,
   createNamespace: boolean,
   monitoringNamespace: namespaceName,

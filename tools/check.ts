@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { isoUtc } from '../inventory/expiry';
+import { ExpiryThresholds, isoUtc } from '../inventory/expiry';
 import { readTokenInventory, TokenInventory, TokenRecord } from '../inventory/token-inventory';
 import { CrdSchemaRegistry } from './crd-validator';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-settings';
@@ -102,17 +102,17 @@ function resolveBase(ref: string | undefined): { sha: string; label: string } {
   throw new CannotRun(ref ? `--base ${ref} is not a commit here (fetch it first?).` : 'no base: neither origin/main nor HEAD~1 exists; pass --base <ref>.');
 }
 
-function inventoryFrom(text: string | undefined, now: number): { inventory?: TokenInventory; error?: string } {
+function inventoryFrom(text: string | undefined, now: number, thresholds: ExpiryThresholds): { inventory?: TokenInventory; error?: string } {
   if (text === undefined) return { error: `no ${EPOCH_MAP_FILE}` };
   try {
-    return { inventory: readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { now }) };
+    return { inventory: readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { now, thresholds }) };
   } catch (error) {
     return { error: (error as Error).message };
   }
 }
 
 /** Synthesizes `treeDir` into `outdir` exactly as `npm run synth` does. */
-function synthesize(label: string, treeDir: string, outdir: string, now: number): Side {
+function synthesize(label: string, treeDir: string, outdir: string, now: number, thresholds: ExpiryThresholds): Side {
   // This checkout's loader for both sides: an older base may predate it.
   const run = spawnSync(process.execPath, ['-r', path.join(REPO_ROOT, 'tools', 'register-ts.js'), 'main.ts'], {
     cwd: treeDir,
@@ -121,18 +121,18 @@ function synthesize(label: string, treeDir: string, outdir: string, now: number)
     timeout: 120_000,
   });
   const mapFile = path.join(treeDir, EPOCH_MAP_FILE);
-  const { inventory, error: mapError } = inventoryFrom(existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : undefined, now);
+  const { inventory, error: mapError } = inventoryFrom(existsSync(mapFile) ? readFileSync(mapFile, 'utf8') : undefined, now, thresholds);
   const error = run.status === 0 ? undefined : (run.stderr || run.stdout || `synth exited ${run.status}`).trim();
   return { label, stacks: run.status === 0 ? Object.fromEntries(readSynthesizedStacks(outdir).map((stack) => [stack.name, stack.json])) : {}, inventory, error: error ?? (mapError && !inventory ? mapError : undefined), outdir };
 }
 
-function synthesizeBase(sha: string, label: string, scratch: string, now: number): Side {
+function synthesizeBase(sha: string, label: string, scratch: string, now: number, thresholds: ExpiryThresholds): Side {
   const tree = path.join(scratch, 'base-tree');
   const added = git(['worktree', 'add', '--detach', '--force', tree, sha]);
   if (added.status !== 0) throw new CannotRun(`cannot check out the base ${label}: ${added.stderr}`);
   try {
     symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(tree, 'node_modules'));
-    return synthesize(`base: ${label}`, tree, path.join(scratch, 'base-out'), now);
+    return synthesize(`base: ${label}`, tree, path.join(scratch, 'base-out'), now, thresholds);
   } finally {
     git(['worktree', 'remove', '--force', tree]);
     git(['worktree', 'prune']);
@@ -252,8 +252,10 @@ export function runCheck(argv: readonly string[], out: (text: string) => void): 
   const now = Math.floor(Date.now() / 1000);
   const scratch = mkdtempSync(path.join(tmpdir(), 'claude-oauth-tokens-check-'));
   try {
-    const head = synthesize('head', REPO_ROOT, path.join(scratch, 'head-out'), now);
-    const base = synthesizeBase(sha, label, scratch, now);
+    // Both sides judged by the head's thresholds: the gate is about what this change deploys.
+    const settings = headSettings();
+    const head = synthesize('head', REPO_ROOT, path.join(scratch, 'head-out'), now, settings.expiryThresholds);
+    const base = synthesizeBase(sha, label, scratch, now, settings.expiryThresholds);
 
     const failures: string[] = [];
     const notes: string[] = [];
@@ -271,7 +273,7 @@ export function runCheck(argv: readonly string[], out: (text: string) => void): 
     const stackNames = [...new Set([...Object.keys(head.stacks), ...Object.keys(base.stacks)])].sort();
     const diffs = Object.fromEntries(stackNames.map((stack) => [stack, diffStack(base.stacks[stack], head.stacks[stack])]));
     // The report echoes synth's own errors: whatever they quote, no secret reaches a PR comment.
-    out(redactSecrets(renderReport(options, base, head, diffs, failures, notes, headSettings())));
+    out(redactSecrets(renderReport(options, base, head, diffs, failures, notes, settings)));
     return failures.length === 0 ? CheckExit.pass : CheckExit.fail;
   } finally {
     rmSync(scratch, { recursive: true, force: true });

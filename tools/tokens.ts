@@ -142,9 +142,9 @@ function readMap(io: CliIo): EpochMapDocument {
   return asCliError(() => readEpochMap({ fileName, text }));
 }
 
-/** The inventory the document describes, validated exactly as synth validates it. */
-function inventoryOf(document: EpochMapDocument, now: number): TokenInventory {
-  return asCliError(() => buildTokenInventory(mintEpochsOf(document), { now, document }));
+/** The inventory the document describes, validated exactly as synth validates it, with the settings' thresholds. */
+function inventoryOf(document: EpochMapDocument, now: number, settings: AppSettings = DEFAULT_SETTINGS): TokenInventory {
+  return asCliError(() => buildTokenInventory(mintEpochsOf(document), { now, document, thresholds: settings.expiryThresholds }));
 }
 
 function asCliError<T>(read: () => T): T {
@@ -169,7 +169,7 @@ function editMap(io: CliIo, edit: (document: EpochMapDocument) => { text: string
       if (JSON.stringify(mintEpochsOf(reread)) !== JSON.stringify(expected)) {
         throw new CliError(`the edit would not read back as intended (${JSON.stringify(mintEpochsOf(reread))}); nothing was written.`, TokensExit.invalidMap);
       }
-      const inventory = inventoryOf(reread, io.now());
+      const inventory = inventoryOf(reread, io.now(), io.settings);
       writeFileAtomically(io.epochMapFile, text);
       return inventory;
     });
@@ -189,7 +189,7 @@ function status(positional: string[], options: Options, io: CliIo): number {
     throw new CliError(`--fail-under-days ${JSON.stringify(failUnder)} must be a whole number of days.`, TokensExit.usage);
   }
   // Validated as of now, as synth does; only the days left and status are as of --at.
-  const inventory = inventoryAt(inventoryOf(readMap(io), now), at);
+  const inventory = inventoryAt(inventoryOf(readMap(io), now, io.settings), at);
   const unminted = inventory.tokens.filter((token) => token.mintedAt > at);
   if (unminted.length > 0) {
     throw new CliError(
@@ -336,7 +336,7 @@ function promote(positional: string[], options: Options, io: CliIo): number {
       const spares = document.entries.map((candidate) => candidate.path).filter((path) => path !== PRIMARY_TOKEN_PATH);
       throw new CliError(`'${spare}' is not in ${document.fileName} (spares: ${spares.join(', ') || 'none'}); nothing to promote.`, TokensExit.usage);
     }
-    const token = inventoryOf(document, now).tokens.find((candidate) => candidate.path === spare)!;
+    const token = inventoryOf(document, now, io.settings).tokens.find((candidate) => candidate.path === spare)!;
     if (token.status === 'critical' || token.status === 'expired') {
       throw new CliError(
         `'${spare}' is ${token.status} (${token.daysLeft} days left, expires ${isoUtc(token.expiresAt)}): promoting it would only move the outage. ` +

@@ -34,7 +34,9 @@ describe('readAppSettings', () => {
     [{ prometheus: { mode: 'operatr' } }, /^cdktf\.json context\.prometheus is \{"mode":"operatr"\}: write \{"mode": "chart"/],
     [{ keep: { keepUrl: 'http://keep:8080', usernameSecret: { name: 'k', key: 'u' } } }, /^cdktf\.json context\.keep\.apiKeySecret is missing/],
     [{ driftDetection: { vaultServer: 'https://vault:8200', role: 'x' } }, /^cdktf\.json context\.driftDetection\.role is not a setting here; the keys are vaultServer\./],
-    [{ tokenProbes: true }, /^cdktf\.json context\.tokenProbes is not a setting; the settings are runbookUrl, namespace, /],
+    [{ tokenProbes: true }, /^cdktf\.json context\.tokenProbes is not a setting; the settings are runbookUrl, expiryThresholds, namespace, /],
+    [{ expiryThresholds: { warningDays: 7, criticalDays: 14 } }, 'cdktf.json context.expiryThresholds: criticalDays (14) must be fewer than warningDays (7).'],
+    [{ expiryThresholds: { warningDays: '30', criticalDays: 7 } }, /^cdktf\.json context\.expiryThresholds\.warningDays is "30": write a whole number of days/],
     [{ runbookUrl: 'README.md' }, /^cdktf\.json context\.runbookUrl is "README\.md": write an http\(s\) URL/],
   ])('refuses %j, naming the file, the key and the fix', (context, message) => {
     const problems = problemsOf(() => readAppSettings(withContext(context)));

@@ -268,4 +268,20 @@ describe('tokens promote: fail over to a spare in one validated edit', () => {
     expect(stdout).toContain('kubectl -n agents annotate externalsecret claude-oauth-token force-sync=$(date +%s) --overwrite');
     expect(stdout).toContain("kubectl -n agents rollout restart deployment/<the agents' Deployment>");
   });
+
+  test('the thresholds are one policy: with warningDays 200, status, the JSON and the alert rules all say warning', async () => {
+    folder = new MapFolder();
+    const settings = { ...DEFAULT_SETTINGS, expiryThresholds: { warningDays: 200, criticalDays: 7 } };
+    let stdout = '';
+    const io = { stdout: (text: string) => (stdout += text), stderr: () => undefined, stdin: () => '', now: () => NOW, epochMapFile: folder.file, settings };
+    expect(await runTokens(['status', '--json'], io)).toBe(0);
+    expect(JSON.parse(stdout).map((row: any) => [row.path, row.days_remaining, row.status, row.needs_refresh])).toEqual([
+      ['primary', 146, 'warning', true],
+      ['spare-1', 146, 'warning', true],
+      ['spare-2', 146, 'warning', true],
+    ]);
+    stdout = '';
+    expect(await runTokens(['status', '--json'], { ...io, settings: DEFAULT_SETTINGS })).toBe(0);
+    expect(JSON.parse(stdout)[0].status).toBe('healthy');
+  });
 });
