@@ -2,8 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './constructs/agent-token-external-secret';
-import { Duration } from './constructs/duration';
+import { Duration } from './inventory/duration';
 import { LegacyCredentialsExternalSecretProps } from './constructs/legacy-credentials-external-secret';
+import { bundleScripts } from './constructs/script-bundle';
 import { DEDICATED_STORE_NAME } from './constructs/vault-cluster-secret-store';
 import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
 import { EPOCH_MAP_EXPORT, EpochMapError } from './inventory/epoch-map-file';
@@ -54,6 +55,7 @@ function main(): void {
   });
   const agentService = new ClaudeAgentServiceStack(app, 'claude-agent-service', {
     inventory,
+    scripts: bundleScripts(),
     cluster,
     namespace: settings.namespace,
     createNamespace: settings.createNamespace,
@@ -68,10 +70,10 @@ function main(): void {
     },
     legacyCredentials: legacyCredentialsOf(settings.legacyCredentialsFile),
     monitor: {
-      pushgatewayUrl: monitoring.pushgatewayUrl,
+      pushgateway: monitoring.pushgateway,
       driftDetection: settings.driftDetection ? { vaultAddress: settings.driftDetection.vaultServer } : undefined,
     },
-    tokenProbe: settings.tokenProbe ? { pushgatewayUrl: monitoring.pushgatewayUrl, refreshInterval, secretStore } : undefined,
+    tokenProbe: settings.tokenProbe ? { pushgateway: monitoring.pushgateway, refreshInterval, secretStore } : undefined,
   });
   const vaultAccess = new VaultAccessStack(app, 'vault-access', {
     inventory,

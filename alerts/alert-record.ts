@@ -1,4 +1,4 @@
-import { Duration } from '../constructs/duration';
+import { Duration } from '../inventory/duration';
 
 /** One alert, as data: the PrometheusRule, the plain rules file, the runbook links and the promtool tests come from it. */
 export interface AlertRecord {

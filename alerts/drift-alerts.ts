@@ -1,4 +1,4 @@
-import { Duration } from '../constructs/duration';
+import { Duration } from '../inventory/duration';
 import { TOKEN_TTL_SECONDS } from '../inventory/expiry';
 import { DriftMetrics, Metrics, PATH_LABEL } from '../lambda-src/contract';
 import { AlertRecord } from './alert-record';

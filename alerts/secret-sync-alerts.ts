@@ -1,4 +1,4 @@
-import { Duration } from '../constructs/duration';
+import { Duration } from '../inventory/duration';
 import { AlertRecord } from './alert-record';
 
 export interface SecretSyncAlertsProps {

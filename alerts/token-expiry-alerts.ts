@@ -1,4 +1,4 @@
-import { Duration } from '../constructs/duration';
+import { Duration } from '../inventory/duration';
 import { CRITICAL_DAYS, WARNING_DAYS } from '../inventory/expiry';
 import { Metrics, MONITOR_JOB, PATH_LABEL } from '../lambda-src/contract';
 import { AlertRecord } from './alert-record';

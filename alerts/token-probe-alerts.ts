@@ -1,4 +1,4 @@
-import { Duration } from '../constructs/duration';
+import { Duration } from '../inventory/duration';
 import { PATH_LABEL, ProbeMetrics, REASON_LABEL, RESULT_LABEL } from '../lambda-src/contract';
 import { AlertRecord } from './alert-record';
 

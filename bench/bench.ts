@@ -8,7 +8,7 @@ import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { bundleScript } from '../constructs/script-bundle';
+import { bundleScript, SCRIPT_ENTRY_POINTS } from '../constructs/script-bundle';
 import { expiryOf } from '../inventory/expiry';
 import { AppCopy, REPO_ROOT } from '../devkit/app-copy';
 import { ConfigMapMount } from '../devkit/configmap-mount';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   row('synth, example map: npx ts-node main.ts (cdktf template)', `${tsNodeSynth.toFixed(0)} ms`);
   row('  npm run synth / ts-node', `${(npmSynth / tsNodeSynth).toFixed(2)}x`);
 
-  const bundle = bundleScript();
+  const bundle = bundleScript(SCRIPT_ENTRY_POINTS.monitor);
   row('monitor bundle size', `${(Buffer.byteLength(bundle.code) / 1024).toFixed(1)} KiB`);
 
   // A 1,000-token map: primary plus 999 spares, all minted a day ago.

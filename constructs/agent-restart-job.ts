@@ -1,5 +1,4 @@
 import { createHash } from 'crypto';
-import * as path from 'path';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { RoleBindingV1 } from '@cdktf/provider-kubernetes/lib/role-binding-v1';
@@ -8,14 +7,14 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { RestartEnv } from '../lambda-src/contract';
-import { Duration } from './duration';
+import { Duration } from '../inventory/duration';
 import { recommendedLabels } from './labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restricted-pod';
-import { bundleScript } from './script-bundle';
-
-export const RESTART_ENTRY_POINT = path.resolve(__dirname, '..', 'lambda-src', 'restart-entry.ts');
+import { ScriptBundle } from './script-bundle';
 
 export interface AgentRestartJobProps {
+  /** The restart program, bundled from `lambda-src/restart-entry.ts` (`bundleScripts().restartAgents`). */
+  readonly bundle: ScriptBundle;
   /** Namespace of the agents, their Deployment and the token's ExternalSecret. */
   readonly namespace: string;
   /** The token's ExternalSecret, whose sync the Job waits for. */
@@ -73,7 +72,7 @@ export class AgentRestartJob extends Construct {
     ] as const) {
       if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) throw new Error(`AgentRestartJob '${name}': ${what} '${value}' is not a Kubernetes object name.`);
     }
-    const bundle = bundleScript(RESTART_ENTRY_POINT);
+    const bundle = props.bundle;
     const labels = recommendedLabels(name, 'agent-restart');
     const scriptDir = `/opt/${name}`;
 

@@ -2,7 +2,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { VaultSecretLocation } from '../inventory/vault-location';
 import { DEDICATED_TOKEN_SECRET_NAME, TOKEN_ENV_VAR } from '../settings/object-names';
-import { Duration } from './duration';
+import { Duration } from '../inventory/duration';
 import { DEFAULT_SECRET_STORE, ExternalSecretEntry, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
 
 export type { SecretStoreReference } from './external-secret-manifest';

@@ -4,27 +4,16 @@ import { CronJobV1, CronJobV1SpecJobTemplateSpecTemplate } from '@cdktf/provider
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
-import { Duration } from './duration';
+import { Duration } from '../inventory/duration';
 import { recommendedLabels } from './labels';
 import { ScriptBundle } from './script-bundle';
+import { ScriptVolume } from './script-volume';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restricted-pod';
 
 /** CPU and memory of the container, in Kubernetes quantities. */
 export interface ContainerResources {
   readonly requests: { readonly cpu: string; readonly memory: string };
   readonly limits: { readonly cpu: string; readonly memory: string };
-}
-
-/** A read-only volume: a ConfigMap, a Secret, or a short-lived ServiceAccount token, mounted as files. */
-export interface ScriptVolume {
-  readonly name: string;
-  readonly mountPath: string;
-  /** The ConfigMap's name (a reference to it orders creation). */
-  readonly configMapName?: string;
-  /** The Secret's name. */
-  readonly secretName?: string;
-  /** A projected ServiceAccount token for this audience only, as file `token` (the pod gets no other). */
-  readonly serviceAccountToken?: { readonly audience: string; readonly expiration: Duration };
 }
 
 /** What every bundled-script CronJob may tune. */
@@ -76,7 +65,14 @@ export interface BundledScriptCronJobProps extends ScriptSchedulingProps {
   /** 5-field cron schedule. */
   readonly schedule: string;
   readonly env: Readonly<Record<string, string>>;
+  /** What the script reads, mounted read-only (the script's own ConfigMap is added). */
   readonly volumes: readonly ScriptVolume[];
+  /**
+   * The longest one run can take when everything it calls times out: `activeDeadline` must be longer,
+   * or Kubernetes would stop a run that is still within its own timeouts.
+   * @default no check
+   */
+  readonly worstCaseRun?: WorstCaseRun;
   /** Besides the script, what a run's outcome depends on (e.g. the expiry map), for the checksum. */
   readonly checksumInput: string;
   /**
@@ -85,6 +81,15 @@ export interface BundledScriptCronJobProps extends ScriptSchedulingProps {
    * @default false
    */
   readonly runOnDeploy?: boolean;
+}
+
+/** One run's worst case, and how to read it in an error. */
+export interface WorstCaseRun {
+  readonly milliseconds: number;
+  /** How the worst case adds up, e.g. `4 pushes x 5s plus backoff = 23.5s`. */
+  readonly breakdown: string;
+  /** What to change when the deadline is too short. */
+  readonly fix: string;
 }
 
 const DEFAULT_RESOURCES: ContainerResources = {
@@ -129,6 +134,10 @@ export class BundledScriptCronJob extends Construct {
     if (!pinned) fail(`image '${image}' must be pinned to a tag or digest other than 'latest' (e.g. 'node:22.20.0-alpine3.22').`);
     if (!Number.isInteger(runAsUser) || runAsUser <= 0) fail(`runAsUser ${runAsUser} must be a non-root user id (> 0).`);
     if (!Number.isInteger(backoffLimit) || backoffLimit < 0) fail(`backoffLimit ${backoffLimit} must be a whole number >= 0.`);
+    const worstCase = props.worstCaseRun;
+    if (worstCase && activeDeadline.toSeconds() * 1000 <= worstCase.milliseconds) {
+      fail(`activeDeadline ${activeDeadline.toDurationString()} is not longer than one run's worst case (${worstCase.breakdown}): ${worstCase.fix}.`);
+    }
 
     this.checksum = createHash('sha256').update(props.bundle.sha256).update(props.checksumInput).digest('hex');
     const labels = recommendedLabels(this.name, props.component);
@@ -143,7 +152,7 @@ export class BundledScriptCronJob extends Construct {
       automountServiceAccountToken: false,
     });
     const resources = props.resources ?? DEFAULT_RESOURCES;
-    const volumes = [{ name: 'script', mountPath: scriptDir, configMapName: this.scriptConfigMap.metadata.name }, ...props.volumes];
+    const volumes = [ScriptVolume.fromConfigMap('script', scriptDir, this.scriptConfigMap.metadata.name), ...props.volumes];
 
     // One pod template for the schedule and the deploy-time run: the two can never drift apart.
     const podTemplate: CronJobV1SpecJobTemplateSpecTemplate = {
@@ -159,22 +168,12 @@ export class BundledScriptCronJob extends Construct {
             image,
             command: ['node', `${scriptDir}/${props.scriptKey}`],
             env: Object.entries(props.env).map(([name, value]) => ({ name, value })),
-            volumeMount: volumes.map((volume) => ({ name: volume.name, mountPath: volume.mountPath, readOnly: true })),
+            volumeMount: volumes.map((volume) => volume.volumeMount),
             securityContext: restrictedContainerSecurityContext(),
             resources: { requests: { ...resources.requests }, limits: { ...resources.limits } },
           },
         ],
-        volume: volumes.map((volume) => {
-          if (volume.secretName !== undefined) return { name: volume.name, secret: { secretName: volume.secretName, defaultMode: '0440' } };
-          if (volume.serviceAccountToken !== undefined) {
-            const { audience, expiration } = volume.serviceAccountToken;
-            return {
-              name: volume.name,
-              projected: [{ defaultMode: '0440', sources: [{ serviceAccountToken: { audience, expirationSeconds: expiration.toSeconds(), path: 'token' } }] }],
-            };
-          }
-          return { name: volume.name, configMap: { name: volume.configMapName, defaultMode: '0444' } };
-        }),
+        volume: volumes.map((volume) => volume.podVolume),
       },
     };
 

@@ -3,7 +3,6 @@ import {
   DEFAULT_PUSH_ATTEMPTS,
   DEFAULT_PUSH_BACKOFF_MS,
   DEFAULT_PUSH_TIMEOUT_MS,
-  DEFAULT_PUSHGATEWAY_URL,
   DEFAULT_VAULT_TIMEOUT_MS,
   DriftEnv,
   MAX_PUSH_ATTEMPTS,
@@ -13,24 +12,28 @@ import {
   VAULT_TOKEN_AUDIENCE,
 } from '../lambda-src/contract';
 import { DEFAULT_VAULT_KV_LAYOUT, VaultKvLayout } from '../inventory/vault-location';
-import { pushgatewayUrlProblem, pushWorstCaseMs } from '../lambda-src/pushgateway';
+import { pushWorstCaseMs } from '../lambda-src/pushgateway';
 import { plainHttpOffLoopback } from '../lambda-src/http-request';
+import { IPushgateway, Pushgateway } from './pushgateway';
 import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
-import { Duration } from './duration';
-import { bundleScript } from './script-bundle';
+import { Duration } from '../inventory/duration';
+import { ScriptBundle } from './script-bundle';
+import { ScriptVolume } from './script-volume';
 import { TokenExpiryConfigMap } from './token-expiry-config-map';
 
 export { CHECKSUM_ANNOTATION } from './bundled-script-cron-job';
 export type { ContainerResources } from './bundled-script-cron-job';
 
 export interface ExpiryMonitorProps extends ScriptSchedulingProps {
+  /** The monitor program, bundled from `lambda-src/index.ts` (`bundleScripts().monitor`). */
+  readonly bundle: ScriptBundle;
   /** The expiry map to watch; the monitor runs in its namespace and mounts it. */
   readonly expiryConfigMap: TokenExpiryConfigMap;
   /**
-   * Where the monitor pushes (from the monitoring stack's Pushgateway wiring).
-   * @default 'http://prometheus-prometheus-pushgateway.monitoring:9091'
+   * Where the monitor pushes (the monitoring stack's `pushgateway`).
+   * @default Pushgateway.CHART_DEFAULT, 'http://prometheus-prometheus-pushgateway.monitoring:9091'
    */
-  readonly pushgatewayUrl?: string;
+  readonly pushgateway?: IPushgateway;
   /**
    * Name of the CronJob, its ServiceAccount and (with `-script`) the script's ConfigMap.
    * @default 'claude-oauth-expiry-monitor'
@@ -86,21 +89,24 @@ const VAULT_TOKEN_DIR = '/var/run/secrets/vault';
  * reads the mounted expiry ConfigMap and pushes the expiry metrics. It never sees a token: it
  * mounts no Secret and its pod gets no service-account token.
  */
-export class ExpiryMonitor extends BundledScriptCronJob {
+export class ExpiryMonitor extends Construct {
+  readonly name: string;
+  /** The CronJob, its script, ServiceAccount and deploy-time run. */
+  readonly job: BundledScriptCronJob;
+  /** The labels of every pod it runs (what a NetworkPolicy selects them by). */
+  readonly podLabels: Readonly<Record<string, string>>;
   /** Every URL the monitor connects to: the Pushgateway, and Vault with drift detection. */
   readonly egressDestinations: readonly string[];
 
   constructor(scope: Construct, id: string, props: ExpiryMonitorProps) {
-    const name = props.name ?? 'claude-oauth-expiry-monitor';
-    const pushgatewayUrl = props.pushgatewayUrl ?? DEFAULT_PUSHGATEWAY_URL;
+    super(scope, id);
+    this.name = props.name ?? 'claude-oauth-expiry-monitor';
+    const pushgatewayUrl = (props.pushgateway ?? Pushgateway.CHART_DEFAULT).url;
     const pushTimeout = props.pushTimeout ?? Duration.seconds(DEFAULT_PUSH_TIMEOUT_MS / 1000);
     const pushAttempts = props.pushAttempts ?? DEFAULT_PUSH_ATTEMPTS;
-    const activeDeadline = props.activeDeadline ?? Duration.minutes(5);
     const fail = (message: string): never => {
-      throw new Error(`ExpiryMonitor '${name}': ${message}`);
+      throw new Error(`ExpiryMonitor '${this.name}': ${message}`);
     };
-    const urlProblem = pushgatewayUrlProblem(pushgatewayUrl);
-    if (urlProblem) fail(`pushgatewayUrl '${pushgatewayUrl}' ${urlProblem}`);
     if (!Number.isInteger(pushAttempts) || pushAttempts < 1 || pushAttempts > MAX_PUSH_ATTEMPTS) fail(`pushAttempts ${pushAttempts} must be a whole number from 1 to ${MAX_PUSH_ATTEMPTS}.`);
     if (pushTimeout.toSeconds() * 1000 > MAX_PUSH_TIMEOUT_MS) fail(`pushTimeout ${pushTimeout.toDurationString()} is longer than ${MAX_PUSH_TIMEOUT_MS / 1000}s.`);
     const drift = props.driftDetection;
@@ -114,20 +120,15 @@ export class ExpiryMonitor extends BundledScriptCronJob {
     const tokenCount = Object.keys(props.expiryConfigMap.data).length;
     const vaultBudgetMs = drift ? (1 + tokenCount) * vaultTimeout.toSeconds() * 1000 : 0;
     const pushBudgetMs = pushWorstCaseMs({ attempts: pushAttempts, timeoutMs: pushTimeout.toSeconds() * 1000, backoffMs: DEFAULT_PUSH_BACKOFF_MS });
-    if (activeDeadline.toSeconds() * 1000 <= pushBudgetMs + vaultBudgetMs) {
-      fail(
-        `activeDeadline ${activeDeadline.toDurationString()} is not longer than one run's worst case ` +
-          `(${pushAttempts} pushes x ${pushTimeout.toDurationString()} plus backoff = ${pushBudgetMs / 1000}s` +
-          `${drift ? `, plus ${1 + tokenCount} Vault requests x ${vaultTimeout.toDurationString()}` : ''}): raise it or lower pushAttempts.`,
-      );
-    }
-    super(scope, id, {
+
+    // 'Default' keeps the job out of the Terraform addresses: they stay what they were when this
+    // class extended BundledScriptCronJob, so an upgrade plans no replacement.
+    this.job = new BundledScriptCronJob(this, 'Default', {
       ...props,
       owner: 'ExpiryMonitor',
-      name,
+      name: this.name,
       namespace: props.expiryConfigMap.namespace,
       component: 'expiry-monitor',
-      bundle: bundleScript(),
       scriptKey: 'monitor.js',
       schedule: props.schedule ?? '0 */6 * * *',
       env: {
@@ -148,14 +149,20 @@ export class ExpiryMonitor extends BundledScriptCronJob {
           : {}),
       },
       volumes: [
-        { name: 'token-expiry', mountPath: EXPIRY_DIR, configMapName: props.expiryConfigMap.resource.metadata.name },
-        ...(drift
-          ? [{ name: 'vault-token', mountPath: VAULT_TOKEN_DIR, serviceAccountToken: { audience: VAULT_TOKEN_AUDIENCE, expiration: Duration.minutes(10) } }]
-          : []),
+        ScriptVolume.fromConfigMap('token-expiry', EXPIRY_DIR, props.expiryConfigMap.resource.metadata.name),
+        ...(drift ? [ScriptVolume.fromServiceAccountToken('vault-token', VAULT_TOKEN_DIR, { audience: VAULT_TOKEN_AUDIENCE, expiration: Duration.minutes(10) })] : []),
       ],
+      worstCaseRun: {
+        milliseconds: pushBudgetMs + vaultBudgetMs,
+        breakdown:
+          `${pushAttempts} pushes x ${pushTimeout.toDurationString()} plus backoff = ${pushBudgetMs / 1000}s` +
+          `${drift ? `, plus ${1 + tokenCount} Vault requests x ${vaultTimeout.toDurationString()}` : ''}`,
+        fix: 'raise it or lower pushAttempts',
+      },
       checksumInput: JSON.stringify(props.expiryConfigMap.data),
       runOnDeploy: props.runOnDeploy !== false,
     });
+    this.podLabels = this.job.podLabels;
     this.egressDestinations = [pushgatewayUrl, ...(drift ? [drift.vaultAddress] : [])];
   }
 }

@@ -1,4 +1,4 @@
-import { Duration } from './duration';
+import { Duration } from '../inventory/duration';
 import { recommendedLabels } from './labels';
 
 /** The ESO store that can read the tokens' Vault mount. */

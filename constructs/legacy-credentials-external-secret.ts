@@ -1,7 +1,7 @@
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { VaultSecretLocation } from '../inventory/vault-location';
-import { Duration } from './duration';
+import { Duration } from '../inventory/duration';
 import { DEFAULT_SECRET_STORE, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
 
 /** Where the older service kept `.credentials.json` in Infisical. */

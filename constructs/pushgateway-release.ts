@@ -1,6 +1,7 @@
 import { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { IPushgateway } from './pushgateway';
 
 export interface PushgatewayReleaseProps {
   /** Namespace to install into (created if missing). */
@@ -36,7 +37,7 @@ const SERVICE_PORT = 9091;
  * the last push, so no alert goes blind), scraped with honor_labels (so `job` stays the monitor's)
  * through a ServiceMonitor or the plain chart's annotation. Needs the Helm provider in the stack.
  */
-export class PushgatewayRelease extends Construct {
+export class PushgatewayRelease extends Construct implements IPushgateway {
   /** In-cluster URL the monitor pushes to. */
   readonly url: string;
   readonly release: Release;

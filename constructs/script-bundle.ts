@@ -11,19 +11,28 @@ export interface ScriptBundle {
   readonly inputs: readonly string[];
 }
 
-const REPO_ROOT = path.resolve(__dirname, '..');
-export const MONITOR_ENTRY_POINT = path.join(REPO_ROOT, 'lambda-src', 'index.ts');
+/** Every program the stacks ship, bundled once by the app and passed down as props. */
+export interface ScriptBundles {
+  /** The expiry monitor (`lambda-src/index.ts`). */
+  readonly monitor: ScriptBundle;
+  /** The live token probe (`lambda-src/probe-entry.ts`). */
+  readonly probe: ScriptBundle;
+  /** The deploy-time agent restart (`lambda-src/restart-entry.ts`). */
+  readonly restartAgents: ScriptBundle;
+}
 
-const bundles = new Map<string, ScriptBundle>();
+const REPO_ROOT = path.resolve(__dirname, '..');
+export const SCRIPT_ENTRY_POINTS: Readonly<Record<keyof ScriptBundles, string>> = {
+  monitor: path.join(REPO_ROOT, 'lambda-src', 'index.ts'),
+  probe: path.join(REPO_ROOT, 'lambda-src', 'probe-entry.ts'),
+  restartAgents: path.join(REPO_ROOT, 'lambda-src', 'restart-entry.ts'),
+};
 
 /**
  * Bundles a lambda-src entry point with esbuild. Readable (not minified) so that a reviewer can read
  * the ConfigMap; built relative to the repository root so two checkouts produce the same bytes.
- * Cached per process: every stack and test of one run ships the same file.
  */
-export function bundleScript(entryPoint: string = MONITOR_ENTRY_POINT): ScriptBundle {
-  const cached = bundles.get(entryPoint);
-  if (cached) return cached;
+export function bundleScript(entryPoint: string): ScriptBundle {
   const result = buildSync({
     entryPoints: [entryPoint],
     absWorkingDir: REPO_ROOT,
@@ -37,11 +46,18 @@ export function bundleScript(entryPoint: string = MONITOR_ENTRY_POINT): ScriptBu
     logLevel: 'silent',
   });
   const code = result.outputFiles[0].text;
-  const bundle = {
+  return {
     code,
     sha256: createHash('sha256').update(code).digest('hex'),
     inputs: Object.keys(result.metafile.inputs).sort(),
   };
-  bundles.set(entryPoint, bundle);
-  return bundle;
+}
+
+/** All three programs. */
+export function bundleScripts(): ScriptBundles {
+  return {
+    monitor: bundleScript(SCRIPT_ENTRY_POINTS.monitor),
+    probe: bundleScript(SCRIPT_ENTRY_POINTS.probe),
+    restartAgents: bundleScript(SCRIPT_ENTRY_POINTS.restartAgents),
+  };
 }

@@ -1,4 +1,3 @@
-import * as path from 'path';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { TokenRecord } from '../inventory/token-inventory';
@@ -9,29 +8,30 @@ import {
   DEFAULT_PUSH_ATTEMPTS,
   DEFAULT_PUSH_BACKOFF_MS,
   DEFAULT_PUSH_TIMEOUT_MS,
-  DEFAULT_PUSHGATEWAY_URL,
   MAX_PROBE_TIMEOUT_MS,
   ProbeEnv,
 } from '../lambda-src/contract';
 import { pushWorstCaseMs } from '../lambda-src/pushgateway';
 import { probeEndpointProblem } from '../lambda-src/token-probe';
+import { IPushgateway, Pushgateway } from './pushgateway';
 import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
-import { Duration } from './duration';
+import { Duration } from '../inventory/duration';
 import { DEFAULT_SECRET_STORE, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
-import { bundleScript } from './script-bundle';
-
-export const PROBE_ENTRY_POINT = path.resolve(__dirname, '..', 'lambda-src', 'probe-entry.ts');
+import { ScriptBundle } from './script-bundle';
+import { ScriptVolume } from './script-volume';
 
 export interface TokenProbeProps extends ScriptSchedulingProps {
+  /** The probe program, bundled from `lambda-src/probe-entry.ts` (`bundleScripts().probe`). */
+  readonly bundle: ScriptBundle;
   /** Namespace of the probe (the agents'). */
   readonly namespace: string;
   /** Every token of the map: spares are checked before anyone promotes them. */
   readonly tokens: readonly Pick<TokenRecord, 'path' | 'vault'>[];
   /**
-   * Where the probe pushes its own group.
-   * @default 'http://prometheus-prometheus-pushgateway.monitoring:9091'
+   * Where the probe pushes its own group (the monitoring stack's `pushgateway`).
+   * @default Pushgateway.CHART_DEFAULT, 'http://prometheus-prometheus-pushgateway.monitoring:9091'
    */
-  readonly pushgatewayUrl?: string;
+  readonly pushgateway?: IPushgateway;
   /**
    * Name of the CronJob, its ServiceAccount, and (with `-tokens`) its ExternalSecret and Secret.
    * @default 'claude-oauth-token-probe'
@@ -80,19 +80,24 @@ export const probeSecretName = (probeName: string) => `${probeName}-tokens`;
  * usage whether each still works, and pushes the results to its own Pushgateway group. It needs
  * egress to the Anthropic API, which is why it is off unless asked for.
  */
-export class TokenProbe extends BundledScriptCronJob {
+export class TokenProbe extends Construct {
+  readonly name: string;
+  /** The CronJob, its script and ServiceAccount. */
+  readonly job: BundledScriptCronJob;
   readonly externalSecret: Manifest;
+  /** The labels of every pod it runs (what a NetworkPolicy selects them by). */
+  readonly podLabels: Readonly<Record<string, string>>;
   /** Every URL the probe connects to: the endpoint and the Pushgateway. */
   readonly egressDestinations: readonly string[];
 
   constructor(scope: Construct, id: string, props: TokenProbeProps) {
-    const name = props.name ?? DEFAULT_PROBE_NAME;
+    super(scope, id);
+    this.name = props.name ?? DEFAULT_PROBE_NAME;
     const endpoint = props.endpoint ?? DEFAULT_PROBE_ENDPOINT;
-    const pushgatewayUrl = props.pushgatewayUrl ?? DEFAULT_PUSHGATEWAY_URL;
+    const pushgatewayUrl = (props.pushgateway ?? Pushgateway.CHART_DEFAULT).url;
     const timeout = props.timeout ?? Duration.seconds(DEFAULT_PROBE_TIMEOUT_MS / 1000);
-    const activeDeadline = props.activeDeadline ?? Duration.minutes(5);
     const fail = (message: string): never => {
-      throw new Error(`TokenProbe '${name}': ${message}`);
+      throw new Error(`TokenProbe '${this.name}': ${message}`);
     };
     const problem = probeEndpointProblem(endpoint);
     if (problem) fail(problem);
@@ -101,20 +106,15 @@ export class TokenProbe extends BundledScriptCronJob {
     // Worst case of one run: every token's request times out, then every push does.
     const probeBudgetMs = props.tokens.length * timeout.toSeconds() * 1000;
     const pushBudgetMs = pushWorstCaseMs({ attempts: DEFAULT_PUSH_ATTEMPTS, timeoutMs: DEFAULT_PUSH_TIMEOUT_MS, backoffMs: DEFAULT_PUSH_BACKOFF_MS });
-    if (activeDeadline.toSeconds() * 1000 <= probeBudgetMs + pushBudgetMs) {
-      fail(
-        `activeDeadline ${activeDeadline.toDurationString()} is not longer than one run's worst case ` +
-          `(${props.tokens.length} tokens x ${timeout.toDurationString()} plus the push's ${pushBudgetMs / 1000}s = ${(probeBudgetMs + pushBudgetMs) / 1000}s): ` +
-          'raise activeDeadline or lower the timeout.',
-      );
-    }
-    const secretName = probeSecretName(name);
-    super(scope, id, {
+    const secretName = probeSecretName(this.name);
+
+    // 'Default' keeps the job out of the Terraform addresses: they stay what they were when this
+    // class extended BundledScriptCronJob, so an upgrade plans no replacement.
+    this.job = new BundledScriptCronJob(this, 'Default', {
       ...props,
       owner: 'TokenProbe',
-      name,
+      name: this.name,
       component: 'token-probe',
-      bundle: bundleScript(PROBE_ENTRY_POINT),
       scriptKey: 'probe.js',
       schedule: props.schedule ?? '0 3-23/6 * * *',
       env: {
@@ -124,7 +124,12 @@ export class TokenProbe extends BundledScriptCronJob {
         [ProbeEnv.endpoint]: endpoint,
         [ProbeEnv.betaHeader]: props.betaHeader ?? DEFAULT_PROBE_BETA,
       },
-      volumes: [{ name: 'tokens', mountPath: TOKEN_DIR, secretName }],
+      volumes: [ScriptVolume.fromSecret('tokens', TOKEN_DIR, secretName)],
+      worstCaseRun: {
+        milliseconds: probeBudgetMs + pushBudgetMs,
+        breakdown: `${props.tokens.length} tokens x ${timeout.toDurationString()} plus the push's ${pushBudgetMs / 1000}s = ${(probeBudgetMs + pushBudgetMs) / 1000}s`,
+        fix: 'raise activeDeadline or lower the timeout',
+      },
       checksumInput: JSON.stringify(props.tokens.map((token) => [token.path, token.vault.path])),
       runOnDeploy: false,
     });
@@ -139,6 +144,7 @@ export class TokenProbe extends BundledScriptCronJob {
         data: props.tokens.map((token) => ({ secretKey: token.path, key: token.vault.name, property: token.vault.field })),
       }),
     });
+    this.podLabels = this.job.podLabels;
     this.egressDestinations = [endpoint, pushgatewayUrl];
   }
 }

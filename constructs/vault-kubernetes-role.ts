@@ -1,6 +1,6 @@
 import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
 import { Construct } from 'constructs';
-import { Duration } from './duration';
+import { Duration } from '../inventory/duration';
 
 export interface VaultKubernetesRoleProps {
   /** Role name in Vault. */

@@ -1,5 +1,5 @@
 import { AgentTokenExternalSecret, AgentTokenExternalSecretProps } from '../../constructs/agent-token-external-secret';
-import { Duration } from '../../constructs/duration';
+import { Duration } from '../../inventory/duration';
 import { vaultSecretLocation } from '../../inventory/vault-location';
 import { AGENT_SECRET_ENTRIES } from '../../stacks/claude-agent-service/agent-secret-entries';
 import { schemaViolations } from '../helpers/crd-schemas';

@@ -1,18 +1,19 @@
 import { Construct } from 'constructs';
-import { Duration } from '../../constructs/duration';
+import { Duration } from '../../inventory/duration';
 import { CHECKSUM_ANNOTATION, ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monitor';
-import { bundleScript } from '../../constructs/script-bundle';
+import { Pushgateway } from '../../constructs/pushgateway';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
 import { MintEpochs } from '../../inventory/token-inventory';
 import { MonitorEnv } from '../../lambda-src/contract';
 import { AppCopy } from '../../devkit/app-copy';
 import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
+import { testScripts } from '../helpers/scripts';
 import { resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
 
 function synthMonitor(props: Partial<ExpiryMonitorProps> = {}, mintEpochs: MintEpochs = EXAMPLE_MINT_EPOCHS): StackJson {
   return synthConstructs((scope: Construct) => {
     const expiryConfigMap = new TokenExpiryConfigMap(scope, 'expiry', { namespace: 'claude-agent', tokens: testInventory(mintEpochs).tokens });
-    new ExpiryMonitor(scope, 'monitor', { expiryConfigMap, ...props });
+    new ExpiryMonitor(scope, 'monitor', { bundle: testScripts().monitor, expiryConfigMap, ...props });
   });
 }
 
@@ -83,9 +84,9 @@ describe('ExpiryMonitor', () => {
   });
 
   test('runs the bundled script from its ConfigMap, with the contract environment', () => {
-    const json = synthMonitor({ pushgatewayUrl: 'http://pushgateway.observability:9091' });
+    const json = synthMonitor({ pushgateway: Pushgateway.fromUrl('http://pushgateway.observability:9091') });
     const script = resourcesOfType(json, 'kubernetes_config_map_v1').find((configMap) => configMap.metadata.name === 'claude-oauth-expiry-monitor-script');
-    expect(script?.data['monitor.js']).toBe(bundleScript().code);
+    expect(script?.data['monitor.js']).toBe(testScripts().monitor.code);
     const [container] = podOf(json).spec.container;
     expect(container.command).toEqual(['node', '/opt/claude-oauth-expiry-monitor/monitor.js']);
     expect(Object.fromEntries(container.env.map((variable: any) => [variable.name, variable.value]))).toEqual({
@@ -97,7 +98,7 @@ describe('ExpiryMonitor', () => {
   });
 
   test('the bundle is small and free of cdktf, constructs and the providers', () => {
-    const bundle = bundleScript();
+    const bundle = testScripts().monitor;
     expect(bundle.inputs.every((input) => input.startsWith('lambda-src/') || input.startsWith('inventory/'))).toBe(true);
     expect(bundle.inputs).not.toContain('inventory/token-inventory.ts');
     expect(Buffer.byteLength(bundle.code)).toBeLessThan(100 * 1024);
@@ -138,7 +139,6 @@ describe('ExpiryMonitor', () => {
     [{ image: 'node' }, /image 'node' must be pinned to a tag or digest other than 'latest'/],
     [{ image: 'node:latest' }, /image 'node:latest' must be pinned/],
     [{ image: 'registry.local:5000/node' }, /image 'registry.local:5000\/node' must be pinned/],
-    [{ pushgatewayUrl: 'pushgateway:9091' }, /pushgatewayUrl 'pushgateway:9091' is not an http\(s\) URL/],
     [{ runAsUser: 0 }, /runAsUser 0 must be a non-root user id/],
     [{ pushAttempts: 0 }, /pushAttempts 0 must be a whole number from 1 to 10/],
     [{ activeDeadline: Duration.seconds(20) }, /activeDeadline 20s is not longer than one run's worst case \(4 pushes x 5s plus backoff = 23\.5s\)/],

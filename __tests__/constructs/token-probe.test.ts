@@ -1,13 +1,12 @@
 import { TokenProbe, TokenProbeProps } from '../../constructs/token-probe';
-import { bundleScript } from '../../constructs/script-bundle';
-import { PROBE_ENTRY_POINT } from '../../constructs/token-probe';
-import { Duration } from '../../constructs/duration';
+import { Duration } from '../../inventory/duration';
 import { schemaViolations } from '../helpers/crd-schemas';
 import { testInventory } from '../helpers/inventory';
+import { testScripts } from '../helpers/scripts';
 import { manifestsIn, resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
 
 function synthProbe(props: Partial<TokenProbeProps> = {}): StackJson {
-  return synthConstructs((scope) => new TokenProbe(scope, 'probe', { namespace: 'claude-agent', tokens: testInventory().tokens, ...props }));
+  return synthConstructs((scope) => new TokenProbe(scope, 'probe', { bundle: testScripts().probe, namespace: 'claude-agent', tokens: testInventory().tokens, ...props }));
 }
 
 describe('TokenProbe', () => {
@@ -47,7 +46,7 @@ describe('TokenProbe', () => {
 
   test('ships the probe bundle, free of cdktf, and not the monitor', () => {
     const script = resourcesOfType(synthProbe(), 'kubernetes_config_map_v1').find((configMap) => 'probe.js' in configMap.data);
-    const bundle = bundleScript(PROBE_ENTRY_POINT);
+    const bundle = testScripts().probe;
     expect(script!.data['probe.js']).toBe(bundle.code);
     expect(bundle.inputs.every((input) => input.startsWith('lambda-src/') || input.startsWith('inventory/'))).toBe(true);
     expect(bundle.inputs).toContain('lambda-src/token-probe.ts');

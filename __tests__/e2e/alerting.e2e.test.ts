@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { Duration } from '../../constructs/duration';
+import { Duration } from '../../inventory/duration';
 import { TOKEN_EXPIRY_PANELS } from '../../constructs/token-expiry-dashboard';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { MonitoringStack } from '../../stacks/monitoring/monitoring-stack';

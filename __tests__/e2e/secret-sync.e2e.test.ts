@@ -2,7 +2,7 @@ import { createServer, Server } from 'http';
 import { toRuleGroup } from '../../alerts/alert-record';
 import { renderRulesFile } from '../../alerts/rules-file';
 import { secretSyncAlerts } from '../../alerts/secret-sync-alerts';
-import { Duration } from '../../constructs/duration';
+import { Duration } from '../../inventory/duration';
 import { freePort, RunningBinary, startPrometheus, stopAllBinaries } from '../../devkit/real-binaries';
 
 /** A loopback stand-in for ESO's metrics endpoint, serving `externalsecret_status_condition` as ESO does. */

@@ -6,6 +6,7 @@ import { Testing } from 'cdktf';
 import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
 import { testInventory } from './inventory';
 import { resourcesOfType, synthStack } from './synth';
+import { testScripts } from './scripts';
 
 const shippedScripts = new Map<string, string>();
 
@@ -16,7 +17,7 @@ const shippedScripts = new Map<string, string>();
 function shippedScript(key: 'monitor.js' | 'probe.js'): string {
   const cached = shippedScripts.get(key);
   if (cached) return cached;
-  const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), tokenProbe: {} });
+  const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), tokenProbe: {} });
   const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => key in configMap.data);
   if (!scriptMap) throw new Error(`no ConfigMap with ${key} in the synthesized stack`);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'shipped-script-')), key);

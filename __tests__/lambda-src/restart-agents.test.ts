@@ -9,6 +9,7 @@ import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claud
 import { FakeKubernetesOptions, startFakeKubernetes } from '../helpers/fake-kubernetes-api';
 import { testInventory } from '../helpers/inventory';
 import { resourcesOfType, synthStack } from '../helpers/synth';
+import { testScripts } from '../helpers/scripts';
 
 const SA_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.restart-job-service-account.test';
 
@@ -117,7 +118,7 @@ describe('the restart Job against a Kubernetes API stand-in', () => {
   });
 
   test('as shipped: the bundled restart.js of the synthesized ConfigMap, run by node, restarts the agents', async () => {
-    const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), restartAgents: { deploymentName: 'claude-agent-service' } });
+    const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), restartAgents: { deploymentName: 'claude-agent-service' } });
     const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => 'restart.js' in configMap.data)!;
     const file = path.join(scratch, 'restart.js');
     writeFileSync(file, scriptMap.data['restart.js']);

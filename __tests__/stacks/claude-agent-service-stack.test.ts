@@ -3,10 +3,12 @@ import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claud
 import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
 import { schemaViolations } from '../helpers/crd-schemas';
 import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
+import { Pushgateway } from '../../constructs/pushgateway';
+import { testScripts } from '../helpers/scripts';
 
 describe('ClaudeAgentServiceStack', () => {
   test('puts the ExternalSecret, the expiry ConfigMap and its monitor in the agents namespace, every manifest schema-valid', () => {
-    const json = synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory() }));
+    const json = synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts() }));
     expect(Object.keys(json.resource ?? {}).sort()).toEqual([
       'kubernetes_config_map_v1',
       'kubernetes_cron_job_v1',
@@ -30,7 +32,7 @@ describe('ClaudeAgentServiceStack', () => {
 
   test('createNamespace creates it and makes everything in it depend on it', () => {
     const json = synthStack(
-      new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), namespace: 'agents', createNamespace: true }),
+      new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), namespace: 'agents', createNamespace: true }),
     );
     const [namespace] = resourcesOfType(json, 'kubernetes_namespace_v1');
     expect(namespace.metadata.name).toBe('agents');
@@ -46,6 +48,7 @@ describe('ClaudeAgentServiceStack', () => {
     const json = synthStack(
       new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
         inventory: testInventory(),
+        scripts: testScripts(),
         cluster: { kubeconfigPath: '~/.kube/prod', kubeContext: 'prod' },
       }),
     );
@@ -57,9 +60,10 @@ describe('ClaudeAgentServiceStack', () => {
       synthStack(
         new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
           inventory: testInventory(),
+          scripts: testScripts(),
           networkPolicies,
-          monitor: { pushgatewayUrl: 'http://pushgateway.observability:9091' },
-          tokenProbe: { pushgatewayUrl: 'http://pushgateway.observability:9091' },
+          monitor: { pushgateway: Pushgateway.fromUrl('http://pushgateway.observability:9091') },
+          tokenProbe: { pushgateway: Pushgateway.fromUrl('http://pushgateway.observability:9091') },
         }),
       );
     expect(resourcesOfType(withPolicies(false), 'kubernetes_network_policy_v1')).toEqual([]);
@@ -85,7 +89,7 @@ describe('ClaudeAgentServiceStack', () => {
   });
 
   test('adoptFromHcl: import blocks, with the provider\'s documented IDs, for the HCL stack\'s objects whose names match ours', () => {
-    const synth = (props: object) => synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), ...props }));
+    const synth = (props: object) => synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), ...props }));
     expect(synth({}).import).toBeUndefined();
     const json = synth({ adoptFromHcl: true });
     const cronJobAddress = `kubernetes_cron_job_v1.${Object.keys(json.resource!.kubernetes_cron_job_v1)[0]}`;
@@ -105,6 +109,7 @@ describe('ClaudeAgentServiceStack', () => {
       synthStack(
         new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
           inventory: testInventory(mintEpochs),
+          scripts: testScripts(),
           restartAgents: restart ? { deploymentName: 'claude-agent-service' } : undefined,
         }),
       );

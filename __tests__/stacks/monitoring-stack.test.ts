@@ -2,6 +2,7 @@ import { readFileSync } from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdktf';
 import { markdownAnchor } from '../../alerts/alert-record';
+import { Duration } from '../../inventory/duration';
 import { TOKEN_EXPIRY_PANELS } from '../../constructs/token-expiry-dashboard';
 import { DEFAULT_PUSHGATEWAY_URL } from '../../lambda-src/contract';
 import { MonitoringStack, MonitoringStackProps } from '../../stacks/monitoring/monitoring-stack';
@@ -76,7 +77,6 @@ describe('MonitoringStack', () => {
   });
 
   test('thresholds, for durations and the selector labels are props', () => {
-    const { Duration } = require('../../constructs/duration');
     const { stack } = synthMonitoring({
       alerts: { warningBefore: Duration.days(45), criticalFor: Duration.minutes(30) },
       ruleDelivery: { mode: 'operator', selectorLabels: { prometheus: 'main' } },
@@ -102,15 +102,15 @@ describe('MonitoringStack', () => {
 
   test('by default points the monitor at the existing Pushgateway and installs none', () => {
     const { stack, json } = synthMonitoring();
-    expect(stack.pushgatewayUrl).toBe(DEFAULT_PUSHGATEWAY_URL);
+    expect(stack.pushgateway.url).toBe(DEFAULT_PUSHGATEWAY_URL);
     expect(resourcesOfType(json, 'helm_release')).toEqual([]);
     expect(Object.keys(json.provider ?? {})).toEqual(['kubernetes']);
-    expect(synthMonitoring({ pushgateway: { existingUrl: 'http://pgw.observability:9091' } }).stack.pushgatewayUrl).toBe('http://pgw.observability:9091');
+    expect(synthMonitoring({ pushgateway: { existingUrl: 'http://pgw.observability:9091' } }).stack.pushgateway.url).toBe('http://pgw.observability:9091');
   });
 
   test('or installs a pinned, persistent Pushgateway with a honorLabels ServiceMonitor (operator mode), and exposes its URL', () => {
     const { stack, json } = synthMonitoring({ pushgateway: { deploy: {} }, ruleDelivery: OPERATOR });
-    expect(stack.pushgatewayUrl).toBe('http://claude-oauth-pushgateway.monitoring:9091');
+    expect(stack.pushgateway.url).toBe('http://claude-oauth-pushgateway.monitoring:9091');
     expect(Object.keys(json.provider ?? {}).sort()).toEqual(['helm', 'kubernetes']);
     const [release] = resourcesOfType(json, 'helm_release');
     expect(release).toMatchObject({

@@ -6,6 +6,7 @@ import { ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monit
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { LegacyCredentialsExternalSecret, LegacyCredentialsExternalSecretProps } from '../../constructs/legacy-credentials-external-secret';
 import { ManagedNamespace } from '../../constructs/managed-namespace';
+import { ScriptBundles } from '../../constructs/script-bundle';
 import { ScriptEgressPolicy } from '../../constructs/script-egress-policy';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
 import { TokenProbe, TokenProbeProps } from '../../constructs/token-probe';
@@ -15,6 +16,8 @@ import { adoptIfSameName, HCL_STACK_OBJECTS, importIds } from './hcl-stack-adopt
 export interface ClaudeAgentServiceStackProps {
   /** The validated tokens (from `buildTokenInventory`). */
   readonly inventory: TokenInventory;
+  /** The in-cluster programs, bundled once by the app (`bundleScripts()`). */
+  readonly scripts: ScriptBundles;
   /**
    * Namespace the agents run in.
    * @default 'claude-agent'
@@ -60,16 +63,16 @@ export interface ClaudeAgentServiceStackProps {
    */
   readonly legacyCredentials?: Omit<LegacyCredentialsExternalSecretProps, 'namespace' | 'vaultSecret'> | false;
   /**
-   * The expiry monitor CronJob; pass the monitoring stack's `pushgatewayUrl` here.
-   * @default every 6 hours, pushing to the default Pushgateway URL
+   * The expiry monitor CronJob; pass the monitoring stack's `pushgateway` here.
+   * @default every 6 hours, pushing to the plain chart's Pushgateway
    */
-  readonly monitor?: Omit<ExpiryMonitorProps, 'expiryConfigMap'>;
+  readonly monitor?: Omit<ExpiryMonitorProps, 'expiryConfigMap' | 'bundle'>;
   /**
    * Run the live token probe (needs egress to the Anthropic API, and reads the tokens). Pass the
-   * monitoring stack's `pushgatewayUrl` here, and enable `tokenProbe` there for its alerts.
+   * monitoring stack's `pushgateway` here, and enable `tokenProbe` there for its alerts.
    * @default off
    */
-  readonly tokenProbe?: Omit<TokenProbeProps, 'namespace' | 'tokens'>;
+  readonly tokenProbe?: Omit<TokenProbeProps, 'namespace' | 'tokens' | 'bundle'>;
 }
 
 /** On the token's ExternalSecret: the primary's mint time, so that a rotation changes it and ESO re-syncs at once. */
@@ -101,6 +104,7 @@ export class ClaudeAgentServiceStack extends TerraformStack {
     if (props.restartAgents) {
       this.restartJob = new AgentRestartJob(this, 'restart-agents', {
         ...props.restartAgents,
+        bundle: props.scripts.restartAgents,
         namespace,
         externalSecretName: this.tokenSecret.secretName,
         primaryEntry: `${primary.path}:${primary.mintedAt}`,
@@ -120,18 +124,19 @@ export class ClaudeAgentServiceStack extends TerraformStack {
       namespace,
       tokens: props.inventory.tokens,
     });
-    this.monitor = new ExpiryMonitor(this, 'expiry-monitor', { ...props.monitor, expiryConfigMap: this.expiryConfigMap });
+    this.monitor = new ExpiryMonitor(this, 'expiry-monitor', { ...props.monitor, bundle: props.scripts.monitor, expiryConfigMap: this.expiryConfigMap });
     if (props.tokenProbe) {
       this.tokenProbe = new TokenProbe(this, 'token-probe', {
         secretStore: props.tokenSecret?.secretStore,
         ...props.tokenProbe,
+        bundle: props.scripts.probe,
         namespace,
         tokens: props.inventory.tokens,
       });
     }
     if (props.adoptFromHcl) {
       const agentsNamespace = props.namespace ?? 'claude-agent';
-      adoptIfSameName(this.monitor.cronJob, this.monitor.name, HCL_STACK_OBJECTS.cronJob, importIds.namespaced(agentsNamespace, this.monitor.name));
+      adoptIfSameName(this.monitor.job.cronJob, this.monitor.name, HCL_STACK_OBJECTS.cronJob, importIds.namespaced(agentsNamespace, this.monitor.name));
       adoptIfSameName(
         this.expiryConfigMap.resource,
         this.expiryConfigMap.name,

@@ -10,10 +10,10 @@ import { DEDICATED_TOKEN_SECRET_NAME } from '../../constructs/agent-token-extern
 import { KeepAlertSink, KeepAlertSinkProps } from '../../constructs/keep-alert-sink';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { PrometheusRulesConfigMap } from '../../constructs/prometheus-rules-config-map';
+import { IPushgateway, Pushgateway } from '../../constructs/pushgateway';
 import { PushgatewayRelease, PushgatewayReleaseProps } from '../../constructs/pushgateway-release';
 import { TokenExpiryDashboard } from '../../constructs/token-expiry-dashboard';
 import { TokenExpiryPrometheusRule } from '../../constructs/token-expiry-prometheus-rule';
-import { DEFAULT_PUSHGATEWAY_URL } from '../../lambda-src/contract';
 
 /**
  * How the rules reach Prometheus: the plain `prometheus` chart (rules in a ConfigMap it mounts; no
@@ -59,7 +59,7 @@ export interface MonitoringStackProps {
    */
   readonly ruleDelivery?: RuleDelivery;
   /**
-   * The Pushgateway.
+   * The Pushgateway: one that exists, by URL, or one this stack installs.
    * @default { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' }
    */
   readonly pushgateway?: PushgatewayWiring;
@@ -92,8 +92,8 @@ export interface MonitoringStackProps {
 
 /** The Prometheus side: alert rules, the Pushgateway wiring, the dashboard, and the optional Keep route. */
 export class MonitoringStack extends TerraformStack {
-  /** Where the expiry monitor must push: pass it to the claude-agent-service stack. */
-  readonly pushgatewayUrl: string;
+  /** Where the expiry monitor and the probe must push: pass it to the claude-agent-service stack. */
+  readonly pushgateway: IPushgateway;
   readonly alertRecords: readonly AlertRecord[];
   readonly ruleGroups: readonly PrometheusRuleGroup[];
   /** The same rules as a plain Prometheus rules file, for setups without the operator. */
@@ -111,20 +111,20 @@ export class MonitoringStack extends TerraformStack {
         "MonitoringStack: keep routing is an AlertmanagerConfig, a Prometheus Operator resource; with the plain chart add Keep's webhook receiver to the chart's alertmanager values instead (README, Settings), or set prometheus.mode to operator.",
       );
     }
-    const pushgateway = props.pushgateway ?? { existingUrl: DEFAULT_PUSHGATEWAY_URL };
-    const deploy = 'deploy' in pushgateway ? pushgateway.deploy : undefined;
+    const wiring = props.pushgateway ?? { existingUrl: Pushgateway.CHART_DEFAULT.url };
     if (!/^https?:\/\//.test(props.runbookUrl)) {
       throw new Error(`MonitoringStack: runbookUrl '${props.runbookUrl}' must be an http(s) URL of the README (alerts link to its sections).`);
     }
-    new KubernetesCluster(this, 'cluster', { ...props.cluster, withHelm: deploy !== undefined });
+    new KubernetesCluster(this, 'cluster', { ...props.cluster, withHelm: 'deploy' in wiring });
 
-    this.pushgatewayUrl = deploy
-      ? new PushgatewayRelease(this, 'pushgateway', {
-          ...deploy,
-          namespace,
-          scrape: selectorLabels ? { serviceMonitorLabels: selectorLabels } : { annotation: true },
-        }).url
-      : (pushgateway as { existingUrl: string }).existingUrl;
+    this.pushgateway =
+      'deploy' in wiring
+        ? new PushgatewayRelease(this, 'pushgateway', {
+            ...wiring.deploy,
+            namespace,
+            scrape: selectorLabels ? { serviceMonitorLabels: selectorLabels } : { annotation: true },
+          })
+        : Pushgateway.fromUrl(wiring.existingUrl);
 
     this.alertRecords = [
       ...tokenExpiryAlerts(props.alerts),
