@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { transformSync } from 'esbuild';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './constructs/agent-token-external-secret';
 import { Duration } from './inventory/duration';
 import { LegacyCredentialsExternalSecretProps } from './constructs/legacy-credentials-external-secret';
@@ -19,16 +20,52 @@ import { VaultAccessStack } from './stacks/vault-access/vault-access-stack';
 import { CHART_VALUES_FILE, EPOCH_MAP_FILE, RULES_FILE } from './settings/project-paths';
 import { formatSynthSummary } from './stacks/synth-output';
 
+/** One synth: where it reads its inputs, where it writes, and where it reports. */
+export interface SynthRun {
+  /** The project folder whose `cdktf.json` and epoch map are read; printed paths are relative to it. */
+  readonly projectDir: string;
+  /** Settings on top of `cdktf.json`'s context, as JSON (what `CDKTF_CONTEXT_JSON` holds). */
+  readonly contextOverride?: string;
+  /** Where the Terraform JSON and the rules file go. */
+  readonly outdir: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Print a failed construct's stack trace too. */
+  readonly debug?: boolean;
+}
+
+/**
+ * Synthesizes the three stacks: 0 when they were written, 1 with a message for people (and nothing
+ * written) when the settings, the map or a construct's validation refuses.
+ */
+export function runSynth(run: SynthRun): number {
+  try {
+    synthesize(run);
+    return 0;
+  } catch (error) {
+    if (error instanceof EpochMapError) {
+      run.stderr(`${error.message}\nNothing was synthesized; fix ${EPOCH_MAP_FILE} and run synth again.`);
+    } else if (error instanceof SettingsError) {
+      run.stderr(redactSecrets(`${error.message}\nNothing was synthesized; fix the settings (README, Settings) and run synth again.`));
+    } else {
+      // A construct's validation message is for people; the stack is for whoever debugs this code.
+      run.stderr(redactSecrets(`synth failed: ${(error as Error)?.message ?? String(error)}\nNothing was synthesized.`));
+      if (run.debug) run.stderr(redactSecrets(String((error as Error)?.stack)));
+    }
+    return 1;
+  }
+}
+
 /**
  * The only place that reads configuration: the settings (cdktf.json's `context`, which the
  * environment's `CDKTF_CONTEXT_JSON` may override, validated by settings/app-settings.ts) and the
  * epoch map's source. Everything below receives typed props.
  */
-function main(): void {
-  const settings = readSettings();
-  const app = new App();
-  const inventory = readEpochMapChecked(settings);
-  for (const warning of inventory.warnings) console.warn(redactSecrets(`WARNING: ${warning}`));
+function synthesize(run: SynthRun): void {
+  const settings = readSettings(run);
+  const inventory = readEpochMapChecked(run.projectDir, settings);
+  for (const warning of inventory.warnings) run.stderr(redactSecrets(`WARNING: ${warning}`));
+  const app = new App({ outdir: run.outdir });
 
   const cluster = { kubeconfigPath: settings.kubeconfigPath, kubeContext: settings.kubeContext };
   const teamStore = { name: settings.secretStoreName, kind: settings.secretStoreKind };
@@ -95,25 +132,24 @@ function main(): void {
   const rulesFile = path.join(app.outdir, RULES_FILE);
   mkdirSync(path.dirname(rulesFile), { recursive: true });
   writeFileSync(rulesFile, monitoring.rulesFile);
-  console.log(formatSynthSummary(app.outdir, inventory));
-  console.log(`\nPlain Prometheus rules file: ${path.relative(process.cwd(), rulesFile)}`);
+  run.stdout(formatSynthSummary(app.outdir, inventory, run.projectDir));
+  run.stdout(`\nPlain Prometheus rules file: ${path.relative(run.projectDir, rulesFile)}`);
   if (monitoring.chartValues) {
     const valuesFile = path.join(app.outdir, CHART_VALUES_FILE);
     writeFileSync(valuesFile, monitoring.chartValues);
-    console.log(
+    run.stdout(
       `Rules ship as ConfigMap claude-oauth-token-rules in ${settings.monitoringNamespace}; the prometheus chart ` +
-        `(release "${settings.prometheus.mode === 'chart' ? settings.prometheus.release : ''}") loads it once its values include ${path.relative(process.cwd(), valuesFile)} (README, Alert rules: plain chart or operator).`,
+        `(release "${settings.prometheus.mode === 'chart' ? settings.prometheus.release : ''}") loads it once its values include ${path.relative(run.projectDir, valuesFile)} (README, Alert rules: plain chart or operator).`,
     );
   }
 }
 
 /** cdktf.json, with the environment's context (set by the cdktf CLI or a caller) on top. */
-function readSettings(): AppSettings {
+function readSettings(run: SynthRun): AppSettings {
   const file = 'cdktf.json';
-  const override = process.env.CDKTF_CONTEXT_JSON;
   return readAppSettings(
-    { name: file, text: readFileSync(path.join(__dirname, file), 'utf8') },
-    override ? { name: 'CDKTF_CONTEXT_JSON', text: override } : undefined,
+    { name: file, text: readFileSync(path.join(run.projectDir, file), 'utf8') },
+    run.contextOverride ? { name: 'CDKTF_CONTEXT_JSON', text: run.contextOverride } : undefined,
   );
 }
 
@@ -124,18 +160,17 @@ function durationOf(text: string): Duration {
 }
 
 /**
- * The map as the one reader reads it, validated; then the module itself, loaded only once its text
- * is known to be sound (a syntax error is reported at its line, not as a loader's stack trace), must
- * export exactly what the reader read.
+ * The map as the one reader reads it, validated; then the module itself, compiled by esbuild as
+ * `npm run synth`'s loader compiles it and run only once its text is known to be sound (a syntax
+ * error is reported at its line, not as a loader's stack trace), must export exactly what the reader
+ * read.
  */
-function readEpochMapChecked(settings: AppSettings): TokenInventory {
-  const inventory = readTokenInventory(
-    { fileName: EPOCH_MAP_FILE, text: readFileSync(path.join(__dirname, EPOCH_MAP_FILE), 'utf8') },
-    { thresholds: settings.expiryThresholds },
-  );
+function readEpochMapChecked(projectDir: string, settings: AppSettings): TokenInventory {
+  const text = readFileSync(path.join(projectDir, EPOCH_MAP_FILE), 'utf8');
+  const inventory = readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { thresholds: settings.expiryThresholds });
   let imported: unknown;
   try {
-    imported = require(path.join(__dirname, EPOCH_MAP_FILE))[EPOCH_MAP_EXPORT];
+    imported = evaluateModule(text)[EPOCH_MAP_EXPORT];
   } catch (error) {
     throw new EpochMapError([`${EPOCH_MAP_FILE}: the module does not load (${firstLine(error)}); compare it with 'git diff ${EPOCH_MAP_FILE}'.`]);
   }
@@ -147,6 +182,18 @@ function readEpochMapChecked(settings: AppSettings): TokenInventory {
     ]);
   }
   return inventory;
+}
+
+/** A TypeScript module's exports, compiled as esbuild-register compiles it; it may require nothing. */
+function evaluateModule(text: string): Record<string, unknown> {
+  const { code } = transformSync(text, { loader: 'ts', format: 'cjs', target: 'node20', logLevel: 'silent' });
+  const module = { exports: {} as Record<string, unknown> };
+  const requireNothing = (id: string): never => {
+    throw new Error(`it requires '${id}'; the map imports nothing`);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the reviewed map, already parsed and validated above
+  new Function('module', 'exports', 'require', code)(module, module.exports, requireNothing);
+  return module.exports;
 }
 
 function firstLine(error: unknown): string {
@@ -173,17 +220,13 @@ function keepStateBesideTheRepo(stack: TerraformStack): void {
   new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
 }
 
-try {
-  main();
-} catch (error) {
-  if (error instanceof EpochMapError) {
-    console.error(`${error.message}\nNothing was synthesized; fix ${EPOCH_MAP_FILE} and run synth again.`);
-  } else if (error instanceof SettingsError) {
-    console.error(redactSecrets(`${error.message}\nNothing was synthesized; fix the settings (README, Settings) and run synth again.`));
-  } else {
-    // A construct's validation message is for people; the stack is for whoever debugs this code.
-    console.error(redactSecrets(`synth failed: ${(error as Error)?.message ?? error}\nNothing was synthesized.`));
-    if (process.env.CLAUDE_OAUTH_TOKENS_DEBUG) console.error(redactSecrets(String((error as Error)?.stack)));
-  }
-  process.exitCode = 1;
+if (require.main === module) {
+  process.exitCode = runSynth({
+    projectDir: __dirname,
+    contextOverride: process.env.CDKTF_CONTEXT_JSON,
+    outdir: process.env.CDKTF_OUTDIR ?? 'cdktf.out',
+    stdout: (text) => console.log(text),
+    stderr: (text) => console.error(text),
+    debug: Boolean(process.env.CLAUDE_OAUTH_TOKENS_DEBUG),
+  });
 }

@@ -1,6 +1,7 @@
 import { SECONDS_PER_DAY } from '../inventory/expiry';
 import { AppCopy } from '../devkit/app-copy';
 import { schemaViolations } from './helpers/crd-schemas';
+import { makeToken } from './helpers/fake-anthropic-api';
 import { promtool } from './helpers/promtool';
 import { manifestsIn } from './helpers/synth';
 
@@ -31,14 +32,40 @@ describe('npm run synth (main.ts)', () => {
     expect((expiryMap as any).data).toEqual({ primary: '1808064429', 'spare-1': '1808064280', 'spare-2': '1808064429' });
   });
 
-  test('the synth output holds no machine path and nothing token-shaped', () => {
+  test('as its own process (the entry point): exit codes, stdout and stderr as a shell sees them', () => {
+    const good = app.synthInChildProcess();
+    expect({ status: good.status, stderr: good.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(good.stdout).toMatch(/^Synthesized stacks:\n  claude-agent-service: 12 resources/);
+    expect(good.stdout).toContain('Plain Prometheus rules file: cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml');
+    expect(app.stackJson('vault-access').resource.vault_policy).toBeDefined();
+
+    app.writeEpochMapEntries(['primary: 1776528429000,']);
+    const bad = app.synthInChildProcess();
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/mint epoch 1776528429000 is in milliseconds[\s\S]*Nothing was synthesized; fix stacks\/claude-agent-service\/token-mint-epochs\.ts and run synth again\.\n$/);
+    expect(bad.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  test('the synth output holds no machine path, and a token pasted into a setting never reaches it', () => {
     expect(app.synth().status).toBe(0);
-    for (const stack of ['claude-agent-service', 'monitoring', 'vault-access']) {
-      const text = app.read(`cdktf.out/stacks/${stack}/cdk.tf.json`);
-      expect(text).not.toContain(app.dir);
-      expect(text).not.toMatch(TOKEN_SHAPED);
-    }
+    const stackFiles = ['claude-agent-service', 'monitoring', 'vault-access'].map((stack) => `cdktf.out/stacks/${stack}/cdk.tf.json`);
+    const outputs = () => [...stackFiles, 'cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml'].map((file) => app.read(file)).join('\n');
+    const before = outputs();
+    expect(before).not.toContain(app.dir);
+    expect(before).not.toMatch(TOKEN_SHAPED);
     expect(app.stackJson('monitoring').terraform.backend).toEqual({ local: { path: '../../../terraform.monitoring.tfstate' } });
+
+    // Each of these settings is copied into the output verbatim (the alerts' runbook links, the provider
+    // block, the ExternalSecret): a token pasted there must be refused, not synthesized.
+    const token = makeToken();
+    for (const context of [{ runbookUrl: `https://wiki.example.org/${token}` }, { kubeContext: token }, { secretStoreName: token }, { prometheus: { mode: 'operator', selectorLabels: { release: token } } }]) {
+      const run = app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify(context) });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toMatch(/CDKTF_CONTEXT_JSON context\.\S+ holds a credential \(.*sk-ant-oat01-…\(redacted, 108 chars\).*\): settings are not secret/);
+      expect(`${run.stdout}${run.stderr}`).not.toContain(token.slice(13));
+      expect(outputs()).toBe(before);
+    }
   });
 
   test.each([

@@ -2,9 +2,17 @@ import { spawn, spawnSync, SpawnSyncReturns } from 'child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { runSynth } from '../main';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
+
+/** What a command left: its exit status and its output. */
+export interface CommandResult {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
 
 /** Left behind: dependencies (linked instead), outputs, state, history, and the tests themselves. */
 const NOT_COPIED = new Set(['node_modules', 'cdktf.out', '.git', '__tests__', 'coverage', '.gen', '.terraform']);
@@ -39,8 +47,25 @@ export class AppCopy {
     this.write(EPOCH_MAP_FILE, `${head}\n${lines.map((line) => `  ${line}`).join('\n')}\n};\n`);
   }
 
-  /** Runs the `synth` script of package.json, as `npm run synth` would, without npm's start-up. */
-  synth(env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  /**
+   * Synthesizes the copy's settings and epoch map with this checkout's code, in this process, as
+   * `npm run synth` does (`main.ts` runs the same `runSynth`); `CDKTF_CONTEXT_JSON` as the CLI sets it.
+   */
+  synth(env: { readonly CDKTF_CONTEXT_JSON?: string } = {}): CommandResult {
+    let stdout = '';
+    let stderr = '';
+    const status = runSynth({
+      projectDir: this.dir,
+      outdir: path.join(this.dir, 'cdktf.out'),
+      contextOverride: env.CDKTF_CONTEXT_JSON,
+      stdout: (text) => (stdout += `${text}\n`),
+      stderr: (text) => (stderr += `${text}\n`),
+    });
+    return { status, stdout, stderr };
+  }
+
+  /** Runs the `synth` script of package.json in a child process, as `npm run synth` would, without npm's start-up. */
+  synthInChildProcess(env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
     return this.run('synth', [], env);
   }
 

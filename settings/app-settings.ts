@@ -6,6 +6,7 @@
  */
 
 import { DEFAULT_EXPIRY_THRESHOLDS, ExpiryThresholds, expiryThresholdsProblem } from '../inventory/expiry';
+import { looksLikeToken, redactSecrets } from '../inventory/token-shape';
 
 /** Where the agents' token reaches the pods. */
 export type TokenDelivery = 'dedicated' | 'shared';
@@ -287,6 +288,11 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
       // cdktf's own context (cdktfRelativeModules, cdktfVersion, …) rides along in the environment.
       if (key.startsWith('cdktf')) continue;
       const at = `${source} context.${key}`;
+      const credentials = credentialsIn(value, at);
+      if (credentials.length > 0) {
+        problems.push(...credentials);
+        continue;
+      }
       if (!(key in SETTINGS)) {
         problems.push(`${at} is not a setting; the settings are ${Object.keys(SETTINGS).join(', ')} (README, Settings).`);
         continue;
@@ -297,6 +303,20 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
   }
   if (problems.length > 0) throw new SettingsError(problems);
   return settings as unknown as AppSettings;
+}
+
+/**
+ * Settings are reviewed, committed and copied into the synth output (a URL into every alert, a context
+ * into the provider block): a credential in one would land in all of those, so it is refused, shown by
+ * its prefix and length only.
+ */
+function credentialsIn(value: Json, at: string): string[] {
+  if (typeof value === 'string') {
+    return looksLikeToken(value) ? [`${at} holds a credential (${redactSecrets(value)}): settings are not secret; keep it in Vault and remove it here.`] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => credentialsIn(item, `${at}[${index}]`));
+  if (isObject(value)) return Object.entries(value).flatMap(([key, item]) => [...(looksLikeToken(key) ? [`${at} has a credential as a key: remove it.`] : []), ...credentialsIn(item, `${at}.${key}`)]);
+  return [];
 }
 
 function parseJson(source: SettingsSource, problems: string[]): Json {

@@ -18,8 +18,8 @@ import { CrdSchemaRegistry } from './crd-validator';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-settings';
 import { deployCommand, STACKS } from '../settings/stack-graph';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
-import { describeChange, diffStack, ResourceDiff, StackJson } from './synth-diff';
-import { readSynthesizedStacks } from '../stacks/synth-output';
+import { describeChange, diffStack, ResourceDiff } from './synth-diff';
+import { readSynthesizedStacks, StackJson } from '../stacks/synth-output';
 import { redactSecrets, redactToken, TOKEN_SHAPED, TOKEN_SHAPED_ERE } from '../inventory/token-shape';
 
 export const CheckExit = { pass: 0, fail: 1, cannotRun: 2 } as const;

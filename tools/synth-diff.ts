@@ -1,7 +1,5 @@
 import { createHash } from 'crypto';
-
-/** A stack's Terraform JSON: `resource.<type>.<name>` is what is compared. */
-export type StackJson = { resource?: Record<string, Record<string, unknown>> };
+import { StackJson } from '../stacks/synth-output';
 
 export interface AttributeChange {
   /** Dotted path inside the resource, e.g. `data.spare-1`. */

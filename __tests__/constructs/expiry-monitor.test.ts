@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Construct } from 'constructs';
 import { Duration } from '../../inventory/duration';
 import { CHECKSUM_ANNOTATION, ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monitor';
@@ -5,7 +6,6 @@ import { Pushgateway } from '../../constructs/pushgateway';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
 import { MintEpochs } from '../../inventory/token-inventory';
 import { MonitorEnv } from '../../lambda-src/contract';
-import { AppCopy } from '../../devkit/app-copy';
 import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
 import { testScripts } from '../helpers/scripts';
 import { resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
@@ -113,24 +113,20 @@ describe('ExpiryMonitor', () => {
     expect(checksum(synthMonitor({}, { ...EXAMPLE_MINT_EPOCHS, 'spare-1': EXAMPLE_MINT_EPOCHS['spare-1'] + 1 }))).not.toBe(base);
   });
 
-  test('the pod checksum and the deploy-time Job change when the monitor source changes', () => {
-    const app = new AppCopy();
-    try {
-      const checksumOfSynth = () => {
-        expect(app.synth().status).toBe(0);
-        const { resource } = app.stackJson('claude-agent-service');
-        const cronJob: any = Object.values(resource.kubernetes_cron_job_v1)[0];
-        const job: any = Object.values(resource.kubernetes_job_v1)[0];
-        return { checksum: cronJob.spec.job_template.spec.template.metadata.annotations[CHECKSUM_ANNOTATION], job: job.metadata.name };
-      };
-      const before = checksumOfSynth();
-      app.write('lambda-src/contract.ts', `${app.read('lambda-src/contract.ts')}\nexport const CHANGED = 1;\nconsole.log(CHANGED);\n`);
-      const after = checksumOfSynth();
-      expect(after.checksum).not.toBe(before.checksum);
-      expect(after.job).not.toBe(before.job); // a new deploy-time run
-    } finally {
-      app.remove();
-    }
+  test('the pod checksum and the deploy-time Job change when the monitor program changes', () => {
+    const released = testScripts().monitor;
+    const code = `${released.code}\n// edited\n`;
+    const edited = { ...released, code, sha256: createHash('sha256').update(code).digest('hex') };
+    expect(edited.sha256).not.toBe(released.sha256);
+    const runOf = (bundle: typeof released) => {
+      const json = synthMonitor({ bundle });
+      return { checksum: podOf(json).metadata.annotations[CHECKSUM_ANNOTATION], job: resourcesOfType(json, 'kubernetes_job_v1')[0].metadata.name };
+    };
+    const before = runOf(released);
+    const after = runOf(edited);
+    expect(after.checksum).not.toBe(before.checksum);
+    expect(after.job).not.toBe(before.job); // a new deploy-time run
+    expect(runOf(released)).toEqual(before);
   });
 
   test.each([

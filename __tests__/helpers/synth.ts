@@ -1,12 +1,8 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
+import { StackJson } from '../../stacks/synth-output';
 
-/** A stack's Terraform JSON, parsed. */
-export interface StackJson {
-  resource?: Record<string, Record<string, any>>;
-  provider?: Record<string, unknown>;
-  [key: string]: unknown;
-}
+export type { StackJson };
 
 export function synthStack(stack: TerraformStack): StackJson {
   return JSON.parse(Testing.synth(stack));
@@ -21,7 +17,10 @@ export function synthConstructs(build: (scope: Construct) => void): StackJson {
 
 /** All resources of one Terraform type, without their cdktf metadata. */
 export function resourcesOfType(json: StackJson, type: string): Record<string, any>[] {
-  return Object.values(json.resource?.[type] ?? {}).map(({ '//': _metadata, ...resource }) => resource);
+  return Object.values(json.resource?.[type] ?? {}).map((resource) => {
+    const { '//': _metadata, ...rest } = resource as Record<string, any>;
+    return rest;
+  });
 }
 
 /** The Kubernetes objects of every `kubernetes_manifest` in the stack. */
