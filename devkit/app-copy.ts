@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, wr
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { runSynth } from '../main';
+import { runTokensInProject } from '../tools/tokens';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
@@ -60,6 +61,24 @@ export class AppCopy {
       contextOverride: env.CDKTF_CONTEXT_JSON,
       stdout: (text) => (stdout += `${text}\n`),
       stderr: (text) => (stderr += `${text}\n`),
+    });
+    return { status, stdout, stderr };
+  }
+
+  /**
+   * Runs `npm run tokens -- <args>` on the copy in this process (the repository's code, the copy's
+   * cdktf.json and map), with `input` as standard input and `CDKTF_CONTEXT_JSON` as the CLI sets it.
+   */
+  async tokens(args: readonly string[], env: { readonly CDKTF_CONTEXT_JSON?: string } = {}, input = ''): Promise<CommandResult> {
+    let stdout = '';
+    let stderr = '';
+    const status = await runTokensInProject(args, {
+      projectDir: this.dir,
+      contextOverride: env.CDKTF_CONTEXT_JSON,
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      stdin: () => input,
+      now: () => Math.floor(Date.now() / 1000),
     });
     return { status, stdout, stderr };
   }

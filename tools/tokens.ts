@@ -61,6 +61,11 @@ export interface CliIo {
   /** The epoch map file (absolute). */
   readonly epochMapFile: string;
   /**
+   * What messages name the map relative to.
+   * @default the working directory
+   */
+  readonly relativeTo?: string;
+  /**
    * The project's settings, for the commands the playbooks print (namespace, ExternalSecret, stacks).
    * @default the default settings
    */
@@ -127,7 +132,7 @@ function instantOption(text: string, now: number, option: string): number {
 }
 
 function fileNameOf(io: CliIo): string {
-  return path.relative(process.cwd(), io.epochMapFile) || io.epochMapFile;
+  return path.relative(io.relativeTo ?? process.cwd(), io.epochMapFile) || io.epochMapFile;
 }
 
 /** The map as the one reader reads it (the same as synth's). */
@@ -472,37 +477,42 @@ function deliveryOf(settings: AppSettings): { namespace: string; externalSecret:
   return { namespace: settings.namespace, externalSecret: settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME };
 }
 
-/** The project's settings, read as synth reads them; a bad cdktf.json is a usage error naming it. */
-function readProjectSettings(): AppSettings {
+/** Where a `tokens` run works: a project folder (its cdktf.json and map), the environment's context, and its streams. */
+export interface ProjectRun extends Omit<CliIo, 'settings' | 'epochMapFile' | 'relativeTo'> {
+  readonly projectDir: string;
+  /** Settings on top of cdktf.json's context, as JSON (what `CDKTF_CONTEXT_JSON` holds). */
+  readonly contextOverride?: string;
+  readonly stderr: (text: string) => void;
+}
+
+/**
+ * Runs one command in a project folder, as `npm run tokens` does there: the settings read as synth
+ * reads them (a bad cdktf.json is a usage error naming it), the map at its place in the folder.
+ */
+export async function runTokensInProject(argv: readonly string[], run: ProjectRun): Promise<number> {
+  let settings: AppSettings;
   try {
-    const override = process.env.CDKTF_CONTEXT_JSON;
-    return readAppSettings(
-      { name: 'cdktf.json', text: readFileSync(path.join(REPO_ROOT, 'cdktf.json'), 'utf8') },
-      override ? { name: 'CDKTF_CONTEXT_JSON', text: override } : undefined,
+    settings = readAppSettings(
+      { name: 'cdktf.json', text: readFileSync(path.join(run.projectDir, 'cdktf.json'), 'utf8') },
+      run.contextOverride ? { name: 'CDKTF_CONTEXT_JSON', text: run.contextOverride } : undefined,
     );
   } catch (error) {
-    if (error instanceof SettingsError) throw new CliError(error.message, TokensExit.usage);
-    throw error;
+    if (!(error instanceof SettingsError)) throw error;
+    run.stderr(redactSecrets(`tokens: ${error.message}\n`));
+    return TokensExit.usage;
   }
+  return runTokens(argv, { ...run, settings, epochMapFile: path.join(run.projectDir, EPOCH_MAP_FILE), relativeTo: run.projectDir });
 }
 
 /** The command-line entry point (npm run tokens, and the `tokens` bin). */
 export async function main(): Promise<void> {
-  let settings: AppSettings;
-  try {
-    settings = readProjectSettings();
-  } catch (error) {
-    process.stderr.write(`tokens: ${(error as Error).message}\n`);
-    process.exitCode = TokensExit.usage;
-    return;
-  }
-  process.exitCode = await runTokens(process.argv.slice(2), {
-    settings,
+  process.exitCode = await runTokensInProject(process.argv.slice(2), {
+    projectDir: REPO_ROOT,
+    contextOverride: process.env.CDKTF_CONTEXT_JSON,
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdin: readStandardInput,
     now: () => Math.floor(Date.now() / 1000),
-    epochMapFile: path.join(REPO_ROOT, EPOCH_MAP_FILE),
   });
 }
 

@@ -53,9 +53,9 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
     expect(terraform.dirsOf('apply')).toEqual(['monitoring', 'claude-agent-service']);
   });
 
-  test('the deploy command `tokens rotate --add` prints runs as printed: vault-access (the wider policy) and the agents\' stack', () => {
+  test('the deploy command `tokens rotate --add` prints runs as printed: vault-access (the wider policy) and the agents\' stack', async () => {
     withSettings({ pushgateway: { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' } });
-    const rotate = app.run('tokens', ['rotate', 'spare-3', '--add', '--minted-at', '1776528429']);
+    const rotate = await app.tokens(['rotate', 'spare-3', '--add', '--minted-at', '1776528429']);
     expect(rotate.status).toBe(0);
     const printed = /Deploy: (cdktf deploy [\w -]+?) {3}\(/.exec(rotate.stdout)![1];
     expect(printed).toBe('cdktf deploy vault-access claude-agent-service');

@@ -17,7 +17,7 @@ describe('npm run tokens', () => {
     return a.flatMap((line, i) => (line === b[i] ? [] : [{ before: line, after: b[i] }]));
   };
 
-  test('rotate rewrites exactly one line, date comment included, and a following synth shows the new expiry', () => {
+  test('as its own process (the entry point): rotate rewrites exactly one line, date comment included, and a following synth shows the new expiry', () => {
     const before = app.read(EPOCH_MAP_FILE);
     const run = app.run('tokens', ['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z']);
     expect(run.stderr).toBe('');
@@ -44,46 +44,46 @@ describe('npm run tokens', () => {
     expect(expiryMap.data.primary).toBe(String(EXPIRES));
   });
 
-  test('rotate accepts now and unix seconds, and refuses what synth would refuse, writing nothing', () => {
+  test('rotate accepts now and unix seconds, and refuses what synth would refuse, writing nothing', async () => {
     const before = app.read(EPOCH_MAP_FILE);
     const started = Math.floor(Date.now() / 1000);
-    expect(app.run('tokens', ['rotate', 'primary']).status).toBe(0);
+    expect((await app.tokens(['rotate', 'primary'])).status).toBe(0);
     const [change] = changedLines(before, app.read(EPOCH_MAP_FILE));
     const written = Number(/primary: (\d+),/.exec(change.after)![1]);
     expect(written).toBeGreaterThanOrEqual(started);
     expect(written).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
 
     const current = app.read(EPOCH_MAP_FILE);
-    const milliseconds = app.run('tokens', ['rotate', 'primary', '--minted-at', '1776528429000']);
+    const milliseconds = await app.tokens(['rotate', 'primary', '--minted-at', '1776528429000']);
     expect(milliseconds.status).toBe(2);
     expect(milliseconds.stderr).toMatch(/'primary' \(.*token-mint-epochs\.ts:\d+\): mint epoch 1776528429000 is in milliseconds/);
-    const future = app.run('tokens', ['rotate', 'primary', '--minted-at', String(started + 7 * SECONDS_PER_DAY)]);
+    const future = await app.tokens(['rotate', 'primary', '--minted-at', String(started + 7 * SECONDS_PER_DAY)]);
     expect(future.status).toBe(2);
     expect(future.stderr).toMatch(/is in the future/);
-    const vague = app.run('tokens', ['rotate', 'primary', '--minted-at', '2026-11-20']);
+    const vague = await app.tokens(['rotate', 'primary', '--minted-at', '2026-11-20']);
     expect(vague.status).toBe(1);
     expect(vague.stderr).toContain('an ISO 8601 time with a zone (e.g. 2026-04-18T16:07:09Z)');
     expect(app.read(EPOCH_MAP_FILE)).toBe(current);
   });
 
-  test('rotate refuses an unknown path unless --add, which appends one line; remove retires a spare but never primary', () => {
-    const unknown = app.run('tokens', ['rotate', 'spare-3']);
+  test('rotate refuses an unknown path unless --add, which appends one line; remove retires a spare but never primary', async () => {
+    const unknown = await app.tokens(['rotate', 'spare-3']);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain("'spare-3' is not in stacks/claude-agent-service/token-mint-epochs.ts (known: primary, spare-1, spare-2). To add a new token path, repeat with --add.");
 
     const before = app.read(EPOCH_MAP_FILE);
-    expect(app.run('tokens', ['rotate', 'spare-3', '--add', '--minted-at', String(MINTED)]).status).toBe(0);
+    expect((await app.tokens(['rotate', 'spare-3', '--add', '--minted-at', String(MINTED)])).status).toBe(0);
     const after = app.read(EPOCH_MAP_FILE).split('\n');
     expect(after.length).toBe(before.split('\n').length + 1);
     expect(after).toContain("  'spare-3': 1776528429, // 2026-04-18T16:07:09Z");
-    expect(app.run('tokens', ['rotate', 'Spare 4', '--add']).status).toBe(2);
+    expect((await app.tokens(['rotate', 'Spare 4', '--add'])).status).toBe(2);
 
-    const removed = app.run('tokens', ['remove', 'spare-3']);
+    const removed = await app.tokens(['remove', 'spare-3']);
     expect(removed.status).toBe(0);
     expect(removed.stdout).toContain('vault kv metadata delete secret/claude-agent-service-spare-3');
     expect(app.read(EPOCH_MAP_FILE)).toBe(before);
 
-    const primary = app.run('tokens', ['remove', 'primary']);
+    const primary = await app.tokens(['remove', 'primary']);
     expect(primary.status).toBe(1);
     expect(primary.stderr).toContain("'primary' is the token the agents use and cannot be removed");
     expect(app.read(EPOCH_MAP_FILE)).toBe(before);
@@ -99,9 +99,9 @@ describe('npm run tokens', () => {
     [1 / SECONDS_PER_DAY, 0, 'critical', true, false],
     [0, 0, 'expired', true, true],
     [-1, -1, 'expired', true, true],
-  ])('status --json with %f days left: days_remaining %i, %s', (daysLeft, daysRemaining, status, needsRefresh, isExpired) => {
+  ])('status --json with %f days left: days_remaining %i, %s', async (daysLeft, daysRemaining, status, needsRefresh, isExpired) => {
     const at = Math.round(EXPIRES - daysLeft * SECONDS_PER_DAY);
-    const run = app.run('tokens', ['status', '--json', '--at', String(at)]);
+    const run = await app.tokens(['status', '--json', '--at', String(at)]);
     expect(run.status).toBe(0);
     const [primary] = JSON.parse(run.stdout);
     expect(primary).toEqual({
@@ -116,19 +116,19 @@ describe('npm run tokens', () => {
     });
   });
 
-  test('status --fail-under-days exits 3 when a token is short, for a scheduled CI job', () => {
+  test('status --fail-under-days exits 3 when a token is short, for a scheduled CI job', async () => {
     const at = String(EXPIRES - 20 * SECONDS_PER_DAY);
-    const short = app.run('tokens', ['status', '--fail-under-days', '21', '--at', at]);
+    const short = await app.tokens(['status', '--fail-under-days', '21', '--at', at]);
     expect(short.status).toBe(3);
     expect(short.stderr).toContain("'primary' has 20 days left");
     expect(short.stdout).toMatch(/^primary .* 20 +warning$/m);
     // spare-1 was minted 149 s before primary: 19 whole days left, so 19 is the bar everything clears.
-    expect(app.run('tokens', ['status', '--fail-under-days', '19', '--at', at]).status).toBe(0);
+    expect((await app.tokens(['status', '--fail-under-days', '19', '--at', at])).status).toBe(0);
   });
 
-  test('usage errors exit 1 with the usage', () => {
+  test('usage errors exit 1 with the usage', async () => {
     for (const args of [['frobnicate'], ['status', '--jsno'], ['status', '--fail-under-days'], ['rotate'], ['remove']]) {
-      const run = app.run('tokens', args);
+      const run = await app.tokens(args);
       expect({ args, status: run.status }).toEqual({ args, status: 1 });
       expect(run.stderr).toMatch(/^tokens: /);
     }
