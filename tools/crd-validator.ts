@@ -57,6 +57,13 @@ interface CrdVersion {
   readonly schema: JsonSchema;
 }
 
+/** A CRD file as read: its text, and the kind its `spec.names` declares (upstream CRDs all lay it out so). */
+interface CrdFile {
+  readonly kind?: string;
+  readonly text: string;
+}
+
+const CRD_NAMES_KIND = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\w+)$/m;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
@@ -64,42 +71,64 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 export class CrdSchemaRegistry {
-  /** Loads every CustomResourceDefinition in the `*.yaml` files of a directory. */
+  /**
+   * Every CustomResourceDefinition in the `*.yaml` files of a directory. A file is parsed when a
+   * manifest of its kind is first validated (some CRDs are megabytes of YAML); one whose kind cannot be
+   * read off its `spec.names` is parsed at once.
+   */
   static fromDirectory(directory: string): CrdSchemaRegistry {
-    const versions: CrdVersion[] = [];
-    for (const file of readdirSync(directory).filter((name) => name.endsWith('.yaml')).sort()) {
-      for (const document of parseAllDocuments(readFileSync(path.join(directory, file), 'utf8'))) {
-        const crd = document.toJS();
-        if (crd?.kind !== 'CustomResourceDefinition') continue;
-        for (const version of crd.spec.versions) {
-          versions.push({
-            group: crd.spec.group,
-            kind: crd.spec.names.kind,
-            version: version.name,
-            served: version.served === true,
-            namespaced: crd.spec.scope === 'Namespaced',
-            schema: version.schema.openAPIV3Schema,
-          });
-        }
-      }
-    }
-    return new CrdSchemaRegistry(versions);
+    const files: CrdFile[] = readdirSync(directory)
+      .filter((name) => name.endsWith('.yaml'))
+      .sort()
+      .map((name) => {
+        const text = readFileSync(path.join(directory, name), 'utf8');
+        return { kind: CRD_NAMES_KIND.exec(text)?.[1], text };
+      });
+    return new CrdSchemaRegistry(files);
   }
 
-  private constructor(private readonly versions: readonly CrdVersion[]) {}
+  private readonly parsed = new Map<CrdFile, readonly CrdVersion[]>();
+
+  private constructor(private readonly files: readonly CrdFile[]) {}
 
   /** `group/version Kind` of every version known, served or not. */
   get known(): string[] {
-    return this.versions.map((v) => `${v.group}/${v.version} ${v.kind}${v.served ? '' : ' (not served)'}`);
+    return this.files.flatMap((file) => this.versionsIn(file)).map((v) => `${v.group}/${v.version} ${v.kind}${v.served ? '' : ' (not served)'}`);
+  }
+
+  /** The CRD versions that may define `kind`: those of files that declare it, or whose kind is unknown. */
+  private versionsOf(kind: string): CrdVersion[] {
+    return this.files.filter((file) => file.kind === undefined || file.kind === kind).flatMap((file) => this.versionsIn(file));
+  }
+
+  private versionsIn(file: CrdFile): readonly CrdVersion[] {
+    let versions = this.parsed.get(file);
+    if (!versions) {
+      versions = parseAllDocuments(file.text).flatMap((document) => {
+        const crd = document.toJS();
+        if (crd?.kind !== 'CustomResourceDefinition') return [];
+        return (crd.spec.versions as Array<{ name: string; served?: boolean; schema: { openAPIV3Schema: JsonSchema } }>).map((version) => ({
+          group: crd.spec.group,
+          kind: crd.spec.names.kind,
+          version: version.name,
+          served: version.served === true,
+          namespaced: crd.spec.scope === 'Namespaced',
+          schema: version.schema.openAPIV3Schema,
+        }));
+      });
+      this.parsed.set(file, versions);
+    }
+    return versions;
   }
 
   /** Every violation of the manifest against the CRD version its `apiVersion` names; empty when valid. */
   validate(manifest: Record<string, unknown>): SchemaViolation[] {
     const apiVersion = String(manifest.apiVersion ?? '');
     const kind = String(manifest.kind ?? '');
-    const crd = this.versions.find((v) => `${v.group}/${v.version}` === apiVersion && v.kind === kind);
+    const candidates = this.versionsOf(kind);
+    const crd = candidates.find((v) => `${v.group}/${v.version}` === apiVersion && v.kind === kind);
     if (!crd) {
-      const others = this.versions.filter((v) => v.kind === kind).map((v) => `${v.group}/${v.version}`);
+      const others = candidates.filter((v) => v.kind === kind).map((v) => `${v.group}/${v.version}`);
       return [
         {
           path: 'apiVersion',

@@ -1,6 +1,9 @@
 import { spawnSync } from 'child_process';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import * as path from 'path';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
-import { AppCopy, EPOCH_MAP_FILE } from '../../devkit/app-copy';
+import { AppCopy, CommandResult, EPOCH_MAP_FILE, REPO_ROOT } from '../../devkit/app-copy';
+import { runCheck } from '../../tools/check';
 import { makeToken } from '../helpers/fake-anthropic-api';
 
 /** A throwaway git repository holding a copy of the app, one commit per step. */
@@ -23,8 +26,13 @@ class AppRepo extends AppCopy {
     this.git('commit', '-q', '--allow-empty', '-m', message);
   }
 
-  check(...args: string[]) {
-    return this.run('check', args); // the CRD schemas vendored in the copy: nothing beside the repository
+  /** `npm run check -- <args>` on the copy, in this process (its synths run in processes of their own). */
+  async check(...args: string[]): Promise<CommandResult> {
+    let stdout = '';
+    let stderr = '';
+    // The CRD schemas vendored in the copy: nothing beside the repository.
+    const status = await runCheck(args, { projectDir: this.dir, stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) });
+    return { status, stdout, stderr };
   }
 }
 
@@ -35,10 +43,10 @@ describe('npm run check', () => {
   });
   afterEach(() => repo.remove());
 
-  test('reports a rotation between two commits: the token row and the changed attributes only', () => {
-    expect(repo.run('tokens', ['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z']).status).toBe(0);
+  test('reports a rotation between two commits: the token row and the changed attributes only', async () => {
+    expect((await repo.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
     repo.commit('rotate spare-1');
-    const run = repo.check('--base', 'HEAD~1', '--format', 'markdown');
+    const run = await repo.check('--base', 'HEAD~1', '--format', 'markdown');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const report = run.stdout;
@@ -56,27 +64,27 @@ describe('npm run check', () => {
     expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
-  test('a new spare: the Vault policy change shows as the path it grants, and the deploy includes vault-access', () => {
-    expect(repo.run('tokens', ['rotate', 'spare-3', '--add', '--minted-at', '2026-11-20T09:30:00Z']).status).toBe(0);
-    const report = repo.check('--base', 'HEAD').stdout;
+  test('a new spare: the Vault policy change shows as the path it grants, and the deploy includes vault-access', async () => {
+    expect((await repo.tokens(['rotate', 'spare-3', '--add', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
+    const report = (await repo.check('--base', 'HEAD')).stdout;
     expect(report).toContain('== Stack vault-access: needs deploy');
     expect(report).toMatch(/^  - policy paths: \+ secret\/data\/claude-agent-service-spare-3$/m);
     expect(report).toContain('Deploy after merge: `cdktf deploy vault-access claude-agent-service`');
     expect(report).toContain('(vault-access needs Vault admin credentials: VAULT_ADDR, VAULT_TOKEN)');
   });
 
-  test('shows the bundled monitor script by size and hash, not as a blob', () => {
+  test('shows the bundled monitor script by size and hash, not as a blob', async () => {
     repo.write('lambda-src/contract.ts', `${repo.read('lambda-src/contract.ts')}\nexport const NOTE = 'changed';\nconsole.log(NOTE);\n`);
-    const report = repo.check('--base', 'HEAD').stdout;
+    const report = (await repo.check('--base', 'HEAD')).stdout;
     expect(report).toMatch(/^  - data\.monitor\.js: changed, \d+ bytes, sha256 [a-f0-9]{12} -> [a-f0-9]{12}$/m);
     expect(report).not.toContain('function'); // no script text in the report
   });
 
-  test('fails on a token-shaped string in a tracked file, and never prints it whole', () => {
+  test('fails on a token-shaped string in a tracked file, and never prints it whole', async () => {
     const planted = ['sk', 'ant', 'oat01', 'Q'.repeat(24) + 'test'].join('-'); // built here: never committed to this repo
     repo.write('notes.md', `left here by mistake: ${planted}\n`);
     repo.commit('oops');
-    const run = repo.check('--base', 'HEAD~1');
+    const run = await repo.check('--base', 'HEAD~1');
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('Result: FAIL');
     expect(run.stdout).toMatch(/token-shaped string at notes\.md:1 \(tracked file\): sk-ant-oat01-…\(redacted, 41 chars\)/);
@@ -84,59 +92,94 @@ describe('npm run check', () => {
     expect(run.stderr).not.toContain(planted);
   });
 
-  test('a token pasted into the map: the failure and the echoed synth error show only its prefix and length', () => {
+  test('a token pasted into the map: the failure and the echoed synth error show only its prefix and length', async () => {
     const token = makeToken();
     repo.write(EPOCH_MAP_FILE, repo.read(EPOCH_MAP_FILE).replace('primary: 1776528429,', `primary: 1776528429,\n  '${token}': 1776528429,`));
-    const run = repo.check('--base', 'HEAD', '--format', 'markdown');
+    const run = await repo.check('--base', 'HEAD', '--format', 'markdown');
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/head does not synthesize: .*'sk-ant-oat01-…\(redacted, 108 chars\)' \(stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+\): is a token, not a token path/);
     expect(run.stdout).toMatch(/token-shaped string at stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+ \(tracked file\): sk-ant-oat01-…\(redacted, 108 chars\)/);
     expect(`${run.stdout}${run.stderr}`).not.toContain(token.slice(13, 40));
   });
 
-  test('finds a token in a tracked binary file too', () => {
+  test('finds a token that only the synth output holds (built at synth, in no tracked file)', async () => {
+    // The head's code assembles a token-shaped label at synth time: git grep sees only its parts.
+    const labels = 'constructs/labels.ts';
+    repo.write(labels, repo.read(labels).replace("'app.kubernetes.io/managed-by': 'cdktf',", "'app.kubernetes.io/managed-by': 'cdktf',\n    note: ['sk', 'ant', 'oat01', 'Q'.repeat(40)].join('-'),"));
+    const run = await repo.check('--base', 'HEAD');
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/token-shaped string at stacks\/claude-agent-service\/cdk\.tf\.json \(synth output\): sk-ant-oat01-…\(redacted, 53 chars\)/);
+    expect(run.stdout).not.toMatch(/\(tracked file\)/);
+    expect(run.stdout).not.toContain('Q'.repeat(20));
+  });
+
+  test('finds a token in a tracked binary file too', async () => {
     const token = makeToken();
     repo.write('blob.bin', `\u0000\u0001binary\u0000${token}\u0000`);
     repo.commit('a binary file');
-    const run = repo.check('--base', 'HEAD~1');
+    const run = await repo.check('--base', 'HEAD~1');
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('token-shaped string at blob.bin:1 (tracked file): sk-ant-oat01-…(redacted, 108 chars)');
     expect(run.stdout).not.toContain(token.slice(13, 40));
   });
 
-  test('fails when a token is inside the critical window, unless --allow-expiring', () => {
-    const mintedAt = Math.floor(Date.now() / 1000) - 360 * SECONDS_PER_DAY; // 5 days left
-    expect(repo.run('tokens', ['rotate', 'spare-2', '--minted-at', String(mintedAt)]).status).toBe(0);
+  test('fails when a token is inside the critical window, unless --allow-expiring', async () => {
+    const mintedAt = Math.floor(Date.now() / 1000) - 360 * SECONDS_PER_DAY - 60; // 4 days and 23:59 left
+    expect((await repo.tokens(['rotate', 'spare-2', '--minted-at', String(mintedAt)])).status).toBe(0);
     repo.commit('an old spare');
-    const failing = repo.check('--base', 'HEAD~1');
+    const failing = await repo.check('--base', 'HEAD~1');
     expect(failing.status).toBe(1);
     expect(failing.stdout).toMatch(/- 'spare-2' is critical \(4 days left, expires .*\): rotate it in this change, or pass --allow-expiring/);
-    const allowed = repo.check('--base', 'HEAD~1', '--allow-expiring');
+    const allowed = await repo.check('--base', 'HEAD~1', '--allow-expiring');
     expect(allowed.status).toBe(0);
     expect(allowed.stdout).toContain('(allowed by --allow-expiring)');
   });
 
-  test('fails on an invalid map and on a CRD-schema violation in the head', () => {
+  test('fails on an invalid map and on a CRD-schema violation in the head', async () => {
     repo.write(EPOCH_MAP_FILE, repo.read(EPOCH_MAP_FILE).replace('primary: 1776528429,', 'primary: 1776528429000,'));
-    const invalid = repo.check('--base', 'HEAD');
+    const invalid = await repo.check('--base', 'HEAD');
     expect(invalid.status).toBe(1);
     expect(invalid.stdout).toMatch(/head does not synthesize: .*mint epoch 1776528429000 is in milliseconds/s);
     repo.git('checkout', '--', EPOCH_MAP_FILE);
 
     const construct = 'constructs/external-secret-manifest.ts';
     repo.write(construct, repo.read(construct).replace("apiVersion: 'external-secrets.io/v1',", "apiVersion: 'external-secrets.io/v1beta1',"));
-    const unserved = repo.check('--base', 'HEAD');
+    const unserved = await repo.check('--base', 'HEAD');
     expect(unserved.status).toBe(1);
     expect(unserved.stdout).toContain('CRD schema: claude-agent-service: ExternalSecret/claude-oauth-token');
     expect(unserved.stdout).toContain('external-secrets.io/v1beta1 ExternalSecret is not served by the CRD');
   });
 
-  test('cannot-run problems exit 2 with a reason', () => {
-    const badBase = repo.check('--base', 'no-such-ref');
+  test("the base's output is kept by its tree: a re-run reuses it, --no-cache synthesizes afresh", async () => {
+    repo.write('unique.txt', `${process.pid}-${Date.now()}\n`); // a base tree no other test shares
+    repo.commit('a base of its own');
+    expect((await repo.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
+    const first = (await repo.check('--base', 'HEAD')).stdout;
+    expect(first).toContain('data.spare-1: "1808064280" -> ');
+
+    // Make the kept output say spare-1 was something else: only a run that reuses it can show that.
+    const cacheDir = path.join(REPO_ROOT, 'node_modules', '.cache', 'claude-oauth-tokens', 'check-base');
+    const [newest] = readdirSync(cacheDir).map((name) => ({ name, mtime: statSync(path.join(cacheDir, name)).mtimeMs })).sort((a, b) => b.mtime - a.mtime);
+    const stackFile = path.join(cacheDir, newest.name, 'stacks', 'claude-agent-service', 'cdk.tf.json');
+    writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replace('"spare-1": "1808064280"', '"spare-1": "1111111111"'));
+    expect((await repo.check('--base', 'HEAD')).stdout).toContain('data.spare-1: "1111111111" -> ');
+    expect((await repo.check('--base', 'HEAD', '--no-cache')).stdout).toContain('data.spare-1: "1808064280" -> ');
+  });
+
+  test('cannot-run problems exit 2 with a reason', async () => {
+    const badBase = await repo.check('--base', 'no-such-ref');
     expect(badBase.status).toBe(2);
     expect(badBase.stderr).toContain('check: --base no-such-ref is not a commit here');
-    const noCrds = repo.run('check', ['--crd-dir', '/nonexistent/crds']);
+    const noCrds = await repo.check('--crd-dir', '/nonexistent/crds');
     expect(noCrds.status).toBe(2);
     expect(noCrds.stderr).toContain('no CRD schemas at /nonexistent/crds');
+  });
+
+  test('as its own process (the entry point): the report on stdout and exit 0, a cannot-run reason on stderr and exit 2', () => {
+    const pass = repo.run('check', ['--base', 'HEAD']);
+    expect({ status: pass.status, stderr: pass.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(pass.stdout).toMatch(/^claude-oauth-tokens synth check\n\nResult: PASS \(head: working tree, base: HEAD \([0-9a-f]{8}\)\)\n/);
+    const cannotRun = repo.run('check', ['--format', 'html']);
+    expect({ status: cannotRun.status, stdout: cannotRun.stdout, stderr: cannotRun.stderr }).toEqual({ status: 2, stdout: '', stderr: 'check: --format html: use markdown or text.\n' });
   });
 });

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { goRegExp } from '../../tools/crd-validator';
+import { CrdSchemaRegistry, goRegExp } from '../../tools/crd-validator';
 import { CRD_SCHEMA_DIR, crdSchemas } from '../helpers/crd-schemas';
 
 function externalSecret(spec: Record<string, unknown>, apiVersion = 'external-secrets.io/v1'): Record<string, unknown> {
@@ -24,6 +25,20 @@ describe('CrdSchemaRegistry', () => {
         'monitoring.coreos.com/v1 PrometheusRule',
       ]),
     );
+  });
+
+  test('a CRD whose kind is not laid out as upstream lays it out is read whole at once, and still validates', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'crds-'));
+    try {
+      const upstream = readFileSync(path.join(CRD_SCHEMA_DIR, 'external-secrets.io_externalsecrets.yaml'), 'utf8');
+      const document = parseAllDocuments(upstream)[0].toJS();
+      writeFileSync(path.join(dir, 'flow-style.yaml'), JSON.stringify(document)); // JSON is YAML too, with no 'kind:' line at all
+      const registry = CrdSchemaRegistry.fromDirectory(dir);
+      expect(registry.validate(externalSecret(VALID_SPEC))).toEqual([]);
+      expect(registry.validate(externalSecret({ ...VALID_SPEC, refreshInterval: 5 }))).not.toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('accepts a valid ExternalSecret', () => {

@@ -1,0 +1,88 @@
+import { isoUtc } from '../inventory/expiry';
+import { TokenInventory, TokenRecord } from '../inventory/token-inventory';
+import { redactSecrets } from '../inventory/token-shape';
+import { describeChange, ResourceDiff } from './synth-diff';
+
+/** What `check` found, ready to print: everything the report says and nothing it has to work out. */
+export interface CheckResult {
+  /** Which commit the head was compared with, e.g. `HEAD~1 (1a2b3c4d)`. */
+  readonly baseLabel: string;
+  readonly baseInventory?: TokenInventory;
+  readonly headInventory?: TokenInventory;
+  /** Per stack, in report order: what changes from base to head. */
+  readonly diffs: Readonly<Record<string, readonly ResourceDiff[]>>;
+  /** Each one fails the check. */
+  readonly failures: readonly string[];
+  readonly notes: readonly string[];
+  /** The command that deploys the changed stacks, or undefined when nothing changed. */
+  readonly deployCommand?: string;
+  /** Whether the deploy includes vault-access (it needs Vault admin credentials). */
+  readonly deploysVaultAccess: boolean;
+}
+
+export type ReportFormat = 'markdown' | 'text';
+
+/**
+ * The report for a pull-request comment (markdown) or a terminal (text): the result, the tokens
+ * before -> after, the deploy it needs, and per stack the resources that change. Redacted as a
+ * whole: synth's echoed errors may quote anything.
+ */
+export function renderCheckReport(result: CheckResult, format: ReportFormat): string {
+  const md = format === 'markdown';
+  const lines: string[] = [];
+  const heading = (text: string) => lines.push(md ? `### ${text}` : `== ${text}`);
+  const code = (text: string) => (md ? `\`${text}\`` : text);
+  lines.push(md ? '## claude-oauth-tokens synth check' : 'claude-oauth-tokens synth check', '');
+  lines.push(`${md ? '**Result:** ' : 'Result: '}${result.failures.length === 0 ? 'PASS' : 'FAIL'} (head: working tree, base: ${result.baseLabel})`);
+  for (const failure of result.failures) lines.push(`- ${failure.split('\n').join(md ? '<br>' : '\n    ')}`);
+  for (const note of result.notes) lines.push(`- note: ${note}`);
+  lines.push('');
+
+  heading('Tokens (base -> head)');
+  const header = ['path', 'minted', 'expires', 'days left', 'status'];
+  const rows = tokenRows(result.baseInventory, result.headInventory);
+  if (md) {
+    lines.push(`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.join(' | ')} |`));
+  } else {
+    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+    for (const row of [header, ...rows]) lines.push(row.map((text, column) => text.padEnd(widths[column])).join('  ').trimEnd());
+  }
+  lines.push('');
+
+  lines.push(`${md ? '**Deploy after merge:** ' : 'Deploy after merge: '}${result.deployCommand ? `\`${result.deployCommand}\`` : 'nothing changed'}`);
+  if (result.deploysVaultAccess) lines.push('(vault-access needs Vault admin credentials: VAULT_ADDR, VAULT_TOKEN)');
+  lines.push('');
+  for (const [stack, stackDiffs] of Object.entries(result.diffs)) {
+    heading(`Stack ${stack}: ${stackDiffs.length === 0 ? 'no deploy needed' : 'needs deploy'}`);
+    if (stackDiffs.length === 0) lines.push('no changes');
+    for (const diff of stackDiffs) {
+      lines.push(`- ${diff.change} ${code(diff.address)}${diff.objectName ? ` (${diff.objectName})` : ''}`);
+      const type = diff.address.split('.')[0];
+      for (const change of diff.attributes) lines.push(`  - ${code(describeChange(change, type))}`);
+    }
+    lines.push('');
+  }
+  return redactSecrets(`${lines.join('\n').trimEnd()}\n`);
+}
+
+/** One row per token path of either side: each cell `before -> after` where it changed. */
+function tokenRows(base: TokenInventory | undefined, head: TokenInventory | undefined): string[][] {
+  const byPath = (inventory: TokenInventory | undefined) => new Map((inventory?.tokens ?? []).map((token) => [token.path, token]));
+  const [before, after] = [byPath(base), byPath(head)];
+  const paths = [...new Set([...after.keys(), ...before.keys()])];
+  const cell = (old: TokenRecord | undefined, current: TokenRecord | undefined, pick: (token: TokenRecord) => string) => {
+    if (!old) return `${pick(current!)} (new)`;
+    if (!current) return `${pick(old)} (removed)`;
+    return pick(old) === pick(current) ? pick(current) : `${pick(old)} -> ${pick(current)}`;
+  };
+  return paths.map((tokenPath) => {
+    const [old, current] = [before.get(tokenPath), after.get(tokenPath)];
+    return [
+      tokenPath,
+      cell(old, current, (token) => isoUtc(token.mintedAt)),
+      cell(old, current, (token) => isoUtc(token.expiresAt)),
+      cell(old, current, (token) => String(token.daysLeft)),
+      cell(old, current, (token) => token.status),
+    ];
+  });
+}
