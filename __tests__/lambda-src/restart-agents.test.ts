@@ -68,10 +68,10 @@ describe('the restart Job against a Kubernetes API stand-in', () => {
   });
 
   test('ESO never syncs: exit 2 after the bound, the agents untouched', async () => {
-    const { code, log, api } = await run({ sync: 'never' });
+    const { code, log, api } = await run({ sync: 'never' }, { SYNC_TIMEOUT_MS: '1000' });
     expect(code).toBe(2);
     expect(log).toMatchObject({ level: 'error', event: 'sync_timeout' });
-    expect(log.error).toMatch(/ESO did not sync claude-oauth-token within 3s of this run's start .*the agents were not restarted/);
+    expect(log.error).toMatch(/ESO did not sync claude-oauth-token within 1s of this run's start .*the agents were not restarted/);
     expect(api.requests.some((request) => request.path === api.deployPath)).toBe(false);
   });
 
@@ -84,7 +84,7 @@ describe('the restart Job against a Kubernetes API stand-in', () => {
   });
 
   test('a rollout that does not finish: exit 3, naming the command to look', async () => {
-    const { code, log } = await run({ rollout: 'stuck' });
+    const { code, log } = await run({ rollout: 'stuck' }, { ROLLOUT_TIMEOUT_MS: '1000' });
     expect(code).toBe(3);
     expect(log).toMatchObject({ event: 'rollout_timeout' });
     expect(log.error).toContain('kubectl -n claude-agent rollout status deployment/claude-agent-service');

@@ -23,7 +23,7 @@ describe('npm run tokens -- probe --stdin', () => {
     ['expired', 2, 'rejected (expired)'],
     ['rate-limited', 3, 'unknown (http_429)'],
   ] as const)('%s: exit %i, prints %s, and nothing token-shaped', async (behaviour, code, printed) => {
-    const run = await app.runAsync('tokens', ['probe', '--stdin', '--endpoint', api.url], `${tokens.get(behaviour)}\n`);
+    const run = await app.tokens(['probe', '--stdin', '--endpoint', api.url], {}, `${tokens.get(behaviour)}\n`);
     expect(run.stdout).toBe(`${printed}\n`);
     expect(run.status).toBe(code);
     expect(`${run.stdout}${run.stderr}`).not.toMatch(TOKEN_SHAPED);
@@ -32,7 +32,7 @@ describe('npm run tokens -- probe --stdin', () => {
 
   test('a token given as an argument is refused (argv ends up in shell history) and not echoed', async () => {
     const token = makeToken();
-    const run = await app.runAsync('tokens', ['probe', token]);
+    const run = await app.tokens(['probe', token]);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('reads the token from standard input only');
     expect(`${run.stdout}${run.stderr}`).not.toContain(token);
@@ -40,10 +40,15 @@ describe('npm run tokens -- probe --stdin', () => {
 
   test('plain http off loopback is a usage error, before any request', async () => {
     const before = api.requests.length;
-    const run = await app.runAsync('tokens', ['probe', '--stdin', '--endpoint', 'http://api.example.test/x'], makeToken());
+    const run = await app.tokens(['probe', '--stdin', '--endpoint', 'http://api.example.test/x'], {}, makeToken());
     expect(run.status).toBe(1);
     expect(run.stderr).toContain('not https');
     expect(api.requests).toHaveLength(before);
+  });
+
+  test('as its own process (the entry point): the token piped in, the verdict on stdout, the exit code', async () => {
+    const run = await app.runAsync('tokens', ['probe', '--stdin', '--endpoint', api.url], `${tokens.get('revoked')}\n`);
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 2, stdout: 'rejected (revoked)\n', stderr: '' });
   });
 
   test('standard input that is a folder is a usage error, not a stack trace', async () => {
