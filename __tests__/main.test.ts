@@ -35,7 +35,7 @@ describe('npm run synth (main.ts)', () => {
   test('as its own process (the entry point): exit codes, stdout and stderr as a shell sees them', () => {
     const good = app.synthInChildProcess();
     expect({ status: good.status, stderr: good.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(good.stdout).toMatch(/^Synthesized stacks:\n  claude-agent-service: 12 resources/);
+    expect(good.stdout).toMatch(/^Synthesized stacks:\n {2}claude-agent-service: 12 resources/);
     expect(good.stdout).toContain('Plain Prometheus rules file: cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml');
     expect(app.stackJson('vault-access').resource.vault_policy).toBeDefined();
 
@@ -106,7 +106,7 @@ describe('npm run synth (main.ts)', () => {
     expect(app.read('cdktf.out/stacks/claude-agent-service/cdk.tf.json')).toBe(before);
 
     app.write('cdktf.json', '{\n  "context": {\n    "tokenProbe": true,\n  }\n}\n');
-    expect(app.synth().stderr).toMatch(/^  - cdktf\.json:4:3: not valid JSON \(.+\); fix the syntax there\.$/m);
+    expect(app.synth().stderr).toMatch(/^ {2}- cdktf\.json:4:3: not valid JSON \(.+\); fix the syntax there\.$/m);
   });
 
   test("token delivery: a Secret of its own by default; 'shared' owns claude-agent-secrets whole; the legacy file is its own object", () => {

@@ -90,7 +90,7 @@ export class AppCopy {
 
   /** Runs a script of package.json with arguments, as `npm run <script> -- <args>` would. */
   run(script: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}, input?: string): SpawnSyncReturns<string> {
-    const command: string = JSON.parse(this.read('package.json')).scripts[script];
+    const command = this.packageScript(script);
     return spawnSync('sh', ['-c', `${command} "$@"`, script, ...args], {
       cwd: this.dir,
       encoding: 'utf8',
@@ -105,7 +105,7 @@ export class AppCopy {
    * (a synchronous spawn would freeze that server until the command gave up).
    */
   runAsync(script: string, args: readonly string[] = [], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    const command: string = JSON.parse(this.read('package.json')).scripts[script];
+    const command = this.packageScript(script);
     return new Promise((resolve, reject) => {
       const child = spawn('sh', ['-c', `${command} "$@"`, script, ...args], {
         cwd: this.dir,
@@ -131,8 +131,16 @@ export class AppCopy {
     });
   }
 
+  /** A synthesized stack's Terraform JSON, for a test to walk (untyped: any path it asserts on may be absent). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   stackJson(stack: string): Record<string, any> {
-    return JSON.parse(this.read(`cdktf.out/stacks/${stack}/cdk.tf.json`));
+    return JSON.parse(this.read(`cdktf.out/stacks/${stack}/cdk.tf.json`)) as Record<string, unknown>;
+  }
+
+  private packageScript(script: string): string {
+    const command = (JSON.parse(this.read('package.json')) as { scripts: Record<string, string | undefined> }).scripts[script];
+    if (command === undefined) throw new Error(`package.json has no script '${script}'`);
+    return command;
   }
 
   remove(): void {

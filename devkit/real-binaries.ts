@@ -45,8 +45,8 @@ export async function startBinary(
     const dataDir = mkdtempSync(path.join(tmpdir(), `${path.basename(command)}-`));
     const child = spawn(command, buildArgs(port, dataDir), { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const binary: RunningBinary = {
       url: `http://127.0.0.1:${port}`,
       port,

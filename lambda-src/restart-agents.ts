@@ -127,13 +127,29 @@ function readSettings(env: ScriptEnv): Settings {
 const externalSecretPath = (s: Settings) => `/apis/external-secrets.io/v1/namespaces/${s.namespace}/externalsecrets/${s.externalSecret}`;
 const deploymentPath = (s: Settings) => `/apis/apps/v1/namespaces/${s.namespace}/deployments/${s.deployment}`;
 
+/** The fields of an ExternalSecret this script reads; the API may leave any of them out. */
+interface ExternalSecretObject {
+  readonly status?: {
+    readonly refreshTime?: string;
+    readonly conditions?: ReadonlyArray<{ readonly type?: string; readonly status?: string; readonly reason?: string; readonly message?: string }>;
+  };
+}
+
+/** The fields of a Deployment this script reads. */
+interface DeploymentObject {
+  readonly metadata?: { readonly generation?: number };
+  readonly spec?: { readonly replicas?: number };
+  readonly status?: { readonly observedGeneration?: number; readonly updatedReplicas?: number; readonly replicas?: number; readonly availableReplicas?: number };
+}
+
 interface KubernetesApi {
-  get(path: string): Promise<any>;
+  /** The object at `path`, as JSON; the caller names the fields it reads. */
+  get<T>(path: string): Promise<T>;
   patch(path: string, body: unknown, contentType: string): Promise<void>;
 }
 
 function kubernetesApi(settings: Settings): KubernetesApi {
-  const call = async (method: 'GET' | 'PATCH', path: string, body?: string, contentType?: string): Promise<any> => {
+  const call = async (method: 'GET' | 'PATCH', path: string, body?: string, contentType?: string): Promise<unknown> => {
     let answer;
     try {
       answer = await httpRequest(new URL(`${settings.apiUrl}${path}`), {
@@ -149,17 +165,18 @@ function kubernetesApi(settings: Settings): KubernetesApi {
     if (answer.status < 200 || answer.status >= 300) {
       let reason = '';
       try {
-        reason = JSON.parse(answer.text).message ?? '';
+        const message = (JSON.parse(answer.text) as { message?: unknown } | null)?.message;
+        reason = typeof message === 'string' ? message : '';
       } catch {
-        reason = '';
+        // Not JSON (a proxy's page): the status says enough.
       }
       const hint = answer.status === 403 ? ' (the Job\'s Role allows exactly this object: check the names in the settings)' : answer.status === 404 ? ' (no such object: check the names in the settings)' : '';
       throw new RestartFailure(RestartExit.apiFailed, `api_${answer.status}`, `${method} ${path}: HTTP ${answer.status}${reason ? `: ${reason.slice(0, 200)}` : ''}${hint}`);
     }
-    return answer.text ? JSON.parse(answer.text) : {};
+    return answer.text ? (JSON.parse(answer.text) as unknown) : {};
   };
   return {
-    get: (path) => call('GET', path),
+    get: async <T>(path: string) => (await call('GET', path)) as T,
     patch: async (path, body, contentType) => {
       await call('PATCH', path, JSON.stringify(body), contentType);
     },
@@ -171,11 +188,11 @@ async function waitForSync(api: KubernetesApi, settings: Settings, sinceMs: numb
   const deadline = Date.now() + settings.syncTimeoutMs;
   const sinceSeconds = Math.floor(sinceMs / 1000) * 1000; // ESO's refreshTime has whole seconds
   for (;;) {
-    const status = (await api.get(externalSecretPath(settings))).status ?? {};
+    const status = (await api.get<ExternalSecretObject>(externalSecretPath(settings))).status ?? {};
     const refreshedMs = status.refreshTime ? Date.parse(status.refreshTime) : NaN;
-    const ready = (status.conditions ?? []).find((condition: any) => condition.type === 'Ready');
+    const ready = (status.conditions ?? []).find((condition) => condition.type === 'Ready');
     if (refreshedMs >= sinceSeconds && ready) {
-      if (ready.status === 'True') return status.refreshTime;
+      if (ready.status === 'True') return status.refreshTime!;
       throw new RestartFailure(RestartExit.syncFailed, 'sync_failed', `ESO could not sync ${settings.externalSecret}: ${ready.reason ?? ''} ${ready.message ?? ''}`.trim());
     }
     if (Date.now() + settings.pollIntervalMs > deadline) {
@@ -193,7 +210,7 @@ async function waitForSync(api: KubernetesApi, settings: Settings, sinceMs: numb
 async function waitForRollout(api: KubernetesApi, settings: Settings): Promise<number> {
   const deadline = Date.now() + settings.rolloutTimeoutMs;
   for (;;) {
-    const deployment = await api.get(deploymentPath(settings));
+    const deployment = await api.get<DeploymentObject>(deploymentPath(settings));
     const wanted = deployment.spec?.replicas ?? 1;
     const status = deployment.status ?? {};
     const done =

@@ -49,7 +49,7 @@ const CLASSIFICATION: ReadonlyArray<{ readonly when: (answer: Answer) => boolean
 function parseAnswer(status: number, body: string): Answer {
   let error: { type?: unknown; message?: unknown; details?: { error_code?: unknown } } = {};
   try {
-    error = JSON.parse(body)?.error ?? {};
+    error = (JSON.parse(body) as { error?: typeof error } | null)?.error ?? {};
   } catch {
     // not JSON: status alone decides
   }

@@ -7,7 +7,7 @@ export type MetadataCheck = { readonly ok: true; readonly updatedAt: number } | 
 function reasonOf(status: number, body: string): string {
   let errors: unknown;
   try {
-    errors = JSON.parse(body)?.errors;
+    errors = (JSON.parse(body) as { errors?: unknown } | null)?.errors;
   } catch {
     errors = undefined;
   }
@@ -49,7 +49,7 @@ export async function vaultKubernetesLogin(
       timeoutMs: vault.timeoutMs,
     });
     if (answer.status !== 200) return { ok: false, reason: `login_${reasonOf(answer.status, answer.text)}` };
-    const token = JSON.parse(answer.text)?.auth?.client_token;
+    const token = (JSON.parse(answer.text) as { auth?: { client_token?: unknown } } | null)?.auth?.client_token;
     return typeof token === 'string' && token !== '' ? { ok: true, token } : { ok: false, reason: 'login_no_token' };
   } catch (error) {
     return { ok: false, reason: `login_${shortReason(error)}` };
@@ -67,7 +67,7 @@ export async function readSecretUpdatedTime(vault: VaultOptions, token: string, 
     if (answer.status !== 200) return { ok: false, reason: reasonOf(answer.status, answer.text) };
     let updated: unknown;
     try {
-      updated = JSON.parse(answer.text)?.data?.updated_time;
+      updated = (JSON.parse(answer.text) as { data?: { updated_time?: unknown } } | null)?.data?.updated_time;
     } catch {
       updated = undefined;
     }

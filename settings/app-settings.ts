@@ -129,8 +129,8 @@ function object<T>(shape: { readonly [K in keyof T]-?: Check<T[K]> }, example: s
     for (const key of Object.keys(value)) {
       if (!(key in shape)) problems.push(`${at}.${key} is not a setting here; the keys are ${Object.keys(shape).join(', ')}.`);
     }
-    for (const [key, check] of Object.entries(shape) as Array<[string, Check<unknown>]>) {
-      if (value[key] === undefined && optionalKeys.includes(key as keyof T)) continue;
+    for (const [key, check] of Object.entries<Check<unknown>>(shape)) {
+      if (value[key] === undefined && (optionalKeys as ReadonlyArray<string | number | symbol>).includes(key)) continue;
       if (value[key] === undefined) {
         problems.push(`${at}.${key} is missing, e.g. ${example}.`);
         continue;

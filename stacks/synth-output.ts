@@ -21,8 +21,8 @@ export interface SynthesizedStack {
 
 /** Reads cdktf's manifest and each stack's Terraform JSON back from the output directory. */
 export function readSynthesizedStacks(outdir: string, relativeTo: string = process.cwd()): SynthesizedStack[] {
-  const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
-  return Object.values(manifest.stacks as Record<string, { name: string; synthesizedStackPath: string }>).map((stack) => {
+  const manifest = JSON.parse(readFileSync(path.join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, { name: string; synthesizedStackPath: string }> };
+  return Object.values(manifest.stacks).map((stack) => {
     const file = path.join(outdir, stack.synthesizedStackPath);
     const json = JSON.parse(readFileSync(file, 'utf8')) as StackJson;
     const resources = json.resource ?? {};

@@ -138,7 +138,7 @@ function findTokenShapedStrings(projectDir: string, headOutdir: string): string[
 function crdViolations(stacks: Record<string, StackJson>, registry: CrdSchemaRegistry): string[] {
   return Object.entries(stacks).flatMap(([stack, json]) =>
     Object.entries(json.resource?.kubernetes_manifest ?? {}).flatMap(([name, resource]) => {
-      const manifest = (resource as { manifest: Record<string, any> }).manifest;
+      const manifest = (resource as { manifest: { kind?: string; metadata?: { name?: string } } & Record<string, unknown> }).manifest;
       return registry.validate(manifest).map((v) => `${stack}: ${manifest.kind}/${manifest.metadata?.name} (${name}): ${v.path}: ${v.message}`);
     }),
   );

@@ -57,6 +57,17 @@ interface CrdVersion {
   readonly schema: JsonSchema;
 }
 
+/** The fields of a CustomResourceDefinition this registry reads. */
+interface CrdDocument {
+  readonly kind?: string;
+  readonly spec: {
+    readonly group: string;
+    readonly scope: string;
+    readonly names: { readonly kind: string };
+    readonly versions: ReadonlyArray<{ readonly name: string; readonly served?: boolean; readonly schema: { readonly openAPIV3Schema: JsonSchema } }>;
+  };
+}
+
 /** A CRD file as read: its text, and the kind its `spec.names` declares (upstream CRDs all lay it out so). */
 interface CrdFile {
   readonly kind?: string;
@@ -105,9 +116,9 @@ export class CrdSchemaRegistry {
     let versions = this.parsed.get(file);
     if (!versions) {
       versions = parseAllDocuments(file.text).flatMap((document) => {
-        const crd = document.toJS();
+        const crd = document.toJS() as CrdDocument | null;
         if (crd?.kind !== 'CustomResourceDefinition') return [];
-        return (crd.spec.versions as Array<{ name: string; served?: boolean; schema: { openAPIV3Schema: JsonSchema } }>).map((version) => ({
+        return crd.spec.versions.map((version) => ({
           group: crd.spec.group,
           kind: crd.spec.names.kind,
           version: version.name,
@@ -123,8 +134,8 @@ export class CrdSchemaRegistry {
 
   /** Every violation of the manifest against the CRD version its `apiVersion` names; empty when valid. */
   validate(manifest: Record<string, unknown>): SchemaViolation[] {
-    const apiVersion = String(manifest.apiVersion ?? '');
-    const kind = String(manifest.kind ?? '');
+    const apiVersion = typeof manifest.apiVersion === 'string' ? manifest.apiVersion : '';
+    const kind = typeof manifest.kind === 'string' ? manifest.kind : '';
     const candidates = this.versionsOf(kind);
     const crd = candidates.find((v) => `${v.group}/${v.version}` === apiVersion && v.kind === kind);
     if (!crd) {

@@ -30,7 +30,7 @@ export function refreshCrdSchemas(sourceDir: string, targetDir = VENDORED_CRD_DI
     }
     let document: { kind?: string; metadata?: { name?: string } };
     try {
-      document = parse(readFileSync(source, 'utf8'));
+      document = parse(readFileSync(source, 'utf8')) as typeof document;
     } catch (error) {
       problems.push(`${file} is not YAML (${(error as Error).message.split('\n')[0]})`);
       continue;

@@ -142,7 +142,7 @@ function readMap(io: CliIo): EpochMapDocument {
   try {
     text = readFileSync(io.epochMapFile, 'utf8');
   } catch (error) {
-    throw new CliError(`cannot read the epoch map ${io.epochMapFile}: ${(error as NodeJS.ErrnoException).code ?? error}.`, TokensExit.invalidMap);
+    throw new CliError(`cannot read the epoch map ${io.epochMapFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, TokensExit.invalidMap);
   }
   return asCliError(() => readEpochMap({ fileName, text }));
 }

@@ -15,5 +15,5 @@ export function crdSchemas(): CrdSchemaRegistry {
 export function schemaViolations(manifest: Record<string, unknown>): string[] {
   return crdSchemas()
     .validate(manifest)
-    .map((violation: SchemaViolation) => `${manifest.kind}/${(manifest.metadata as any)?.name}: ${violation.path}: ${violation.message}`);
+    .map((violation: SchemaViolation) => `${String(manifest.kind)}/${String((manifest.metadata as { name?: unknown } | undefined)?.name)}: ${violation.path}: ${violation.message}`);
 }

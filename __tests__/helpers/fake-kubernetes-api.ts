@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, Server } from 'http';
+import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
 import { freePort } from '../../devkit/real-binaries';
 
 export interface FakeKubernetesOptions {
@@ -51,7 +51,8 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}) {
   const status = (code: number, reason: string, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
   const later = (fn: () => void) => setTimeout(fn, 150).unref();
 
-  const server: Server = createServer(async (request: IncomingMessage, response) => {
+  const server: Server = createServer((request: IncomingMessage, response) => void answer(request, response));
+  async function answer(request: IncomingMessage, response: ServerResponse): Promise<unknown> {
     let body = '';
     for await (const chunk of request) body += chunk;
     const path = request.url ?? '';
@@ -87,7 +88,7 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}) {
       return send(200, JSON.stringify(deployment));
     }
     return send(404, status(404, 'NotFound', `the server could not find the requested resource ${path}`));
-  });
+  }
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {

@@ -39,7 +39,7 @@ export class StandinTerraform {
 
   /** Every call so far, in order. */
   calls(): TerraformCall[] {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(this.log, 'utf8');
     } catch {

@@ -5,6 +5,7 @@ import { addEntry, EpochMapError, mintEpochsOf, readEpochMap, removeEntry, setEn
 import { readTokenInventory } from '../../inventory/token-inventory';
 import { TOKEN_MINT_EPOCHS } from '../../stacks/claude-agent-service/token-mint-epochs';
 import { makeToken } from '../helpers/fake-anthropic-api';
+import { runInThisContext } from 'vm';
 
 const EPOCH_MAP_FILE = path.resolve(__dirname, '../../stacks/claude-agent-service/token-mint-epochs.ts');
 const HEAD = 'export const TOKEN_MINT_EPOCHS: Readonly<Record<string, number>> = {';
@@ -24,7 +25,7 @@ const problemsOf = (text: string): string[] => {
 function asEsbuildReadsIt(text: string): Record<string, number> {
   const { code } = transformSync(text, { loader: 'ts', format: 'cjs' });
   const module = { exports: {} as Record<string, unknown> };
-  new Function('module', 'exports', code)(module, module.exports);
+  (runInThisContext(`(function (module, exports) {${code}\n})`) as (module: object, exports: object) => void)(module, module.exports);
   return module.exports.TOKEN_MINT_EPOCHS as Record<string, number>;
 }
 

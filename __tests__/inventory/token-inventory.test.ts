@@ -1,6 +1,7 @@
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { buildTokenInventory, EpochMapError, MintEpochs, readTokenInventory } from '../../inventory/token-inventory';
 import { daysAgo, EXAMPLE_MINT_EPOCHS, TEST_NOW } from '../helpers/inventory';
+import { vaultSecretLocation } from '../../inventory/vault-location';
 
 /** The problems of a map given as data, or as source text read by the one reader. */
 function problemsOf(mintEpochs: MintEpochs | string): string[] {
@@ -43,7 +44,6 @@ describe('buildTokenInventory', () => {
   });
 
   test('a layout field given as undefined keeps its default', () => {
-    const { vaultSecretLocation } = require('../../inventory/vault-location');
     expect(vaultSecretLocation('spare-1', { mount: undefined, baseName: undefined, field: undefined }).dataPath).toBe('secret/data/claude-agent-service-spare-1');
   });
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { Testing } from 'cdktf';
+import { parse as parseYaml } from 'yaml';
 import { markdownAnchor } from '../../alerts/alert-record';
 import { Duration } from '../../inventory/duration';
 import { TOKEN_EXPIRY_PANELS } from '../../constructs/token-expiry-dashboard';
@@ -25,7 +26,7 @@ describe('MonitoringStack', () => {
     const rulesMap = resourcesOfType(json, 'kubernetes_config_map_v1').find((configMap) => configMap.metadata.name === 'claude-oauth-token-rules')!;
     expect(rulesMap.metadata.namespace).toBe('monitoring');
     expect(rulesMap.data).toEqual({ 'claude-oauth-token-expiry.rules.yml': stack.rulesFile });
-    const values = require('yaml').parse(stack.chartValues!);
+    const values = parseYaml(stack.chartValues!);
     const mount = { name: 'claude-oauth-token-rules', mountPath: '/etc/claude-oauth-token-rules', subPath: '', configMap: 'claude-oauth-token-rules', readOnly: true };
     expect(values).toEqual({
       server: { extraConfigmapMounts: [mount] },
@@ -37,7 +38,7 @@ describe('MonitoringStack', () => {
       },
     });
     // An installed Pushgateway is found by the chart's prometheus-pushgateway job (honor_labels) through its annotation.
-    const pushgateway = require('yaml').parse(resourcesOfType(json, 'helm_release')[0].values[0]);
+    const pushgateway = parseYaml(resourcesOfType(json, 'helm_release')[0].values[0]);
     expect(pushgateway.serviceAnnotations).toEqual({ 'prometheus.io/probe': 'pushgateway' });
     expect(pushgateway.serviceMonitor).toEqual({ enabled: false });
   });
@@ -73,7 +74,7 @@ describe('MonitoringStack', () => {
   test('the plain rules file holds the same groups as the PrometheusRule', () => {
     const { stack, json } = synthMonitoring({ ruleDelivery: OPERATOR });
     const [rule] = manifestsIn(json);
-    expect(require('yaml').parse(stack.rulesFile)).toEqual({ groups: rule.spec.groups });
+    expect(parseYaml(stack.rulesFile)).toEqual({ groups: rule.spec.groups });
   });
 
   test('thresholds, for durations and the selector labels are props', () => {
@@ -121,7 +122,7 @@ describe('MonitoringStack', () => {
       version: '3.2.0',
       atomic: true,
     });
-    const values = require('yaml').parse(release.values[0]);
+    const values = parseYaml(release.values[0]);
     expect(values.fullnameOverride).toBe('claude-oauth-pushgateway');
     expect(values.persistentVolume).toMatchObject({ enabled: true, mountPath: '/data' });
     expect(values.extraArgs).toContain('--persistence.file=/data/pushgateway.data');

@@ -3,7 +3,8 @@ import { VaultAccessStack, VaultAccessStackProps } from '../../stacks/vault-acce
 import { AppCopy } from '../../devkit/app-copy';
 import { schemaViolations } from '../helpers/crd-schemas';
 import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
-import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
+import { manifestsIn, resourcesOfType, synthConstructs, synthStack } from '../helpers/synth';
+import { VaultReadPolicy } from '../../constructs/vault-read-policy';
 
 function synthVault(props: Partial<VaultAccessStackProps> = {}) {
   return synthStack(new VaultAccessStack(Testing.app(), 'vault-access', { inventory: testInventory(), ...props }));
@@ -14,7 +15,7 @@ describe('VaultAccessStack', () => {
     const json = synthVault();
     const [policy] = resourcesOfType(json, 'vault_policy');
     expect(policy.name).toBe('claude-agent-service-eso-read');
-    const grants = [...policy.policy.matchAll(/path "([^"]+)" \{\n  capabilities = \["read"\]\n\}/g)].map((match: RegExpMatchArray) => match[1]);
+    const grants = [...policy.policy.matchAll(/path "([^"]+)" \{\n {2}capabilities = \["read"\]\n\}/g)].map((match: RegExpMatchArray) => match[1]);
     expect(grants).toEqual([
       'auth/token/lookup-self',
       'secret/data/claude-agent-service',
@@ -124,9 +125,7 @@ describe('VaultAccessStack', () => {
   });
 
   test('a policy path that is a glob or a prefix is refused', () => {
-    const { VaultReadPolicy } = require('../../constructs/vault-read-policy');
-    const { synthConstructs } = require('../helpers/synth');
-    expect(() => synthConstructs((scope: any) => new VaultReadPolicy(scope, 'p', { name: 'x', purpose: 'test', paths: ['secret/data/*'] }))).toThrow(
+    expect(() => synthConstructs((scope) => new VaultReadPolicy(scope, 'p', { name: 'x', purpose: 'test', paths: ['secret/data/*'] }))).toThrow(
       /path 'secret\/data\/\*' is a glob or prefix; list exact paths/,
     );
   });

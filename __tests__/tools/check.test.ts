@@ -55,7 +55,7 @@ describe('npm run check', () => {
     expect(report).toMatch(/^\| primary \| 2026-04-18T16:07:09Z \| 2027-04-18T16:07:09Z \| \d+ \| healthy \|$/m);
     expect(report).toContain(`- changed \`kubernetes_config_map_v1.token-expiry_resource_A8D19F4A\` (claude-oauth-token-expiry)`);
     expect(report).toContain(`  - \`data.spare-1: "1808064280" -> "${1795167000 + 365 * SECONDS_PER_DAY}"\``);
-    expect(report).toMatch(/- changed `kubernetes_cron_job_v1\.[\w-]+` \(claude-oauth-expiry-monitor\)\n  - `spec\.job_template\.spec\.template\.metadata\.annotations\.claude-oauth-tokens\/checksum: "[a-f0-9]{64}" -> "[a-f0-9]{64}"`/);
+    expect(report).toMatch(/- changed `kubernetes_cron_job_v1\.[\w-]+` \(claude-oauth-expiry-monitor\)\n {2}- `spec\.job_template\.spec\.template\.metadata\.annotations\.claude-oauth-tokens\/checksum: "[a-f0-9]{64}" -> "[a-f0-9]{64}"`/);
     expect(report).toContain('### Stack monitoring: no deploy needed\nno changes');
     expect(report).toContain('### Stack claude-agent-service: needs deploy');
     expect(report).toContain('**Deploy after merge:** `cdktf deploy claude-agent-service`');
@@ -68,7 +68,7 @@ describe('npm run check', () => {
     expect((await repo.tokens(['rotate', 'spare-3', '--add', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
     const report = (await repo.check('--base', 'HEAD')).stdout;
     expect(report).toContain('== Stack vault-access: needs deploy');
-    expect(report).toMatch(/^  - policy paths: \+ secret\/data\/claude-agent-service-spare-3$/m);
+    expect(report).toMatch(/^ {2}- policy paths: \+ secret\/data\/claude-agent-service-spare-3$/m);
     expect(report).toContain('Deploy after merge: `cdktf deploy vault-access claude-agent-service`');
     expect(report).toContain('(vault-access needs Vault admin credentials: VAULT_ADDR, VAULT_TOKEN)');
   });
@@ -76,7 +76,7 @@ describe('npm run check', () => {
   test('shows the bundled monitor script by size and hash, not as a blob', async () => {
     repo.write('lambda-src/contract.ts', `${repo.read('lambda-src/contract.ts')}\nexport const NOTE = 'changed';\nconsole.log(NOTE);\n`);
     const report = (await repo.check('--base', 'HEAD')).stdout;
-    expect(report).toMatch(/^  - data\.monitor\.js: changed, \d+ bytes, sha256 [a-f0-9]{12} -> [a-f0-9]{12}$/m);
+    expect(report).toMatch(/^ {2}- data\.monitor\.js: changed, \d+ bytes, sha256 [a-f0-9]{12} -> [a-f0-9]{12}$/m);
     expect(report).not.toContain('function'); // no script text in the report
   });
 

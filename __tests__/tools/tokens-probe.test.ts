@@ -51,7 +51,7 @@ describe('npm run tokens -- probe --stdin', () => {
     expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 2, stdout: 'rejected (revoked)\n', stderr: '' });
   });
 
-  test('standard input that is a folder is a usage error, not a stack trace', async () => {
+  test('standard input that is a folder is a usage error, not a stack trace', () => {
     const folder = openSync(app.dir, 'r');
     try {
       const run = spawnSync(process.execPath, ['-r', './tools/register-ts.js', 'tools/tokens.ts', 'probe', '--stdin', '--endpoint', api.url], {

@@ -148,7 +148,7 @@ describe('tokens: a token given anywhere is never echoed', () => {
     [['probe', '--stdin', '--endpoint', token]],
     [['probe', '--stdin', '--endpoint', `https://x.example/${token}`, '--bogus']],
   ])('%j: refused, and neither output holds the token', async (argv) => {
-    const run = await folder.run(argv as string[]);
+    const run = await folder.run(argv);
     expect(run.status).not.toBe(0);
     expect(`${run.stdout}${run.stderr}`).not.toContain(secretPart.slice(0, 12));
     expect(`${run.stdout}${run.stderr}`).toMatch(/tokens: /);
