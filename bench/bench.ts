@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { bundleScript, SCRIPT_ENTRY_POINTS } from '../constructs/script-bundle';
-import { expiryOf } from '../inventory/expiry';
+import { epochSeconds, expiryOf } from '../inventory/expiry';
 import { AppCopy, REPO_ROOT } from '../devkit/app-copy';
 import { ConfigMapMount } from '../devkit/configmap-mount';
 import { startPushgateway } from '../devkit/real-binaries';
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   }
 
   const gateway = await startPushgateway();
-  const mount = new ConfigMapMount(Object.fromEntries(paths.map((p) => [p, String(expiryOf(mintedAt))])));
+  const mount = new ConfigMapMount(Object.fromEntries(paths.map((p) => [p, String(expiryOf(epochSeconds(mintedAt)))])));
   const scratch = mkdtempSync(path.join(tmpdir(), 'bench-monitor-'));
   try {
     const script = path.join(scratch, 'monitor.js');

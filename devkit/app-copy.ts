@@ -4,6 +4,7 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { runSynth } from '../main';
 import { runTokensInProject } from '../tools/tokens';
+import { nowInSeconds } from '../inventory/expiry';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 export const EPOCH_MAP_FILE = 'stacks/claude-agent-service/token-mint-epochs.ts';
@@ -78,7 +79,7 @@ export class AppCopy {
       stdout: (text) => (stdout += text),
       stderr: (text) => (stderr += text),
       stdin: () => input,
-      now: () => Math.floor(Date.now() / 1000),
+      now: nowInSeconds,
     });
     return { status, stdout, stderr };
   }

@@ -3,6 +3,10 @@ import {
   daysLeft,
   DEFAULT_EXPIRY_THRESHOLDS,
   EARLIEST_MINT_EPOCH,
+  EpochSeconds,
+  epochSeconds,
+  fromEpochMilliseconds,
+  nowInSeconds,
   ExpiryThresholds,
   expiryOf,
   expiryThresholdsProblem,
@@ -26,7 +30,7 @@ export interface TokenInventoryOptions {
    * The present, in unix seconds: decides "future" mint dates, days left and status.
    * @default the system clock
    */
-  readonly now?: number;
+  readonly now?: EpochSeconds;
   /**
    * The parsed map the epochs came from: every message then names the entry's file and line.
    * @default messages name the path only
@@ -48,10 +52,10 @@ export interface TokenInventoryOptions {
 export interface TokenRecord {
   /** Token path, e.g. `primary` or `spare-1`: ConfigMap key, metric label, Vault suffix. */
   readonly path: string;
-  /** Unix seconds of minting. */
-  readonly mintedAt: number;
-  /** Unix seconds of expiry: mint + 365 days. */
-  readonly expiresAt: number;
+  /** When `claude setup-token` minted it. */
+  readonly mintedAt: EpochSeconds;
+  /** When it stops working: mint + 365 days. */
+  readonly expiresAt: EpochSeconds;
   /** Whole days left at `now` (floor); negative once expired. */
   readonly daysLeft: number;
   readonly status: TokenStatus;
@@ -63,8 +67,8 @@ export interface TokenInventory {
   readonly tokens: readonly TokenRecord[];
   /** The token the agents use. */
   readonly primary: TokenRecord;
-  /** The `now` the inventory was computed at (unix seconds). */
-  readonly now: number;
+  /** The `now` the inventory was computed at. */
+  readonly now: EpochSeconds;
   /** The thresholds every status was computed with. */
   readonly thresholds: ExpiryThresholds;
   /** Problems that must not block a deploy (the fix has to stay deployable), e.g. an expired token. */
@@ -78,7 +82,7 @@ export { EpochMapError } from './epoch-map-file';
  * Throws {@link EpochMapError} listing every bad entry; an expired token is only a warning.
  */
 export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInventoryOptions = {}): TokenInventory {
-  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const now = options.now ?? nowInSeconds();
   const where = entryLocator(options.document);
   const thresholds = options.thresholds ?? DEFAULT_EXPIRY_THRESHOLDS;
   const thresholdsProblem = expiryThresholdsProblem(thresholds);
@@ -102,7 +106,7 @@ export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInvent
   if (problems.length > 0) throw new EpochMapError(problems);
 
   const tokens = paths.map((path): TokenRecord => {
-    const mintedAt = mintEpochs[path];
+    const mintedAt = epochSeconds(mintEpochs[path]); // validated above
     const expiresAt = expiryOf(mintedAt);
     return {
       path,
@@ -144,12 +148,12 @@ export function readTokenInventory(source: EpochMapSource, options: Omit<TokenIn
  * The same tokens as seen at another instant (`tokens status --at`): days left and status as of
  * `at` (unix seconds). Validation stays that of the inventory's own `now`.
  */
-export function inventoryAt(inventory: TokenInventory, at: number): TokenInventory {
+export function inventoryAt(inventory: TokenInventory, at: EpochSeconds): TokenInventory {
   const tokens = inventory.tokens.map((token) => ({ ...token, daysLeft: daysLeft(token.expiresAt, at), status: statusOf(token.expiresAt, at, inventory.thresholds) }));
   return { ...inventory, tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now: at };
 }
 
-function checkMintEpoch(value: unknown, now: number): string | undefined {
+function checkMintEpoch(value: unknown, now: EpochSeconds): string | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     return `mint epoch ${JSON.stringify(value)} is not a number: write the unix seconds of minting, e.g. ${now}.`;
   }
@@ -157,17 +161,17 @@ function checkMintEpoch(value: unknown, now: number): string | undefined {
     return `mint epoch ${value} is not a whole number of seconds: write ${Math.floor(value)}.`;
   }
   if (value >= MILLISECONDS_FLOOR) {
-    const seconds = Math.floor(value / 1000);
+    const seconds = fromEpochMilliseconds(value);
     const plausible = seconds >= EARLIEST_MINT_EPOCH && seconds <= now + MINT_CLOCK_SKEW_SECONDS;
     return plausible
       ? `mint epoch ${value} is in milliseconds (like expiresAt in .credentials.json): write seconds, ${seconds} (${isoUtc(seconds)}).`
       : `mint epoch ${value} is not plausible unix seconds (it is far in the future): write the unix seconds of minting, e.g. ${now}.`;
   }
   if (value < EARLIEST_MINT_EPOCH) {
-    return `mint epoch ${value} (${isoUtc(value)}) is before ${isoUtc(EARLIEST_MINT_EPOCH)}, earlier than any setup-token: check the number (unix seconds of minting).`;
+    return `mint epoch ${value} (${isoUtc(epochSeconds(value))}) is before ${isoUtc(EARLIEST_MINT_EPOCH)}, earlier than any setup-token: check the number (unix seconds of minting).`;
   }
   if (value > now + MINT_CLOCK_SKEW_SECONDS) {
-    return `mint epoch ${value} (${isoUtc(value)}) is in the future (now is ${isoUtc(now)}): write when the token was actually minted.`;
+    return `mint epoch ${value} (${isoUtc(epochSeconds(value))}) is in the future (now is ${isoUtc(now)}): write when the token was actually minted.`;
   }
   return undefined;
 }

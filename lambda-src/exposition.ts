@@ -1,3 +1,4 @@
+import { EpochSeconds } from '../inventory/expiry';
 import { DriftMetrics, Metrics, PATH_LABEL } from './contract';
 import { ExpiryEntry } from './expiry-entries';
 
@@ -24,7 +25,7 @@ export function renderGauge(metric: { readonly name: string; readonly help: stri
  * The monitor's whole Pushgateway group in the text exposition format, HELP and TYPE included, with
  * the drift check's samples when it ran.
  */
-export function renderExposition(entries: readonly ExpiryEntry[], pushedAt: number, drift?: { updated: Sample[]; success: Sample[] }): string {
+export function renderExposition(entries: readonly ExpiryEntry[], pushedAt: EpochSeconds, drift?: { updated: Sample[]; success: Sample[] }): string {
   return [
     ...renderGauge(Metrics.expiryTimestamp, entries.map((entry) => ({ labels: { [PATH_LABEL]: entry.path }, value: entry.expiresAt }))),
     ...renderGauge(Metrics.lastPushTimestamp, [{ value: pushedAt }]),

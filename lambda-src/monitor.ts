@@ -1,4 +1,4 @@
-import { daysLeft, isoUtc } from '../inventory/expiry';
+import { daysLeft, EpochSeconds, isoUtc, nowInSeconds } from '../inventory/expiry';
 import { redactSecrets } from '../inventory/token-shape';
 import {
   DEFAULT_PUSH_ATTEMPTS,
@@ -27,7 +27,7 @@ export interface MonitorIo {
   /** One JSON line per run. */
   readonly log: (line: string) => void;
   /** Unix seconds. */
-  readonly now?: () => number;
+  readonly now?: () => EpochSeconds;
 }
 
 interface MonitorSettings {
@@ -45,7 +45,7 @@ interface MonitorSettings {
  */
 export async function runMonitor(io: MonitorIo): Promise<number> {
   const startedMs = Date.now();
-  const now = io.now ?? (() => Math.floor(Date.now() / 1000));
+  const now = io.now ?? nowInSeconds;
   const log = (level: 'info' | 'error', fields: Record<string, unknown>) =>
     io.log(redactSecrets(JSON.stringify({ level, job: MONITOR_JOB, ...fields, duration_ms: Date.now() - startedMs })));
 

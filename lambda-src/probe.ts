@@ -1,3 +1,4 @@
+import { EpochSeconds, nowInSeconds } from '../inventory/expiry';
 import { redactSecrets } from '../inventory/token-shape';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS, DEFAULT_PUSH_ATTEMPTS, DEFAULT_PUSH_BACKOFF_MS, DEFAULT_PUSH_TIMEOUT_MS, DEFAULT_PUSHGATEWAY_URL, MAX_PROBE_TIMEOUT_MS, ScriptExit, PATH_LABEL, PROBE_JOB, ProbeEnv, ProbeMetrics, REASON_LABEL, RESULT_LABEL } from './contract';
 import { renderGauge } from './exposition';
@@ -13,7 +14,7 @@ export interface ProbeIo {
 }
 
 /** The probe's group: the result state set, the reason of any non-valid result, and the run time. */
-export function renderProbeExposition(outcomes: ReadonlyArray<{ path: string; outcome: ProbeOutcome }>, ranAt: number): string {
+export function renderProbeExposition(outcomes: ReadonlyArray<{ path: string; outcome: ProbeOutcome }>, ranAt: EpochSeconds): string {
   return [
     ...renderGauge(
       ProbeMetrics.result,
@@ -74,7 +75,7 @@ export async function runProbe(io: ProbeIo): Promise<number> {
     const pushed = await pushGroup({
       baseUrl: pushgatewayUrl,
       job: PROBE_JOB,
-      body: renderProbeExposition(outcomes, Math.floor(Date.now() / 1000)),
+      body: renderProbeExposition(outcomes, nowInSeconds()),
       timeoutMs: DEFAULT_PUSH_TIMEOUT_MS,
       attempts: DEFAULT_PUSH_ATTEMPTS,
       backoffMs: DEFAULT_PUSH_BACKOFF_MS,

@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { ExpiryThresholds, isoUtc } from '../inventory/expiry';
+import { EpochSeconds, ExpiryThresholds, isoUtc, nowInSeconds } from '../inventory/expiry';
 import { readTokenInventory, TokenInventory } from '../inventory/token-inventory';
 import { redactSecrets, redactToken, TOKEN_SHAPED, TOKEN_SHAPED_ERE } from '../inventory/token-shape';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-settings';
@@ -101,7 +101,7 @@ function resolveBase(projectDir: string, ref: string | undefined): { sha: string
 }
 
 /** A side's tokens as of `now`, or why its map does not read. */
-function inventoryFrom(text: string | undefined, now: number, thresholds: ExpiryThresholds): { inventory?: TokenInventory; error?: string } {
+function inventoryFrom(text: string | undefined, now: EpochSeconds, thresholds: ExpiryThresholds): { inventory?: TokenInventory; error?: string } {
   if (text === undefined) return { error: `no ${EPOCH_MAP_FILE}` };
   try {
     return { inventory: readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { now, thresholds }) };
@@ -186,7 +186,7 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
   }
   const registry = CrdSchemaRegistry.fromDirectory(options.crdDir);
   const { sha, label } = resolveBase(projectDir, options.base);
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowInSeconds();
   const scratch = mkdtempSync(path.join(tmpdir(), 'claude-oauth-tokens-check-'));
   try {
     // Both sides judged by the head's thresholds: the gate is about what this change deploys.

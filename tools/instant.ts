@@ -3,6 +3,7 @@
  * zone. A date that does not exist on the calendar (2026-02-30, month 13, hour 25) is refused rather
  * than rolled over into another day, as `Date.parse` would.
  */
+import { EpochSeconds, epochSeconds, fromEpochMilliseconds } from '../inventory/expiry';
 
 /** Unix seconds beyond this are no instant this tool can mean (year 5138; Date's own limit is lower still). */
 const LARGEST_SECONDS = 99_999_999_999_999;
@@ -10,11 +11,11 @@ const LARGEST_SECONDS = 99_999_999_999_999;
 const ISO_8601 = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)(?::(\d\d)(\.\d+)?)?(Z|([+-])(\d\d):(\d\d))$/i;
 
 /** Unix seconds of `text`, or a sentence saying what is wrong with it. */
-export function parseInstant(text: string, now: number): { seconds: number } | { problem: string } {
+export function parseInstant(text: string, now: EpochSeconds): { seconds: EpochSeconds } | { problem: string } {
   if (text === 'now') return { seconds: now };
   if (/^\d+$/.test(text)) {
     const seconds = Number(text);
-    return seconds <= LARGEST_SECONDS ? { seconds } : { problem: `has ${text.length} digits: no unix time in seconds is that large` };
+    return seconds <= LARGEST_SECONDS ? { seconds: epochSeconds(seconds) } : { problem: `has ${text.length} digits: no unix time in seconds is that large` };
   }
   const match = ISO_8601.exec(text);
   if (!match) return { problem: "is not 'now', unix seconds, or an ISO 8601 time with a zone (e.g. 2026-04-18T16:07:09Z)" };
@@ -28,5 +29,5 @@ export function parseInstant(text: string, now: number): { seconds: number } | {
   if (offsetHours > 14 || offsetMinutes > 59) return { problem: `has zone offset ${sign}${match[10]}:${match[11]}: offsets run -12:00 to +14:00` };
   const utcMs = Date.UTC(year, month - 1, day, hour, minute, second) + fraction * 1000;
   const offsetMs = (sign === '-' ? -1 : 1) * (offsetHours * 60 + offsetMinutes) * 60_000;
-  return { seconds: Math.floor((utcMs - (sign ? offsetMs : 0)) / 1000) };
+  return { seconds: fromEpochMilliseconds(utcMs - (sign ? offsetMs : 0)) };
 }

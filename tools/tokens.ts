@@ -8,7 +8,7 @@
 import { fstatSync, readFileSync, readSync } from 'fs';
 import * as path from 'path';
 import { addEntry, EpochMapDocument, EpochMapError, mintEpochsOf, readEpochMap, removeEntry, setEntry } from '../inventory/epoch-map-file';
-import { expiryOf, isoUtc, TOKEN_TTL_DAYS } from '../inventory/expiry';
+import { EpochSeconds, epochSeconds, expiryOf, isoUtc, nowInSeconds, TOKEN_TTL_DAYS } from '../inventory/expiry';
 import { buildTokenInventory, inventoryAt, TokenInventory } from '../inventory/token-inventory';
 import { tokenPathProblem } from '../inventory/token-path';
 import { redactSecrets, setupTokenShapeProblem } from '../inventory/token-shape';
@@ -57,7 +57,7 @@ export interface CliIo {
   /** Standard input, read whole (only `probe --stdin` reads it); on a terminal, a prompt that does not echo. */
   readonly stdin: () => string | Promise<string>;
   /** Unix seconds. */
-  readonly now: () => number;
+  readonly now: () => EpochSeconds;
   /** The epoch map file (absolute). */
   readonly epochMapFile: string;
   /**
@@ -125,7 +125,7 @@ function allowOnly(options: Options, allowed: string[], command: string): void {
 }
 
 /** Unix seconds of an option's value; a bad date is a usage error naming the option. */
-function instantOption(text: string, now: number, option: string): number {
+function instantOption(text: string, now: EpochSeconds, option: string): EpochSeconds {
   const parsed = parseInstant(text, now);
   if ('problem' in parsed) throw new CliError(`--${option} ${JSON.stringify(text)} ${parsed.problem}.`, TokensExit.usage);
   return parsed.seconds;
@@ -148,7 +148,7 @@ function readMap(io: CliIo): EpochMapDocument {
 }
 
 /** The inventory the document describes, validated exactly as synth validates it, with the settings' thresholds. */
-function inventoryOf(document: EpochMapDocument, now: number, settings: AppSettings = DEFAULT_SETTINGS): TokenInventory {
+function inventoryOf(document: EpochMapDocument, now: EpochSeconds, settings: AppSettings = DEFAULT_SETTINGS): TokenInventory {
   return asCliError(() => buildTokenInventory(mintEpochsOf(document), { now, document, thresholds: settings.expiryThresholds }));
 }
 
@@ -301,7 +301,7 @@ function agentsPickUp(tokenPath: string, settings: AppSettings, delivery: { name
 }
 
 /** The date comment of a new line; a value the inventory will refuse anyway may be past Date's range. */
-function safeIsoUtc(seconds: number): string {
+function safeIsoUtc(seconds: EpochSeconds): string {
   return Math.abs(seconds) < 8.64e12 ? isoUtc(seconds) : 'not a date';
 }
 
@@ -334,7 +334,7 @@ function promote(positional: string[], options: Options, io: CliIo): number {
   const spare = tokenPathArgument(positional, 'promote', 'spare-1');
   if (spare === PRIMARY_TOKEN_PATH) throw new CliError(`'${PRIMARY_TOKEN_PATH}' is already the token the agents use; promote a spare, e.g. promote spare-1.`, TokensExit.usage);
   const now = io.now();
-  let mintedAt = 0;
+  let mintedAt = epochSeconds(0);
   editMap(io, (document) => {
     const entry = document.entries.find((candidate) => candidate.path === spare);
     if (!entry) {
@@ -349,7 +349,7 @@ function promote(positional: string[], options: Options, io: CliIo): number {
         TokensExit.usage,
       );
     }
-    mintedAt = entry.value;
+    mintedAt = epochSeconds(entry.value); // the inventory above validated it
     const withPrimary = setEntry(document, PRIMARY_TOKEN_PATH, mintedAt, isoUtc(mintedAt));
     const text = removeEntry(asCliError(() => readEpochMap({ fileName: document.fileName, text: withPrimary })), spare);
     const expected: Record<string, number> = { ...mintEpochsOf(document), [PRIMARY_TOKEN_PATH]: mintedAt };
@@ -512,7 +512,7 @@ export async function main(): Promise<void> {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     stdin: readStandardInput,
-    now: () => Math.floor(Date.now() / 1000),
+    now: nowInSeconds,
   });
 }
 

@@ -4,11 +4,12 @@ import { renderRulesFile } from '../../alerts/rules-file';
 import { expiryOf } from '../../inventory/expiry';
 import { DriftMetrics, Metrics, MONITOR_JOB } from '../../lambda-src/contract';
 import { humanizeDuration, promtoolTestRules } from '../helpers/promtool';
+import { epochSeconds } from '../../inventory/expiry';
 
 const RUNBOOK = 'https://example.test/README.md';
 const [record] = driftAlerts();
 const rulesFile = renderRulesFile([toRuleGroup('drift', [record], RUNBOOK)]);
-const MINTED = 1_776_528_429;
+const MINTED = epochSeconds(1_776_528_429);
 const TOLERANCE = 6 * 3600;
 
 function group(name: string, updatedAt: number, fires: boolean) {

@@ -1,8 +1,9 @@
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { buildTokenInventory, MintEpochs, TokenInventory } from '../../inventory/token-inventory';
+import { epochSeconds } from '../../inventory/expiry';
 
 /** A fixed "now" for tests: 2026-11-23T00:00:00Z. */
-export const TEST_NOW = Date.UTC(2026, 10, 23) / 1000;
+export const TEST_NOW = epochSeconds(Date.UTC(2026, 10, 23) / 1000);
 
 export function daysAgo(days: number, now = TEST_NOW): number {
   return now - days * SECONDS_PER_DAY;

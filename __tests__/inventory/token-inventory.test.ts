@@ -2,6 +2,7 @@ import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { buildTokenInventory, EpochMapError, MintEpochs, readTokenInventory } from '../../inventory/token-inventory';
 import { daysAgo, EXAMPLE_MINT_EPOCHS, TEST_NOW } from '../helpers/inventory';
 import { vaultSecretLocation } from '../../inventory/vault-location';
+import { epochSeconds } from '../../inventory/expiry';
 
 /** The problems of a map given as data, or as source text read by the one reader. */
 function problemsOf(mintEpochs: MintEpochs | string): string[] {
@@ -126,7 +127,7 @@ describe('buildTokenInventory', () => {
     expect(inventory.warnings[0]).toMatch(/^'spare-1' EXPIRED at 2026-10-19T00:00:00Z \(35 days ago\)/);
     expect(inventory.warnings[0]).toContain('secret/claude-agent-service-spare-1');
     // One second more is still 35 whole days ago (not 36, as negating a floored -35.00001 would say).
-    const later = buildTokenInventory({ primary: daysAgo(10), 'spare-1': mintedAt }, { now: TEST_NOW + 1 });
+    const later = buildTokenInventory({ primary: daysAgo(10), 'spare-1': mintedAt }, { now: epochSeconds(TEST_NOW + 1) });
     expect(later.warnings[0]).toMatch(/\(35 days ago\)/);
   });
 });

@@ -1,14 +1,15 @@
 import { escapeLabelValue, renderExposition } from '../../lambda-src/exposition';
 import { parseExposition } from '../helpers/exposition';
+import { epochSeconds } from '../../inventory/expiry';
 
 describe('renderExposition', () => {
   test('writes both metrics with HELP and TYPE, one sample per path, and the push time', () => {
     const text = renderExposition(
       [
-        { path: 'primary', expiresAt: 1808064429 },
-        { path: 'spare-1', expiresAt: 1808064280 },
+        { path: 'primary', expiresAt: epochSeconds(1808064429) },
+        { path: 'spare-1', expiresAt: epochSeconds(1808064280) },
       ],
-      1795392000,
+      epochSeconds(1795392000),
     );
     expect(text).toBe(
       [
@@ -27,7 +28,7 @@ describe('renderExposition', () => {
   test('escapes backslash, double quote and newline in label values so they read back unchanged', () => {
     const awkward = 'a\\b"c\nd';
     expect(escapeLabelValue(awkward)).toBe('a\\\\b\\"c\\nd');
-    const [sample] = parseExposition(renderExposition([{ path: awkward, expiresAt: 1 }], 2));
+    const [sample] = parseExposition(renderExposition([{ path: awkward, expiresAt: epochSeconds(1) }], epochSeconds(2)));
     expect(sample.labels.path).toBe(awkward);
   });
 });

@@ -6,8 +6,9 @@ import { runMonitor } from '../../lambda-src/monitor';
 import { ConfigMapMount } from '../../devkit/configmap-mount';
 import { makeToken } from '../helpers/fake-anthropic-api';
 import { freePort } from '../../devkit/real-binaries';
+import { epochSeconds } from '../../inventory/expiry';
 
-const NOW = Date.UTC(2026, 10, 23) / 1000;
+const NOW = epochSeconds(Date.UTC(2026, 10, 23) / 1000);
 const EXPIRIES = { primary: '1808064429', 'spare-1': '1808064280' };
 
 /** A gateway that answers with the listed answers in turn (the last one from then on), recording when each request came. */

@@ -6,11 +6,12 @@ import { DEFAULT_SETTINGS } from '../../settings/app-settings';
 import { runTokens } from '../../tools/tokens';
 import { AppCopy, EPOCH_MAP_FILE } from '../../devkit/app-copy';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
+import { epochSeconds } from '../../inventory/expiry';
 
 const HEAD = 'export const TOKEN_MINT_EPOCHS: Readonly<Record<string, number>> = {';
 const EXAMPLE = [HEAD, '  primary: 1776528429, // 2026-04-18T16:07:09Z', "  'spare-1': 1776528280, // 2026-04-18T16:04:40Z", "  'spare-2': 1776528429, // 2026-04-18T16:07:09Z", '};', ''].join('\n');
 /** 2026-11-23T00:00:00Z: every example token is healthy, 146 days left. */
-const NOW = Date.UTC(2026, 10, 23) / 1000;
+const NOW = epochSeconds(Date.UTC(2026, 10, 23) / 1000);
 
 /** One epoch map in a folder of its own, and the tokens CLI run in-process against it. */
 class MapFolder {
