@@ -20,6 +20,7 @@ import { Duration } from '../inventory/duration';
 import { ScriptBundle } from './script-bundle';
 import { ScriptVolume } from './script-volume';
 import { TokenExpiryConfigMap } from './token-expiry-config-map';
+import { VAULT_AUTH_MOUNT } from '../settings/object-names';
 
 export { CHECKSUM_ANNOTATION } from './bundled-script-cron-job';
 export type { ContainerResources } from './bundled-script-cron-job';
@@ -140,7 +141,7 @@ export class ExpiryMonitor extends Construct {
           ? {
               [DriftEnv.vaultAddr]: drift.vaultAddress,
               [DriftEnv.role]: MONITOR_VAULT_ROLE,
-              [DriftEnv.authMount]: drift.authMount ?? 'kubernetes',
+              [DriftEnv.authMount]: drift.authMount ?? VAULT_AUTH_MOUNT,
               [DriftEnv.kvMount]: drift.layout?.mount ?? DEFAULT_VAULT_KV_LAYOUT.mount,
               [DriftEnv.baseName]: drift.layout?.baseName ?? DEFAULT_VAULT_KV_LAYOUT.baseName,
               [DriftEnv.jwtFile]: `${VAULT_TOKEN_DIR}/token`,

@@ -1,5 +1,6 @@
 import { Duration } from '../inventory/duration';
 import { recommendedLabels } from './labels';
+import { TEAM_SECRET_STORE } from '../settings/object-names';
 
 /** The ESO store that can read the tokens' Vault mount. */
 export interface SecretStoreReference {
@@ -21,7 +22,7 @@ export interface ExternalSecretEntry {
 }
 
 /** The cluster this project was made for reads Vault through ClusterSecretStore `vault-kv`. */
-export const DEFAULT_SECRET_STORE: SecretStoreReference = { name: 'vault-kv', kind: 'ClusterSecretStore' };
+export const DEFAULT_SECRET_STORE: SecretStoreReference = { name: TEAM_SECRET_STORE, kind: 'ClusterSecretStore' };
 
 /** Secret keys must be usable as file names and environment variable names. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;

@@ -2,6 +2,7 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { IPushgateway } from './pushgateway';
+import { KUBE_PROMETHEUS_STACK_SELECTOR } from '../settings/object-names';
 
 export interface PushgatewayReleaseProps {
   /** Namespace to install into (created if missing). */
@@ -63,7 +64,7 @@ export class PushgatewayRelease extends Construct implements IPushgateway {
               enabled: true,
               namespace: props.namespace,
               honorLabels: true,
-              additionalLabels: scrape?.serviceMonitorLabels ?? { release: 'kube-prometheus-stack' },
+              additionalLabels: scrape?.serviceMonitorLabels ?? KUBE_PROMETHEUS_STACK_SELECTOR,
             },
           }),
       securityContext: { fsGroup: 65534, runAsUser: 65534, runAsGroup: 65534, runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },

@@ -2,6 +2,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { PrometheusRuleGroup } from '../alerts/alert-record';
 import { recommendedLabels } from './labels';
+import { KUBE_PROMETHEUS_STACK_SELECTOR } from '../settings/object-names';
 
 export interface TokenExpiryPrometheusRuleProps {
   /** Namespace of the PrometheusRule. */
@@ -37,7 +38,7 @@ export class TokenExpiryPrometheusRule extends Construct {
         metadata: {
           name,
           namespace: props.namespace,
-          labels: { ...recommendedLabels(name, 'alert-rules'), ...(props.selectorLabels ?? { release: 'kube-prometheus-stack' }) },
+          labels: { ...recommendedLabels(name, 'alert-rules'), ...(props.selectorLabels ?? KUBE_PROMETHEUS_STACK_SELECTOR) },
         },
         spec: { groups: props.groups },
       },

@@ -2,6 +2,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { VAULT_TOKEN_AUDIENCE } from '../lambda-src/contract';
 import { recommendedLabels } from './labels';
+import { VAULT_AUTH_MOUNT } from '../settings/object-names';
 
 export interface VaultClusterSecretStoreProps {
   /** Vault's address as ESO reaches it, e.g. `https://vault.vault:8200`. */
@@ -62,7 +63,7 @@ export class VaultClusterSecretStore extends Construct {
               version: 'v2',
               auth: {
                 kubernetes: {
-                  mountPath: props.authMount ?? 'kubernetes',
+                  mountPath: props.authMount ?? VAULT_AUTH_MOUNT,
                   role: props.role,
                   serviceAccountRef: {
                     name: props.serviceAccount.name,

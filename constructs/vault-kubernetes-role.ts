@@ -1,6 +1,7 @@
 import { KubernetesAuthBackendRole } from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
 import { Construct } from 'constructs';
 import { Duration } from '../inventory/duration';
+import { VAULT_AUTH_MOUNT } from '../settings/object-names';
 
 export interface VaultKubernetesRoleProps {
   /** Role name in Vault. */
@@ -35,7 +36,7 @@ export class VaultKubernetesRole extends Construct {
     this.roleName = props.roleName;
     const ttl = (props.tokenTtl ?? Duration.hours(1)).toSeconds();
     new KubernetesAuthBackendRole(this, 'resource', {
-      backend: props.authMount ?? 'kubernetes',
+      backend: props.authMount ?? VAULT_AUTH_MOUNT,
       roleName: props.roleName,
       boundServiceAccountNames: [props.serviceAccount.name],
       boundServiceAccountNamespaces: [props.serviceAccount.namespace],

@@ -125,6 +125,8 @@ export const DriftMetrics = {
 
 export const DEFAULT_VAULT_TIMEOUT_MS = 5_000;
 export const DEFAULT_VAULT_JWT_FILE = '/var/run/secrets/vault/token';
+/** Vault's Kubernetes auth method, where it is mounted unless a cluster chose otherwise. */
+export const DEFAULT_VAULT_AUTH_MOUNT = 'kubernetes';
 
 /** The Vault Kubernetes-auth role the monitor logs in with (created by the vault-access stack). */
 export const MONITOR_VAULT_ROLE = 'claude-oauth-expiry-monitor';

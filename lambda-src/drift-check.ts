@@ -1,6 +1,6 @@
 import { readFileSync } from 'fs';
 import { vaultSecretLocation } from '../inventory/vault-location';
-import { DEFAULT_VAULT_JWT_FILE, DEFAULT_VAULT_TIMEOUT_MS, DriftEnv, PATH_LABEL } from './contract';
+import { DEFAULT_VAULT_AUTH_MOUNT, DEFAULT_VAULT_JWT_FILE, DEFAULT_VAULT_TIMEOUT_MS, DriftEnv, PATH_LABEL } from './contract';
 import { readEnvInteger } from './env-number';
 import { plainHttpOffLoopback } from './http-request';
 import { Sample } from './exposition';
@@ -32,7 +32,7 @@ export async function checkVaultDrift(env: Readonly<Record<string, string | unde
   } catch {
     return failAll('no_service_account_token');
   }
-  const login = await vaultKubernetesLogin(vault, { authMount: env[DriftEnv.authMount] || 'kubernetes', role: env[DriftEnv.role] || '', jwt });
+  const login = await vaultKubernetesLogin(vault, { authMount: env[DriftEnv.authMount] || DEFAULT_VAULT_AUTH_MOUNT, role: env[DriftEnv.role] || '', jwt });
   if (!login.ok) return failAll(login.reason);
   const layout = { mount: env[DriftEnv.kvMount] || undefined, baseName: env[DriftEnv.baseName] || undefined };
   const results: DriftResult[] = [];

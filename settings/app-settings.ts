@@ -7,6 +7,8 @@
 
 import { DEFAULT_EXPIRY_THRESHOLDS, ExpiryThresholds, expiryThresholdsProblem } from '../inventory/expiry';
 import { looksLikeToken, redactSecrets } from '../inventory/token-shape';
+import { AGENTS_DEPLOYMENT, AGENTS_NAMESPACE, KUBE_PROMETHEUS_STACK_SELECTOR, MONITORING_NAMESPACE, TEAM_SECRET_STORE } from './object-names';
+import { DEFAULT_PUSHGATEWAY_URL } from '../lambda-src/contract';
 
 /** Where the agents' token reaches the pods. */
 export type TokenDelivery = 'dedicated' | 'shared';
@@ -62,17 +64,17 @@ export interface AppSettings {
 export const DEFAULT_SETTINGS: AppSettings = {
   runbookUrl: 'https://github.com/your-org/claude-oauth-tokens/blob/main/README.md',
   expiryThresholds: DEFAULT_EXPIRY_THRESHOLDS,
-  namespace: 'claude-agent',
+  namespace: AGENTS_NAMESPACE,
   createNamespace: false,
-  monitoringNamespace: 'monitoring',
-  secretStoreName: 'vault-kv',
+  monitoringNamespace: MONITORING_NAMESPACE,
+  secretStoreName: TEAM_SECRET_STORE,
   secretStoreKind: 'ClusterSecretStore',
   refreshInterval: '1h',
   tokenDelivery: 'dedicated',
-  agentWorkload: { deployment: 'claude-agent-service' },
+  agentWorkload: { deployment: AGENTS_DEPLOYMENT },
   legacyCredentialsFile: { source: 'vault', secretName: 'claude-credentials', vaultProperty: 'claude_credentials_json' },
   prometheus: { mode: 'chart', release: 'prometheus' },
-  pushgateway: { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' },
+  pushgateway: { existingUrl: DEFAULT_PUSHGATEWAY_URL },
   tokenProbe: false,
   networkPolicies: false,
   adoptFromHcl: false,
@@ -187,7 +189,7 @@ const prometheus: Check<RuleDeliverySetting> = (value, at, problems) => {
   }
   if (isObject(value) && value.mode === 'operator') {
     const parsed = object<{ mode: string; selectorLabels: Record<string, string> }>({ mode: text('operator'), selectorLabels: stringMap }, example, ['selectorLabels'])(value, at, problems);
-    return parsed && { mode: 'operator', selectorLabels: parsed.selectorLabels ?? { release: 'kube-prometheus-stack' } };
+    return parsed && { mode: 'operator', selectorLabels: parsed.selectorLabels ?? KUBE_PROMETHEUS_STACK_SELECTOR };
   }
   problems.push(`${at} is ${shown(value)}: write ${example}.`);
   return undefined;

@@ -12,6 +12,7 @@ import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
 import { TokenProbe, TokenProbeProps } from '../../constructs/token-probe';
 import { TokenInventory } from '../../inventory/token-inventory';
 import { adoptIfSameName, HCL_STACK_OBJECTS, importIds } from './hcl-stack-adoption';
+import { AGENTS_NAMESPACE } from '../../settings/object-names';
 
 export interface ClaudeAgentServiceStackProps {
   /** The validated tokens (from `buildTokenInventory`). */
@@ -90,9 +91,8 @@ export class ClaudeAgentServiceStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: ClaudeAgentServiceStackProps) {
     super(scope, id);
     new KubernetesCluster(this, 'cluster', props.cluster);
-    const namespace = props.createNamespace
-      ? new ManagedNamespace(this, 'namespace', { name: props.namespace ?? 'claude-agent' }).name
-      : props.namespace ?? 'claude-agent';
+    const agentsNamespace = props.namespace ?? AGENTS_NAMESPACE;
+    const namespace = props.createNamespace ? new ManagedNamespace(this, 'namespace', { name: agentsNamespace }).name : agentsNamespace;
 
     const primary = props.inventory.primary;
     this.tokenSecret = new AgentTokenExternalSecret(this, 'token-secret', {
@@ -135,7 +135,6 @@ export class ClaudeAgentServiceStack extends TerraformStack {
       });
     }
     if (props.adoptFromHcl) {
-      const agentsNamespace = props.namespace ?? 'claude-agent';
       adoptIfSameName(this.monitor.job.cronJob, this.monitor.name, HCL_STACK_OBJECTS.cronJob, importIds.namespaced(agentsNamespace, this.monitor.name));
       adoptIfSameName(
         this.expiryConfigMap.resource,

@@ -14,6 +14,7 @@ import { IPushgateway, Pushgateway } from '../../constructs/pushgateway';
 import { PushgatewayRelease, PushgatewayReleaseProps } from '../../constructs/pushgateway-release';
 import { TokenExpiryDashboard } from '../../constructs/token-expiry-dashboard';
 import { TokenExpiryPrometheusRule } from '../../constructs/token-expiry-prometheus-rule';
+import { AGENTS_NAMESPACE, KUBE_PROMETHEUS_STACK_SELECTOR, MONITORING_NAMESPACE } from '../../settings/object-names';
 
 /**
  * How the rules reach Prometheus: the plain `prometheus` chart (rules in a ConfigMap it mounts; no
@@ -103,9 +104,9 @@ export class MonitoringStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: MonitoringStackProps) {
     super(scope, id);
-    const namespace = props.namespace ?? 'monitoring';
+    const namespace = props.namespace ?? MONITORING_NAMESPACE;
     const delivery = props.ruleDelivery ?? { mode: 'chart' };
-    const selectorLabels = delivery.mode === 'operator' ? delivery.selectorLabels ?? { release: 'kube-prometheus-stack' } : undefined;
+    const selectorLabels = delivery.mode === 'operator' ? delivery.selectorLabels ?? KUBE_PROMETHEUS_STACK_SELECTOR : undefined;
     if (props.keep && !selectorLabels) {
       throw new Error(
         "MonitoringStack: keep routing is an AlertmanagerConfig, a Prometheus Operator resource; with the plain chart add Keep's webhook receiver to the chart's alertmanager values instead (README, Settings), or set prometheus.mode to operator.",
@@ -128,7 +129,7 @@ export class MonitoringStack extends TerraformStack {
 
     this.alertRecords = [
       ...tokenExpiryAlerts(props.alerts),
-      ...secretSyncAlerts(props.secretSync ?? { namespace: 'claude-agent', externalSecretNames: [DEDICATED_TOKEN_SECRET_NAME] }),
+      ...secretSyncAlerts(props.secretSync ?? { namespace: AGENTS_NAMESPACE, externalSecretNames: [DEDICATED_TOKEN_SECRET_NAME] }),
       ...(props.tokenProbe ? tokenProbeAlerts(props.tokenProbe) : []),
       ...(props.drift ? driftAlerts(props.drift) : []),
     ];

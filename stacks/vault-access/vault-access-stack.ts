@@ -7,6 +7,7 @@ import { VaultKubernetesRole } from '../../constructs/vault-kubernetes-role';
 import { VaultReadPolicy } from '../../constructs/vault-read-policy';
 import { TokenInventory } from '../../inventory/token-inventory';
 import { MONITOR_VAULT_ROLE, VAULT_TOKEN_AUDIENCE } from '../../lambda-src/contract';
+import { VAULT_AUTH_MOUNT } from '../../settings/object-names';
 
 /** A Kubernetes ServiceAccount, by name and namespace. */
 export interface ServiceAccountReference {
@@ -67,7 +68,7 @@ export class VaultAccessStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: VaultAccessStackProps) {
     super(scope, id);
     new VaultConnection(this, 'vault', { address: props.vaultAddress });
-    const authMount = props.authMount ?? 'kubernetes';
+    const authMount = props.authMount ?? VAULT_AUTH_MOUNT;
     const eso = props.esoServiceAccount ?? { name: 'external-secrets', namespace: 'external-secrets' };
     const tokens = props.inventory.tokens;
 
