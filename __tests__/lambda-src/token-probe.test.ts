@@ -32,6 +32,17 @@ describe('probeToken against a loopback stand-in of the endpoint', () => {
     expect(headers['anthropic-beta']).toBe('oauth-2025-04-20');
   });
 
+  test('refuses a plain-http endpoint off loopback itself, before any request: the token would travel in clear', async () => {
+    const token = makeToken();
+    const before = api.requests.length;
+    // The stand-in's own port, reached by a name that is not loopback: only the guard stands between the token and the wire.
+    const endpoint = `http://localhost.example.test:${new URL(api.url).port}/api/oauth/profile`;
+    await expect(probeToken(token, { endpoint, betaHeader: 'b', timeoutMs: 500 })).rejects.toThrow(
+      /^probe endpoint http:\/\/localhost\.example\.test:\d+ is not https \(plain http is allowed on loopback only\)/,
+    );
+    expect(api.requests).toHaveLength(before);
+  });
+
   test('a refused connection is unknown, not rejected', async () => {
     const port = await freePort();
     expect(await probeToken(makeToken(), { endpoint: `http://127.0.0.1:${port}/x`, betaHeader: 'b', timeoutMs: 500 })).toEqual({
