@@ -26,8 +26,15 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
     app.write('cdktf.json', JSON.stringify({ ...cdktfJson, context: { ...cdktfJson.context, ...context } }, null, 2));
   };
 
-  test('a rotation: `cdktf deploy claude-agent-service` applies that stack alone; `cdktf diff` plans it', () => {
-    const deploy = cdktf(['deploy', 'claude-agent-service', '--auto-approve']);
+  /** The deploy command a `tokens` run printed (the one an operator copies). */
+  const printedDeploy = (stdout: string) => /Deploy: (cdktf deploy [\w -]+?) {3}\(/.exec(stdout)![1];
+
+  test('a rotation: the deploy command `tokens rotate` prints applies the agents\' stack alone; `cdktf diff` plans it', async () => {
+    const rotate = await app.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z']);
+    expect(rotate.status).toBe(0);
+    const printed = printedDeploy(rotate.stdout);
+    expect(printed).toBe('cdktf deploy claude-agent-service');
+    const deploy = cdktf([...printed.split(' ').slice(1), '--auto-approve']);
     expect(`${deploy.stdout}${deploy.stderr}`).not.toMatch(/dependencies are not included/);
     expect(deploy.status).toBe(0);
     expect(terraform.dirsOf('init')).toEqual(['claude-agent-service']);
@@ -41,27 +48,23 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
     expect(terraform.dirsOf('apply')).toEqual([]);
   });
 
-  test('with a Pushgateway this project installs, the agents\' stack needs monitoring first: alone it is refused, together they apply in order', () => {
+  test('with a Pushgateway this project installs, the agents\' stack alone is refused, and the command `tokens rotate --add` prints runs as printed: monitoring first, then vault-access (the wider policy) and the agents\' stack', async () => {
     withSettings({ pushgateway: { deploy: {} } });
     const alone = cdktf(['deploy', 'claude-agent-service', '--auto-approve']);
     expect(alone.status).not.toBe(0);
     expect(`${alone.stdout}${alone.stderr}`).toContain('The following dependencies are not included in the stacks to run: monitoring');
     expect(terraform.dirsOf('apply')).toEqual([]);
 
-    const together = cdktf(['deploy', 'monitoring', 'claude-agent-service', '--auto-approve']);
-    expect(together.status).toBe(0);
-    expect(terraform.dirsOf('apply')).toEqual(['monitoring', 'claude-agent-service']);
-  });
-
-  test('the deploy command `tokens rotate --add` prints runs as printed: vault-access (the wider policy) and the agents\' stack', async () => {
-    withSettings({ pushgateway: { existingUrl: 'http://prometheus-prometheus-pushgateway.monitoring:9091' } });
     const rotate = await app.tokens(['rotate', 'spare-3', '--add', '--minted-at', '1776528429']);
     expect(rotate.status).toBe(0);
-    const printed = /Deploy: (cdktf deploy [\w -]+?) {3}\(/.exec(rotate.stdout)![1];
-    expect(printed).toBe('cdktf deploy vault-access claude-agent-service');
+    const printed = printedDeploy(rotate.stdout);
+    expect(printed).toBe('cdktf deploy monitoring vault-access claude-agent-service');
     const deploy = cdktf([...printed.split(' ').slice(1), '--auto-approve']);
     expect(deploy.status).toBe(0);
-    expect(terraform.dirsOf('apply').sort()).toEqual(['claude-agent-service', 'vault-access']);
+    const applied = terraform.dirsOf('apply');
+    expect(applied).toHaveLength(3);
+    expect(applied.indexOf('monitoring')).toBeLessThan(applied.indexOf('claude-agent-service'));
+    expect(applied.sort()).toEqual(['claude-agent-service', 'monitoring', 'vault-access']);
   });
 
   test("the README's direct terraform commands (no cdktf CLI) run in each stack's directory, in install order, with the state beside the repo", () => {

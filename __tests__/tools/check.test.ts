@@ -73,13 +73,6 @@ describe('npm run check', () => {
     expect(report).toContain('(vault-access needs Vault admin credentials: VAULT_ADDR, VAULT_TOKEN)');
   });
 
-  test('shows the bundled monitor script by size and hash, not as a blob', async () => {
-    repo.write('lambda-src/contract.ts', `${repo.read('lambda-src/contract.ts')}\nexport const NOTE = 'changed';\nconsole.log(NOTE);\n`);
-    const report = (await repo.check('--base', 'HEAD')).stdout;
-    expect(report).toMatch(/^ {2}- data\.monitor\.js: changed, \d+ bytes, sha256 [a-f0-9]{12} -> [a-f0-9]{12}$/m);
-    expect(report).not.toContain('function'); // no script text in the report
-  });
-
   test('fails on a token-shaped string in a tracked file, and never prints it whole', async () => {
     const planted = ['sk', 'ant', 'oat01', 'Q'.repeat(24) + 'test'].join('-'); // built here: never committed to this repo
     repo.write('notes.md', `left here by mistake: ${planted}\n`);
@@ -100,17 +93,6 @@ describe('npm run check', () => {
     expect(run.stdout).toMatch(/head does not synthesize: .*'sk-ant-oat01-…\(redacted, 108 chars\)' \(stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+\): is a token, not a token path/);
     expect(run.stdout).toMatch(/token-shaped string at stacks\/claude-agent-service\/token-mint-epochs\.ts:\d+ \(tracked file\): sk-ant-oat01-…\(redacted, 108 chars\)/);
     expect(`${run.stdout}${run.stderr}`).not.toContain(token.slice(13, 40));
-  });
-
-  test('finds a token that only the synth output holds (built at synth, in no tracked file)', async () => {
-    // The head's code assembles a token-shaped label at synth time: git grep sees only its parts.
-    const labels = 'constructs/labels.ts';
-    repo.write(labels, repo.read(labels).replace("'app.kubernetes.io/managed-by': 'cdktf',", "'app.kubernetes.io/managed-by': 'cdktf',\n    note: ['sk', 'ant', 'oat01', 'Q'.repeat(40)].join('-'),"));
-    const run = await repo.check('--base', 'HEAD');
-    expect(run.status).toBe(1);
-    expect(run.stdout).toMatch(/token-shaped string at stacks\/claude-agent-service\/cdk\.tf\.json \(synth output\): sk-ant-oat01-…\(redacted, 53 chars\)/);
-    expect(run.stdout).not.toMatch(/\(tracked file\)/);
-    expect(run.stdout).not.toContain('Q'.repeat(20));
   });
 
   test('finds a token in a tracked binary file too', async () => {
@@ -135,19 +117,11 @@ describe('npm run check', () => {
     expect(allowed.stdout).toContain('(allowed by --allow-expiring)');
   });
 
-  test('fails on an invalid map and on a CRD-schema violation in the head', async () => {
+  test('fails on an invalid map in the head, naming the entry', async () => {
     repo.write(EPOCH_MAP_FILE, repo.read(EPOCH_MAP_FILE).replace('primary: 1776528429,', 'primary: 1776528429000,'));
     const invalid = await repo.check('--base', 'HEAD');
     expect(invalid.status).toBe(1);
     expect(invalid.stdout).toMatch(/head does not synthesize: .*mint epoch 1776528429000 is in milliseconds/s);
-    repo.git('checkout', '--', EPOCH_MAP_FILE);
-
-    const construct = 'constructs/external-secret-manifest.ts';
-    repo.write(construct, repo.read(construct).replace("apiVersion: 'external-secrets.io/v1',", "apiVersion: 'external-secrets.io/v1beta1',"));
-    const unserved = await repo.check('--base', 'HEAD');
-    expect(unserved.status).toBe(1);
-    expect(unserved.stdout).toContain('CRD schema: claude-agent-service: ExternalSecret/claude-oauth-token');
-    expect(unserved.stdout).toContain('external-secrets.io/v1beta1 ExternalSecret is not served by the CRD');
   });
 
   test("the base's output is kept by its tree: a re-run reuses it, --no-cache synthesizes afresh", async () => {
@@ -181,5 +155,44 @@ describe('npm run check', () => {
     expect(pass.stdout).toMatch(/^claude-oauth-tokens synth check\n\nResult: PASS \(head: working tree, base: HEAD \([0-9a-f]{8}\)\)\n/);
     const cannotRun = repo.run('check', ['--format', 'html']);
     expect({ status: cannotRun.status, stdout: cannotRun.stdout, stderr: cannotRun.stderr }).toEqual({ status: 2, stdout: '', stderr: 'check: --format html: use markdown or text.\n' });
+  });
+});
+
+/**
+ * A head whose code differs from this checkout's synthesizes in a process of its own; one such head
+ * carries three changes, each asserted on its own.
+ */
+describe('npm run check on a head whose code changed', () => {
+  let repo: AppRepo;
+  let run: CommandResult;
+  beforeAll(async () => {
+    repo = new AppRepo();
+    // The monitor program changes.
+    repo.write('lambda-src/contract.ts', `${repo.read('lambda-src/contract.ts')}\nexport const NOTE = 'changed';\nconsole.log(NOTE);\n`);
+    // A construct assembles a token-shaped label at synth time: git grep sees only its parts.
+    const labels = 'constructs/labels.ts';
+    repo.write(labels, repo.read(labels).replace("'app.kubernetes.io/managed-by': 'cdktf',", "'app.kubernetes.io/managed-by': 'cdktf',\n    note: ['sk', 'ant', 'oat01', 'Q'.repeat(40)].join('-'),"));
+    // The token's ExternalSecret asks for an API version the CRD no longer serves.
+    const construct = 'constructs/external-secret-manifest.ts';
+    repo.write(construct, repo.read(construct).replace("apiVersion: 'external-secrets.io/v1',", "apiVersion: 'external-secrets.io/v1beta1',"));
+    run = await repo.check('--base', 'HEAD');
+  });
+  afterAll(() => repo.remove());
+
+  test('shows the bundled monitor script by size and hash, not as a blob', () => {
+    expect(run.stdout).toMatch(/^ {2}- data\.monitor\.js: changed, \d+ bytes, sha256 [a-f0-9]{12} -> [a-f0-9]{12}$/m);
+    expect(run.stdout).not.toContain('function'); // no script text in the report
+  });
+
+  test('finds a token that only the synth output holds (built at synth, in no tracked file)', () => {
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/token-shaped string at stacks\/claude-agent-service\/cdk\.tf\.json \(synth output\): sk-ant-oat01-…\(redacted, 53 chars\)/);
+    expect(run.stdout).not.toMatch(/\(tracked file\)/);
+    expect(run.stdout).not.toContain('Q'.repeat(20));
+  });
+
+  test('fails on a CRD-schema violation in the head', () => {
+    expect(run.stdout).toContain('CRD schema: claude-agent-service: ExternalSecret/claude-oauth-token');
+    expect(run.stdout).toContain('external-secrets.io/v1beta1 ExternalSecret is not served by the CRD');
   });
 });
