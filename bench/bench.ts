@@ -2,7 +2,8 @@
  * `npm run bench`: prints numbers, asserts nothing (CI runs tests, not races).
  *  - synth: `npm run synth` vs `node -r ./tools/register-ts.js main.ts` vs the cdktf template's `npx ts-node main.ts`;
  *  - with a 1,000-token map: the shipped monitor's wall time and peak RSS against a real Pushgateway,
- *    the bundle size, and synth time.
+ *    the bundle size, and synth time;
+ *  - `npm run check` against HEAD, with the base synthesized afresh (`--no-cache`) and kept from a run before.
  */
 import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -48,6 +49,11 @@ async function main(): Promise<void> {
   row('synth, example map: node -r ./tools/register-ts.js main.ts', `${nodeSynth.toFixed(0)} ms`);
   row('synth, example map: npx ts-node main.ts (cdktf template)', `${tsNodeSynth.toFixed(0)} ms`);
   row('  npm run synth / ts-node', `${(npmSynth / tsNodeSynth).toFixed(2)}x`);
+
+  // The first run keeps the base's output; --no-cache never reads it.
+  timeCommand('node -r ./tools/register-ts.js tools/check.ts --base HEAD > /dev/null', REPO_ROOT);
+  row('npm run check --base HEAD, base synthesized afresh', `${median(timeCommand('node -r ./tools/register-ts.js tools/check.ts --base HEAD --no-cache > /dev/null', REPO_ROOT)).toFixed(0)} ms`);
+  row('npm run check --base HEAD, base kept from a run before', `${median(timeCommand('node -r ./tools/register-ts.js tools/check.ts --base HEAD > /dev/null', REPO_ROOT)).toFixed(0)} ms`);
 
   const bundle = bundleScript(SCRIPT_ENTRY_POINTS.monitor);
   row('monitor bundle size', `${(Buffer.byteLength(bundle.code) / 1024).toFixed(1)} KiB`);
