@@ -429,10 +429,11 @@ async function readStandardInput(): Promise<string> {
 
 /** One line from the terminal with echo off (raw mode); Ctrl-C or Ctrl-D abandons it. */
 function readHiddenLine(prompt: string): Promise<string> {
-  process.stderr.write(prompt);
   const stdin = process.stdin;
+  // Echo off before the prompt shows: a paste that follows the prompt at once must not be echoed.
   stdin.setRawMode(true);
   stdin.setEncoding('utf8');
+  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let line = '';
     const finish = (outcome: () => void) => {
