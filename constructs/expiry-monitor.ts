@@ -11,7 +11,7 @@ import {
   MonitorEnv,
   VAULT_TOKEN_AUDIENCE,
 } from '../lambda-src/contract';
-import { DEFAULT_VAULT_KV_LAYOUT, VaultKvLayout } from '../inventory/vault-location';
+import { VaultKvLayout } from '../inventory/vault-location';
 import { pushWorstCaseMs } from '../lambda-src/pushgateway';
 import { plainHttpOffLoopback } from '../lambda-src/http-request';
 import { IPushgateway, Pushgateway } from './pushgateway';
@@ -74,8 +74,8 @@ export interface ExpiryMonitorProps extends ScriptSchedulingProps {
 export interface MonitorDriftDetection {
   /** Vault's address from inside the cluster, e.g. `https://vault.vault:8200`. */
   readonly vaultAddress: string;
-  /** Where the tokens live (as the inventory was built with). @default mount `secret`, base `claude-agent-service` */
-  readonly layout?: VaultKvLayout;
+  /** Where the tokens live: the inventory's `vaultLayout`, so the monitor reads what the map describes. */
+  readonly layout: Required<VaultKvLayout>;
   /** Mount path of Vault's Kubernetes auth method. @default 'kubernetes' */
   readonly authMount?: string;
   /** Timeout of each Vault request. @default Duration.seconds(5) */
@@ -142,8 +142,8 @@ export class ExpiryMonitor extends Construct {
               [DriftEnv.vaultAddr]: drift.vaultAddress,
               [DriftEnv.role]: MONITOR_VAULT_ROLE,
               [DriftEnv.authMount]: drift.authMount ?? VAULT_AUTH_MOUNT,
-              [DriftEnv.kvMount]: drift.layout?.mount ?? DEFAULT_VAULT_KV_LAYOUT.mount,
-              [DriftEnv.baseName]: drift.layout?.baseName ?? DEFAULT_VAULT_KV_LAYOUT.baseName,
+              [DriftEnv.kvMount]: drift.layout.mount,
+              [DriftEnv.baseName]: drift.layout.baseName,
               [DriftEnv.jwtFile]: `${VAULT_TOKEN_DIR}/token`,
               [DriftEnv.timeoutMs]: String(vaultTimeout.toSeconds() * 1000),
             }

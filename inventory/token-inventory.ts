@@ -18,7 +18,7 @@ import {
   wholeDaysBetween,
 } from './expiry';
 import { tokenPathProblem } from './token-path';
-import { PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
+import { DEFAULT_VAULT_KV_LAYOUT, PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
 
 /** Token path -> unix seconds at which `claude setup-token` minted it. */
 export type MintEpochs = Readonly<Record<string, number>>;
@@ -71,6 +71,8 @@ export interface TokenInventory {
   readonly now: EpochSeconds;
   /** The thresholds every status was computed with. */
   readonly thresholds: ExpiryThresholds;
+  /** Where the tokens live in Vault: every record's `vault` location, and the monitor's drift check, follow it. */
+  readonly vaultLayout: Required<VaultKvLayout>;
   /** Problems that must not block a deploy (the fix has to stay deployable), e.g. an expired token. */
   readonly warnings: readonly string[];
 }
@@ -124,7 +126,13 @@ export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInvent
         `${where(token.path)} EXPIRED at ${isoUtc(token.expiresAt)} (${wholeDaysBetween(token.expiresAt, now)} days ago): agents using it get 401s. ` +
           `Rotate it now: mint with 'claude setup-token', store it in Vault at ${token.vault.path}, then update this entry.`,
     );
-  return { tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now, thresholds, warnings };
+  const vaultLayout = { ...DEFAULT_VAULT_KV_LAYOUT, ...definedFields(options.vault) };
+  return { tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now, thresholds, vaultLayout, warnings };
+}
+
+/** The fields of `layout` that are set (an explicit `undefined` keeps the default, as vaultSecretLocation reads it). */
+function definedFields(layout: VaultKvLayout = {}): VaultKvLayout {
+  return Object.fromEntries(Object.entries(layout).filter(([, value]) => value !== undefined));
 }
 
 function entryLocator(document: EpochMapDocument | undefined): (path: string) => string {

@@ -176,7 +176,8 @@ describe('ExpiryMonitor', () => {
   });
 
   describe('drift detection', () => {
-    const drift = { vaultAddress: 'https://vault.vault:8200' };
+    const layout = testInventory().vaultLayout;
+    const drift = { vaultAddress: 'https://vault.vault:8200', layout };
 
     test('mounts a short-lived token for the vault audience only, and points the monitor at Vault', () => {
       const json = synthMonitor({ driftDetection: drift });
@@ -204,14 +205,14 @@ describe('ExpiryMonitor', () => {
       expect(() => synthMonitor({ driftDetection: drift, activeDeadline: Duration.seconds(30) })).toThrow(
         /activeDeadline 30s is not longer than one run's worst case \(4 pushes x 5s plus backoff = 23\.5s, plus 4 Vault requests x 5s\)/,
       );
-      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'vault:8200' } })).toThrow(/driftDetection\.vaultAddress 'vault:8200' is not an http\(s\) URL/);
+      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'vault:8200', layout } })).toThrow(/driftDetection\.vaultAddress 'vault:8200' is not an http\(s\) URL/);
     });
 
     test('refuses plain-http Vault off loopback: the login would carry the pod\'s ServiceAccount token in clear', () => {
-      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'http://vault.vault:8200' } })).toThrow(
+      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'http://vault.vault:8200', layout } })).toThrow(
         /driftDetection\.vaultAddress 'http:\/\/vault\.vault:8200' is plain http off loopback: .* Use https\./,
       );
-      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'http://127.0.0.1:8200' } })).not.toThrow();
+      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'http://127.0.0.1:8200', layout } })).not.toThrow();
     });
   });
 });

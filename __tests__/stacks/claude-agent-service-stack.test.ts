@@ -1,6 +1,7 @@
 import { Testing } from 'cdktf';
 import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
-import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
+import { buildTokenInventory } from '../../inventory/token-inventory';
+import { EXAMPLE_MINT_EPOCHS, TEST_NOW, testInventory } from '../helpers/inventory';
 import { schemaViolations } from '../helpers/crd-schemas';
 import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
 import { Pushgateway } from '../../constructs/pushgateway';
@@ -86,6 +87,18 @@ describe('ClaudeAgentServiceStack', () => {
         gateway,
       ],
     });
+  });
+
+  test("drift detection reads Vault where the inventory says the tokens are, and the ExternalSecret reads the same secret", () => {
+    const inventory = buildTokenInventory(EXAMPLE_MINT_EPOCHS, { now: TEST_NOW, vault: { mount: 'kv', baseName: 'reviewer-bot' } });
+    const json = synthStack(
+      new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory, scripts: testScripts(), monitor: { driftDetection: { vaultAddress: 'https://vault.vault:8200' } } }),
+    );
+    const [cronJob] = resourcesOfType(json, 'kubernetes_cron_job_v1');
+    const env = Object.fromEntries(cronJob.spec.job_template.spec.template.spec.container[0].env.map((v: any) => [v.name, v.value]));
+    expect(env).toMatchObject({ VAULT_KV_MOUNT: 'kv', VAULT_BASE_NAME: 'reviewer-bot' });
+    const tokenSecret = manifestsIn(json).find((manifest) => manifest.metadata.name === 'claude-oauth-token')!;
+    expect(tokenSecret.spec.data[0].remoteRef.key).toBe('reviewer-bot');
   });
 
   test('adoptFromHcl: import blocks, with the provider\'s documented IDs, for the HCL stack\'s objects whose names match ours', () => {

@@ -2,7 +2,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AgentRestartJob, AgentRestartJobProps } from '../../constructs/agent-restart-job';
 import { AgentTokenExternalSecret, AgentTokenExternalSecretProps } from '../../constructs/agent-token-external-secret';
-import { ExpiryMonitor, ExpiryMonitorProps } from '../../constructs/expiry-monitor';
+import { ExpiryMonitor, ExpiryMonitorProps, MonitorDriftDetection } from '../../constructs/expiry-monitor';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { LegacyCredentialsExternalSecret, LegacyCredentialsExternalSecretProps } from '../../constructs/legacy-credentials-external-secret';
 import { ManagedNamespace } from '../../constructs/managed-namespace';
@@ -64,10 +64,13 @@ export interface ClaudeAgentServiceStackProps {
    */
   readonly legacyCredentials?: Omit<LegacyCredentialsExternalSecretProps, 'namespace' | 'vaultSecret'> | false;
   /**
-   * The expiry monitor CronJob; pass the monitoring stack's `pushgateway` here.
+   * The expiry monitor CronJob; pass the monitoring stack's `pushgateway` here. Drift detection reads
+   * Vault where the inventory says the tokens are.
    * @default every 6 hours, pushing to the plain chart's Pushgateway
    */
-  readonly monitor?: Omit<ExpiryMonitorProps, 'expiryConfigMap' | 'bundle'>;
+  readonly monitor?: Omit<ExpiryMonitorProps, 'expiryConfigMap' | 'bundle' | 'driftDetection'> & {
+    readonly driftDetection?: Omit<MonitorDriftDetection, 'layout'>;
+  };
   /**
    * Run the live token probe (needs egress to the Anthropic API, and reads the tokens). Pass the
    * monitoring stack's `pushgateway` here, and enable `tokenProbe` there for its alerts.
@@ -124,7 +127,12 @@ export class ClaudeAgentServiceStack extends TerraformStack {
       namespace,
       tokens: props.inventory.tokens,
     });
-    this.monitor = new ExpiryMonitor(this, 'expiry-monitor', { ...props.monitor, bundle: props.scripts.monitor, expiryConfigMap: this.expiryConfigMap });
+    this.monitor = new ExpiryMonitor(this, 'expiry-monitor', {
+      ...props.monitor,
+      bundle: props.scripts.monitor,
+      expiryConfigMap: this.expiryConfigMap,
+      driftDetection: props.monitor?.driftDetection && { ...props.monitor.driftDetection, layout: props.inventory.vaultLayout },
+    });
     if (props.tokenProbe) {
       this.tokenProbe = new TokenProbe(this, 'token-probe', {
         secretStore: props.tokenSecret?.secretStore,
