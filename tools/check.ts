@@ -9,17 +9,17 @@
  * string, token inside the critical window); 2 the check itself could not run (usage, git, CRD dir).
  */
 import { spawnSync } from 'child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { EpochSeconds, ExpiryThresholds, isoUtc, nowInSeconds } from '../inventory/expiry';
 import { readTokenInventory, TokenInventory } from '../inventory/token-inventory';
-import { redactSecrets, redactToken, TOKEN_SHAPED, TOKEN_SHAPED_ERE } from '../inventory/token-shape';
+import { redactSecrets } from '../inventory/token-shape';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-settings';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { deployCommand, STACKS } from '../settings/stack-graph';
-import { StackJson } from '../stacks/synth-output';
 import { CheckResult, renderCheckReport, ReportFormat } from './check-report';
+import { crdViolations, findTokenShapedStrings } from './check-findings';
 import { synthesizeBase, synthesizeHead } from './check-synth';
 import { CrdSchemaRegistry } from './crd-validator';
 import { diffStack } from './synth-diff';
@@ -108,40 +108,6 @@ function inventoryFrom(text: string | undefined, now: EpochSeconds, thresholds: 
   } catch (error) {
     return { error: (error as Error).message };
   }
-}
-
-function walkFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const file = path.join(dir, name);
-    return statSync(file).isDirectory() ? walkFiles(file) : [file];
-  });
-}
-
-/** Token-shaped strings in tracked files (binary ones too: `-a`) and in the synth output, redacted. */
-function findTokenShapedStrings(projectDir: string, headOutdir: string): string[] {
-  const found: string[] = [];
-  const grep = git(projectDir, ['grep', '-a', '-z', '-noE', TOKEN_SHAPED_ERE, '--', '.', ':!node_modules']);
-  // -z: `file NUL line NUL match`, so a colon or newline in a binary file's name or bytes cannot split it wrongly.
-  for (const record of grep.stdout ? grep.stdout.split('\n') : []) {
-    const [file, lineNumber, match] = record.split('\0');
-    if (match !== undefined) found.push(`${file}:${lineNumber} (tracked file): ${redactToken(match)}`);
-  }
-  for (const file of walkFiles(headOutdir)) {
-    for (const match of readFileSync(file, 'latin1').match(TOKEN_SHAPED) ?? []) {
-      found.push(`${path.relative(headOutdir, file)} (synth output): ${redactToken(match)}`);
-    }
-  }
-  return found;
-}
-
-function crdViolations(stacks: Record<string, StackJson>, registry: CrdSchemaRegistry): string[] {
-  return Object.entries(stacks).flatMap(([stack, json]) =>
-    Object.entries(json.resource?.kubernetes_manifest ?? {}).flatMap(([name, resource]) => {
-      const manifest = (resource as { manifest: { kind?: string; metadata?: { name?: string } } & Record<string, unknown> }).manifest;
-      return registry.validate(manifest).map((v) => `${stack}: ${manifest.kind}/${manifest.metadata?.name} (${name}): ${v.path}: ${v.message}`);
-    }),
-  );
 }
 
 /** The working tree's settings (for the deploy command); if they do not read, synth has already said why. */
