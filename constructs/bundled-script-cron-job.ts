@@ -50,6 +50,12 @@ export interface ScriptSchedulingProps {
   readonly backoffLimit?: number;
 }
 
+/** Only the scheduling fields of `props` (an owner's props carry its own fields too). */
+export function schedulingOf(props: ScriptSchedulingProps): ScriptSchedulingProps {
+  const { image, runAsUser, resources, startingDeadline, activeDeadline, backoffLimit } = props;
+  return { image, runAsUser, resources, startingDeadline, activeDeadline, backoffLimit };
+}
+
 export interface BundledScriptCronJobProps extends ScriptSchedulingProps {
   /** Construct that owns this one, for error messages (e.g. `ExpiryMonitor`). */
   readonly owner: string;

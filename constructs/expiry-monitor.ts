@@ -15,7 +15,7 @@ import { VaultKvLayout } from '../inventory/vault-location';
 import { pushWorstCaseMs } from '../lambda-src/pushgateway';
 import { plainHttpOffLoopback } from '../lambda-src/http-request';
 import { IPushgateway, Pushgateway } from './pushgateway';
-import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
+import { BundledScriptCronJob, ScriptSchedulingProps, schedulingOf } from './bundled-script-cron-job';
 import { Duration } from '../inventory/duration';
 import { ScriptBundle } from './script-bundle';
 import { ScriptVolume } from './script-volume';
@@ -125,7 +125,8 @@ export class ExpiryMonitor extends Construct {
     // 'Default' keeps the job out of the Terraform addresses: they stay what they were when this
     // class extended BundledScriptCronJob, so an upgrade plans no replacement.
     this.job = new BundledScriptCronJob(this, 'Default', {
-      ...props,
+      ...schedulingOf(props),
+      bundle: props.bundle,
       owner: 'ExpiryMonitor',
       name: this.name,
       namespace: props.expiryConfigMap.namespace,

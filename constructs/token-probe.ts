@@ -14,7 +14,7 @@ import {
 import { pushWorstCaseMs } from '../lambda-src/pushgateway';
 import { probeEndpointProblem } from '../lambda-src/token-probe';
 import { IPushgateway, Pushgateway } from './pushgateway';
-import { BundledScriptCronJob, ScriptSchedulingProps } from './bundled-script-cron-job';
+import { BundledScriptCronJob, ScriptSchedulingProps, schedulingOf } from './bundled-script-cron-job';
 import { Duration } from '../inventory/duration';
 import { DEFAULT_SECRET_STORE, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
 import { ScriptBundle } from './script-bundle';
@@ -111,8 +111,10 @@ export class TokenProbe extends Construct {
     // 'Default' keeps the job out of the Terraform addresses: they stay what they were when this
     // class extended BundledScriptCronJob, so an upgrade plans no replacement.
     this.job = new BundledScriptCronJob(this, 'Default', {
-      ...props,
+      ...schedulingOf(props),
+      bundle: props.bundle,
       owner: 'TokenProbe',
+      namespace: props.namespace,
       name: this.name,
       component: 'token-probe',
       scriptKey: 'probe.js',
