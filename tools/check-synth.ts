@@ -142,7 +142,8 @@ function keep(outdir: string, cached: string): void {
   }
 }
 
-function git(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
+/** One git command in `cwd`: its status and its output as printed (untrimmed: `git show` text stays exact). */
+export function git(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
   const run = spawnSync('git', args, { cwd, encoding: 'utf8' });
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }

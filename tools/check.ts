@@ -8,7 +8,6 @@
  * Exit codes: 0 pass; 1 a failure the report names (invalid map, CRD-schema violation, token-shaped
  * string, token inside the critical window); 2 the check itself could not run (usage, git, CRD dir).
  */
-import { spawnSync } from 'child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -20,7 +19,7 @@ import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { deployCommand, STACKS } from '../settings/stack-graph';
 import { CheckResult, renderCheckReport, ReportFormat } from './check-report';
 import { crdViolations, findTokenShapedStrings } from './check-findings';
-import { synthesizeBase, synthesizeHead } from './check-synth';
+import { git, synthesizeBase, synthesizeHead } from './check-synth';
 import { CrdSchemaRegistry } from './crd-validator';
 import { diffStack } from './synth-diff';
 
@@ -79,11 +78,6 @@ function parseOptions(argv: readonly string[], project: CheckProject): CheckOpti
   return { base, format, allowExpiring, useCache, crdDir };
 }
 
-function git(cwd: string, args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const run = spawnSync('git', args, { cwd, encoding: 'utf8' });
-  return { status: run.status, stdout: run.stdout.trim(), stderr: run.stderr.trim() };
-}
-
 /** The base commit: as given, else the merge-base with origin/main, else HEAD~1. */
 function resolveBase(projectDir: string, ref: string | undefined): { sha: string; label: string } {
   if (git(projectDir, ['rev-parse', '--git-dir']).status !== 0) throw new CannotRun(`${projectDir} is not a git repository; check compares against a base commit.`);
@@ -95,7 +89,8 @@ function resolveBase(projectDir: string, ref: string | undefined): { sha: string
       ];
   for (const [label, resolve] of candidates) {
     const result = resolve();
-    if (result.status === 0 && result.stdout) return { sha: result.stdout, label: `${label} (${result.stdout.slice(0, 8)})` };
+    const sha = result.stdout.trim();
+    if (result.status === 0 && sha) return { sha, label: `${label} (${sha.slice(0, 8)})` };
   }
   throw new CannotRun(ref ? `--base ${ref} is not a commit here (fetch it first?).` : 'no base: neither origin/main nor HEAD~1 exists; pass --base <ref>.');
 }
