@@ -295,6 +295,11 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
         problems.push(...credentials);
         continue;
       }
+      const templates = templateSequencesIn(value, at);
+      if (templates.length > 0) {
+        problems.push(...templates);
+        continue;
+      }
       if (!(key in SETTINGS)) {
         problems.push(`${at} is not a setting; the settings are ${Object.keys(SETTINGS).join(', ')} (README, Settings).`);
         continue;
@@ -318,6 +323,27 @@ function credentialsIn(value: Json, at: string): string[] {
   }
   if (Array.isArray(value)) return value.flatMap((item, index) => credentialsIn(item, `${at}[${index}]`));
   if (isObject(value)) return Object.entries(value).flatMap(([key, item]) => [...(looksLikeToken(key) ? [`${at} has a credential as a key: remove it.`] : []), ...credentialsIn(item, `${at}.${key}`)]);
+  return [];
+}
+
+/**
+ * Terraform reads `${…}` and `%{…}` in its JSON as templates. Synth escapes every literal it writes,
+ * so such a setting would reach Terraform as the literal text, never evaluated: whoever wrote it
+ * expected something else, and no name or URL here holds one. Refused, with the place.
+ */
+function templateSequencesIn(value: Json, at: string): string[] {
+  const sequence = (text: string) => /\$\{|%\{/.exec(text)?.[0];
+  if (typeof value === 'string') {
+    const found = sequence(value);
+    return found ? [`${at} holds "${found}" (Terraform template syntax): settings are copied as literal text and never interpolated; write the value itself.`] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => templateSequencesIn(item, `${at}[${index}]`));
+  if (isObject(value)) {
+    return Object.entries(value).flatMap(([key, item]) => [
+      ...(sequence(key) ? [`${at} has the key ${JSON.stringify(key)}, which holds Terraform template syntax: write the key itself.`] : []),
+      ...templateSequencesIn(item, `${at}.${key}`),
+    ]);
+  }
   return [];
 }
 

@@ -8,7 +8,7 @@ import { MintEpochs } from '../../inventory/token-inventory';
 import { MonitorEnv } from '../../lambda-src/contract';
 import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
 import { testScripts } from '../helpers/scripts';
-import { resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
+import { asTerraformReads, resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
 
 function synthMonitor(props: Partial<ExpiryMonitorProps> = {}, mintEpochs: MintEpochs = EXAMPLE_MINT_EPOCHS): StackJson {
   return synthConstructs((scope: Construct) => {
@@ -86,7 +86,7 @@ describe('ExpiryMonitor', () => {
   test('runs the bundled script from its ConfigMap, with the contract environment', () => {
     const json = synthMonitor({ pushgateway: Pushgateway.fromUrl('http://pushgateway.observability:9091') });
     const script = resourcesOfType(json, 'kubernetes_config_map_v1').find((configMap) => configMap.metadata.name === 'claude-oauth-expiry-monitor-script');
-    expect(script?.data['monitor.js']).toBe(testScripts().monitor.code);
+    expect(asTerraformReads(script?.data['monitor.js'])).toBe(testScripts().monitor.code);
     const [container] = podOf(json).spec.container;
     expect(container.command).toEqual(['node', '/opt/claude-oauth-expiry-monitor/monitor.js']);
     expect(Object.fromEntries(container.env.map((variable: any) => [variable.name, variable.value]))).toEqual({

@@ -3,7 +3,7 @@ import { Duration } from '../../inventory/duration';
 import { schemaViolations } from '../helpers/crd-schemas';
 import { testInventory } from '../helpers/inventory';
 import { testScripts } from '../helpers/scripts';
-import { manifestsIn, resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
+import { asTerraformReads, manifestsIn, resourcesOfType, StackJson, synthConstructs } from '../helpers/synth';
 
 function synthProbe(props: Partial<TokenProbeProps> = {}): StackJson {
   return synthConstructs((scope) => new TokenProbe(scope, 'probe', { bundle: testScripts().probe, namespace: 'claude-agent', tokens: testInventory().tokens, ...props }));
@@ -47,7 +47,7 @@ describe('TokenProbe', () => {
   test('ships the probe bundle, free of cdktf, and not the monitor', () => {
     const script = resourcesOfType(synthProbe(), 'kubernetes_config_map_v1').find((configMap) => 'probe.js' in configMap.data);
     const bundle = testScripts().probe;
-    expect(script!.data['probe.js']).toBe(bundle.code);
+    expect(asTerraformReads(script!.data['probe.js'])).toBe(bundle.code);
     expect(bundle.inputs.every((input) => input.startsWith('lambda-src/') || input.startsWith('inventory/'))).toBe(true);
     expect(bundle.inputs).toContain('lambda-src/token-probe.ts');
     expect(bundle.inputs).not.toContain('lambda-src/monitor.ts');

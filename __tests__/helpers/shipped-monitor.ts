@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Testing } from 'cdktf';
 import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
 import { testInventory } from './inventory';
-import { resourcesOfType, synthStack } from './synth';
+import { asTerraformReads, resourcesOfType, synthStack } from './synth';
 import { testScripts } from './scripts';
 
 const shippedScripts = new Map<string, string>();
@@ -21,7 +21,7 @@ function shippedScript(key: 'monitor.js' | 'probe.js'): string {
   const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => key in configMap.data);
   if (!scriptMap) throw new Error(`no ConfigMap with ${key} in the synthesized stack`);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'shipped-script-')), key);
-  writeFileSync(file, scriptMap.data[key]);
+  writeFileSync(file, asTerraformReads(scriptMap.data[key]));
   shippedScripts.set(key, file);
   return file;
 }

@@ -1,8 +1,13 @@
 import { TerraformStack, Testing } from 'cdktf';
+import { ProjectStack } from '../../stacks/project-stack';
 import { Construct } from 'constructs';
 import { StackJson } from '../../stacks/synth-output';
+import { readTemplateLiteral } from '../../constructs/terraform-literals';
 
 export type { StackJson };
+
+/** A literal of the synth output as Terraform reads it (`$${` is `${`): what a ConfigMap really holds. */
+export const asTerraformReads = readTemplateLiteral;
 
 export function synthStack(stack: TerraformStack): StackJson {
   return JSON.parse(Testing.synth(stack));
@@ -10,7 +15,7 @@ export function synthStack(stack: TerraformStack): StackJson {
 
 /** Synthesizes whatever `build` adds to a fresh stack. */
 export function synthConstructs(build: (scope: Construct) => void): StackJson {
-  const stack = new TerraformStack(Testing.app(), 'test');
+  const stack = new ProjectStack(Testing.app(), 'test');
   build(stack);
   return synthStack(stack);
 }

@@ -8,7 +8,7 @@ import { Testing } from 'cdktf';
 import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
 import { FakeKubernetesOptions, startFakeKubernetes } from '../helpers/fake-kubernetes-api';
 import { testInventory } from '../helpers/inventory';
-import { resourcesOfType, synthStack } from '../helpers/synth';
+import { asTerraformReads, resourcesOfType, synthStack } from '../helpers/synth';
 import { testScripts } from '../helpers/scripts';
 
 const SA_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.restart-job-service-account.test';
@@ -121,7 +121,7 @@ describe('the restart Job against a Kubernetes API stand-in', () => {
     const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), restartAgents: { deploymentName: 'claude-agent-service' } });
     const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => 'restart.js' in configMap.data)!;
     const file = path.join(scratch, 'restart.js');
-    writeFileSync(file, scriptMap.data['restart.js']);
+    writeFileSync(file, asTerraformReads(scriptMap.data['restart.js']));
     expect(scriptMap.data['restart.js']).not.toMatch(/require\("(cdktf|constructs|@cdktf\/)/);
     const api = await startFakeKubernetes();
     try {

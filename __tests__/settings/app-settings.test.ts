@@ -44,6 +44,18 @@ describe('readAppSettings', () => {
     expect(problems[0]).toMatch(message);
   });
 
+  test.each([
+    ['runbookUrl', 'https://wiki.example.com/${file("/etc/hostname")}', '${'],
+    ['kubeContext', '${var.context}', '${'],
+    ['legacyCredentialsFile', { vaultProperty: '%{ if true }x%{ endif }' }, '%{'],
+    ['prometheus', { mode: 'operator', selectorLabels: { '${k}': 'v' } }, 'key'],
+  ])('refuses Terraform template syntax in %s: settings are literal text, never interpolated', (key, value, found) => {
+    const problems = problemsOf(() => readAppSettings(withContext({ [key]: value })));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^cdktf\\.json context\\.${key}`));
+    expect(problems[0]).toContain(found === 'key' ? 'holds Terraform template syntax: write the key itself' : `holds "${found}" (Terraform template syntax): settings are copied as literal text and never interpolated; write the value itself.`);
+  });
+
   test('reports every problem at once', () => {
     expect(problemsOf(() => readAppSettings(withContext({ tokenProbe: 'maybe', pushgateway: 'yes', legacyCredentialsFile: 'no', bogus: 1 })))).toHaveLength(4);
   });

@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { ProjectStack } from '../project-stack';
 import { Construct } from 'constructs';
 import { AgentRestartJob, AgentRestartJobProps } from '../../constructs/agent-restart-job';
 import { AgentTokenExternalSecret, AgentTokenExternalSecretProps } from '../../constructs/agent-token-external-secret';
@@ -83,7 +83,7 @@ export interface ClaudeAgentServiceStackProps {
 export const PRIMARY_MINTED_AT_ANNOTATION = 'claude-oauth-tokens/primary-minted-at';
 
 /** Everything in the agents' namespace: the token Secret's delivery, the expiry data and its monitor. */
-export class ClaudeAgentServiceStack extends TerraformStack {
+export class ClaudeAgentServiceStack extends ProjectStack {
   readonly tokenSecret: AgentTokenExternalSecret;
   readonly restartJob?: AgentRestartJob;
   readonly legacyCredentials?: LegacyCredentialsExternalSecret;

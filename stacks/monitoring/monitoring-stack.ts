@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { ProjectStack } from '../project-stack';
 import { Construct } from 'constructs';
 import { AlertRecord, PrometheusRuleGroup, toRuleGroup } from '../../alerts/alert-record';
 import { renderRulesFile } from '../../alerts/rules-file';
@@ -92,7 +92,7 @@ export interface MonitoringStackProps {
 }
 
 /** The Prometheus side: alert rules, the Pushgateway wiring, the dashboard, and the optional Keep route. */
-export class MonitoringStack extends TerraformStack {
+export class MonitoringStack extends ProjectStack {
   /** Where the expiry monitor and the probe must push: pass it to the claude-agent-service stack. */
   readonly pushgateway: IPushgateway;
   readonly alertRecords: readonly AlertRecord[];

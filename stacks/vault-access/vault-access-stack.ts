@@ -1,4 +1,4 @@
-import { TerraformStack } from 'cdktf';
+import { ProjectStack } from '../project-stack';
 import { Construct } from 'constructs';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { VaultClusterSecretStore } from '../../constructs/vault-cluster-secret-store';
@@ -61,7 +61,7 @@ const TOKEN_LOOKUP_SELF = 'auth/token/lookup-self';
  * the tokens in the map (a new spare extends it), nothing else. No token value is read or written
  * here, so none can reach Terraform state.
  */
-export class VaultAccessStack extends TerraformStack {
+export class VaultAccessStack extends ProjectStack {
   readonly esoPolicy: VaultReadPolicy;
   readonly monitorPolicy?: VaultReadPolicy;
 
