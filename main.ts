@@ -99,6 +99,7 @@ function synthesize(run: SynthRun): void {
     createNamespace: settings.createNamespace,
     networkPolicies: settings.networkPolicies,
     adoptFromHcl: settings.adoptFromHcl,
+    pods: { image: settings.scriptImage, ignoredPodTemplateFields: settings.ignoredPodTemplateFields },
     restartAgents: settings.agentWorkload ? { deploymentName: settings.agentWorkload.deployment } : undefined,
     tokenSecret: {
       name: tokenSecretName,

@@ -11,6 +11,7 @@ import { Duration } from '../inventory/duration';
 import { recommendedLabels } from './labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restricted-pod';
 import { ScriptBundle } from './script-bundle';
+import { DEFAULT_SCRIPT_IMAGE, ignoredFieldProblem, POD_TEMPLATE_PATH, podTemplateIgnoreChanges, scriptImageProblem } from '../settings/script-pods';
 
 export interface AgentRestartJobProps {
   /** The restart program, bundled from `lambda-src/restart-entry.ts` (`bundleScripts().restartAgents`). */
@@ -39,10 +40,16 @@ export interface AgentRestartJobProps {
    */
   readonly rolloutTimeout?: Duration;
   /**
-   * A stock Node.js image, pinned.
-   * @default 'node:22.20.0-alpine3.22'
+   * A stock Node.js image, fully qualified and pinned.
+   * @default DEFAULT_SCRIPT_IMAGE ('docker.io/library/node:22.20.0-alpine3.22')
    */
   readonly image?: string;
+  /**
+   * More pod-template fields that mutating admission controllers write, for plans to ignore
+   * (Terraform attribute paths relative to the pod template); `spec[0].dns_config` always is.
+   * @default none beyond dnsConfig
+   */
+  readonly ignoredPodTemplateFields?: readonly string[];
   /**
    * Name of the Job's ServiceAccount, Role, RoleBinding and script ConfigMap; the Job adds a checksum.
    * @default 'claude-oauth-token-restart'
@@ -65,7 +72,11 @@ export class AgentRestartJob extends Construct {
     const name = props.name ?? 'claude-oauth-token-restart';
     const syncTimeout = props.syncTimeout ?? Duration.minutes(5);
     const rolloutTimeout = props.rolloutTimeout ?? Duration.minutes(10);
-    const image = props.image ?? 'node:22.20.0-alpine3.22';
+    const image = props.image ?? DEFAULT_SCRIPT_IMAGE;
+    const ignoredFields = props.ignoredPodTemplateFields ?? [];
+    for (const problem of [scriptImageProblem(image), ...ignoredFields.map(ignoredFieldProblem)]) {
+      if (problem) throw new Error(`AgentRestartJob '${name}': ${problem}`);
+    }
     for (const [what, value] of [
       ['externalSecretName', props.externalSecretName],
       ['deploymentName', props.deploymentName],
@@ -137,6 +148,8 @@ export class AgentRestartJob extends Construct {
       },
       waitForCompletion: true,
       timeouts: { create: timeout, update: timeout },
+      // A field a webhook adds would otherwise plan a replacement: the agents restarted on every deploy.
+      lifecycle: { ignoreChanges: podTemplateIgnoreChanges(POD_TEMPLATE_PATH.job, ignoredFields) },
       dependsOn: [binding, ...(props.dependsOn ?? [])],
     });
   }

@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { Duration } from '../inventory/duration';
 import { recommendedLabels } from './labels';
 import { ScriptBundle } from './script-bundle';
+import { DEFAULT_SCRIPT_IMAGE, ignoredFieldProblem, POD_TEMPLATE_PATH, podTemplateIgnoreChanges, scriptImageProblem } from '../settings/script-pods';
 import { ScriptVolume } from './script-volume';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restricted-pod';
 
@@ -19,10 +20,17 @@ export interface ContainerResources {
 /** What every bundled-script CronJob may tune. */
 export interface ScriptSchedulingProps {
   /**
-   * A stock Node.js image, pinned to a tag or digest (the script is mounted, not baked in).
-   * @default 'node:22.20.0-alpine3.22'
+   * A stock Node.js image, fully qualified and pinned to a tag or digest (the script is mounted,
+   * not baked in).
+   * @default DEFAULT_SCRIPT_IMAGE ('docker.io/library/node:22.20.0-alpine3.22')
    */
   readonly image?: string;
+  /**
+   * More pod-template fields that the cluster's mutating admission controllers write, for plans to
+   * ignore (Terraform attribute paths relative to the pod template); `spec[0].dns_config` always is.
+   * @default none beyond dnsConfig
+   */
+  readonly ignoredPodTemplateFields?: readonly string[];
   /**
    * User and group the container runs as (the image's `node` user).
    * @default 1000
@@ -52,8 +60,8 @@ export interface ScriptSchedulingProps {
 
 /** Only the scheduling fields of `props` (an owner's props carry its own fields too). */
 export function schedulingOf(props: ScriptSchedulingProps): ScriptSchedulingProps {
-  const { image, runAsUser, resources, startingDeadline, activeDeadline, backoffLimit } = props;
-  return { image, runAsUser, resources, startingDeadline, activeDeadline, backoffLimit };
+  const { image, ignoredPodTemplateFields, runAsUser, resources, startingDeadline, activeDeadline, backoffLimit } = props;
+  return { image, ignoredPodTemplateFields, runAsUser, resources, startingDeadline, activeDeadline, backoffLimit };
 }
 
 export interface BundledScriptCronJobProps extends ScriptSchedulingProps {
@@ -124,7 +132,8 @@ export class BundledScriptCronJob extends Construct {
   constructor(scope: Construct, id: string, props: BundledScriptCronJobProps) {
     super(scope, id);
     this.name = props.name;
-    const image = props.image ?? 'node:22.20.0-alpine3.22';
+    const image = props.image ?? DEFAULT_SCRIPT_IMAGE;
+    const ignoredFields = props.ignoredPodTemplateFields ?? [];
     const runAsUser = props.runAsUser ?? 1000;
     const activeDeadline = props.activeDeadline ?? Duration.minutes(5);
     const backoffLimit = props.backoffLimit ?? 2;
@@ -135,9 +144,12 @@ export class BundledScriptCronJob extends Construct {
     if (fields.length !== 5 || !fields.every((field) => CRON_FIELD.test(field))) {
       fail(`schedule '${props.schedule}' is not a 5-field cron expression of numbers, '*', '/', ',' and '-' (e.g. '0 */6 * * *').`);
     }
-    const imageName = image.slice(image.lastIndexOf('/') + 1);
-    const pinned = /@sha256:[a-f0-9]{64}$/.test(image) || (/^[^:@\s]+:\w[\w.-]*$/.test(imageName) && !imageName.endsWith(':latest'));
-    if (!pinned) fail(`image '${image}' must be pinned to a tag or digest other than 'latest' (e.g. 'node:22.20.0-alpine3.22').`);
+    const imageProblem = scriptImageProblem(image);
+    if (imageProblem) fail(imageProblem);
+    for (const field of ignoredFields) {
+      const problem = ignoredFieldProblem(field);
+      if (problem) fail(`ignoredPodTemplateFields: ${problem}`);
+    }
     if (!Number.isInteger(runAsUser) || runAsUser <= 0) fail(`runAsUser ${runAsUser} must be a non-root user id (> 0).`);
     if (!Number.isInteger(backoffLimit) || backoffLimit < 0) fail(`backoffLimit ${backoffLimit} must be a whole number >= 0.`);
     const worstCase = props.worstCaseRun;
@@ -196,6 +208,7 @@ export class BundledScriptCronJob extends Construct {
           spec: { backoffLimit, activeDeadlineSeconds: activeDeadline.toSeconds(), template: podTemplate },
         },
       },
+      lifecycle: { ignoreChanges: podTemplateIgnoreChanges(POD_TEMPLATE_PATH.cronJob, ignoredFields) },
     });
 
     if (props.runOnDeploy) {
@@ -208,6 +221,8 @@ export class BundledScriptCronJob extends Construct {
         spec: { backoffLimit, activeDeadlineSeconds: activeDeadline.toSeconds(), template: podTemplate },
         waitForCompletion: true,
         timeouts: { create: timeout, update: timeout },
+        // A mutated field would otherwise plan a replacement: a re-run on every deploy.
+        lifecycle: { ignoreChanges: podTemplateIgnoreChanges(POD_TEMPLATE_PATH.job, ignoredFields) },
       });
     }
   }

@@ -9,6 +9,7 @@ import { DEFAULT_EXPIRY_THRESHOLDS, ExpiryThresholds, expiryThresholdsProblem } 
 import { looksLikeToken, redactSecrets } from '../inventory/token-shape';
 import { AGENTS_DEPLOYMENT, AGENTS_NAMESPACE, KUBE_PROMETHEUS_STACK_SELECTOR, MONITORING_NAMESPACE, TEAM_SECRET_STORE } from './object-names';
 import { DEFAULT_PUSHGATEWAY_URL } from '../lambda-src/contract';
+import { DEFAULT_SCRIPT_IMAGE, ignoredFieldProblem, scriptImageProblem } from './script-pods';
 
 /** Where the agents' token reaches the pods. */
 export type TokenDelivery = 'dedicated' | 'shared';
@@ -59,6 +60,10 @@ export interface AppSettings {
   readonly driftDetection?: { readonly vaultServer: string };
   readonly kubeconfigPath?: string;
   readonly kubeContext?: string;
+  /** The image every pod of this project runs: fully qualified, pinned by tag or digest. */
+  readonly scriptImage: string;
+  /** Pod-template fields the cluster's mutating webhooks write, ignored by plans beyond dnsConfig. */
+  readonly ignoredPodTemplateFields: readonly string[];
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -78,6 +83,8 @@ export const DEFAULT_SETTINGS: AppSettings = {
   tokenProbe: false,
   networkPolicies: false,
   adoptFromHcl: false,
+  scriptImage: DEFAULT_SCRIPT_IMAGE,
+  ignoredPodTemplateFields: [],
 };
 
 /** One or more settings are wrong; the message lists each with its fix. */
@@ -259,6 +266,24 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   driftDetection: optional(object<{ vaultServer: string }>({ vaultServer: url('https://vault.vault:8200') }, '{"vaultServer": "https://vault.vault:8200"}')),
   kubeconfigPath: optional(text('a path to a kubeconfig file')),
   kubeContext: optional(text('a kubeconfig context name')),
+  scriptImage: (value, at, problems) => {
+    const parsed = text('an image reference')(value, at, problems);
+    const problem = parsed === undefined ? undefined : scriptImageProblem(parsed);
+    if (problem) problems.push(`${at}: ${problem}`);
+    return problem ? undefined : parsed;
+  },
+  ignoredPodTemplateFields: (value, at, problems) => {
+    if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
+      problems.push(`${at} is ${shown(value)}: write a list of attribute paths, e.g. ["spec[0].toleration"].`);
+      return undefined;
+    }
+    const found = value.flatMap((field, index) => {
+      const problem = ignoredFieldProblem(field);
+      return problem ? [`${at}[${index}]: ${problem}`] : [];
+    });
+    problems.push(...found);
+    return found.length > 0 ? undefined : value;
+  },
 };
 
 /** A JSON document as text, and its name for messages (`cdktf.json`, `CDKTF_CONTEXT_JSON`). */

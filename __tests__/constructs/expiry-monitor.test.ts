@@ -56,7 +56,7 @@ describe('ExpiryMonitor', () => {
       seccomp_profile: { type: 'RuntimeDefault' },
     });
     expect(container.resources).toEqual({ requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '200m', memory: '128Mi' } });
-    expect(container.image).toBe('node:22.20.0-alpine3.22');
+    expect(container.image).toBe('docker.io/library/node:22.20.0-alpine3.22');
     expect(spec.restart_policy).toBe('Never');
     for (const forbidden of ['host_network', 'host_pid', 'host_ipc']) expect(spec[forbidden]).toBeUndefined();
   });
@@ -132,9 +132,13 @@ describe('ExpiryMonitor', () => {
   test.each([
     [{ schedule: 'every 6 hours' }, /schedule 'every 6 hours' is not a 5-field cron expression/],
     [{ schedule: '0 */6 * *' }, /schedule '0 \*\/6 \* \*' is not a 5-field cron expression/],
-    [{ image: 'node' }, /image 'node' must be pinned to a tag or digest other than 'latest'/],
-    [{ image: 'node:latest' }, /image 'node:latest' must be pinned/],
-    [{ image: 'registry.local:5000/node' }, /image 'registry.local:5000\/node' must be pinned/],
+    [{ image: 'node:22.20.0-alpine3.22' }, /image 'node:22\.20\.0-alpine3\.22' does not name its registry, and clusters that admit only trusted registries refuse it: write it in full \(e\.g\. 'docker\.io\/library\/node:22\.20\.0-alpine3\.22'/],
+    [{ image: 'docker.io/library/node' }, /image 'docker\.io\/library\/node' must be pinned to a tag other than 'latest', or to a digest/],
+    [{ image: 'docker.io/library/node:latest' }, /must be pinned/],
+    [{ image: 'registry.local:5000/node' }, /image 'registry\.local:5000\/node' must be pinned/],
+    [{ image: 'docker.io/library/node:22@sha256:abc' }, /has a malformed digest/],
+    [{ image: 'docker.io/library/node:22 --privileged' }, /malformed tag/],
+    [{ ignoredPodTemplateFields: ['dns_config'] }, /ignoredPodTemplateFields: 'dns_config' is not a Terraform attribute path under a pod template/],
     [{ runAsUser: 0 }, /runAsUser 0 must be a non-root user id/],
     [{ pushAttempts: 0 }, /pushAttempts 0 must be a whole number from 1 to 10/],
     [{ activeDeadline: Duration.seconds(20) }, /activeDeadline 20s is not longer than one run's worst case \(4 pushes x 5s plus backoff = 23\.5s\)/],
@@ -144,7 +148,8 @@ describe('ExpiryMonitor', () => {
 
   test('accepts images pinned by tag on a registry with a port, or by digest', () => {
     expect(() => synthMonitor({ image: 'registry.local:5000/library/node:22.20.0-alpine3.22' })).not.toThrow();
-    expect(() => synthMonitor({ image: `node@sha256:${'a'.repeat(64)}` })).not.toThrow();
+    expect(() => synthMonitor({ image: `docker.io/library/node@sha256:${'a'.repeat(64)}` })).not.toThrow();
+    expect(() => synthMonitor({ image: `docker.io/library/node:22.20.0-alpine3.22@sha256:${'a'.repeat(64)}` })).not.toThrow();
   });
 
   describe('deploy-time run', () => {

@@ -38,6 +38,11 @@ describe('readAppSettings', () => {
     [{ expiryThresholds: { warningDays: 7, criticalDays: 14 } }, 'cdktf.json context.expiryThresholds: criticalDays (14) must be fewer than warningDays (7).'],
     [{ expiryThresholds: { warningDays: '30', criticalDays: 7 } }, /^cdktf\.json context\.expiryThresholds\.warningDays is "30": write a whole number of days/],
     [{ runbookUrl: 'README.md' }, /^cdktf\.json context\.runbookUrl is "README\.md": write an http\(s\) URL/],
+    [{ scriptImage: 'node:22.20.0-alpine3.22' }, /^cdktf\.json context\.scriptImage: image 'node:22\.20\.0-alpine3\.22' does not name its registry/],
+    [{ scriptImage: 'docker.io/library/node:latest' }, /^cdktf\.json context\.scriptImage: image 'docker\.io\/library\/node:latest' must be pinned/],
+    [{ ignoredPodTemplateFields: 'dns_config' }, /^cdktf\.json context\.ignoredPodTemplateFields is "dns_config": write a list of attribute paths/],
+    [{ ignoredPodTemplateFields: ['spec[0].toleration', 'spec[0].${x}'] }, /holds "\$\{" \(Terraform template syntax\)/],
+    [{ ignoredPodTemplateFields: ['spec[0].toleration', 'toleration'] }, /^cdktf\.json context\.ignoredPodTemplateFields\[1\]: 'toleration' is not a Terraform attribute path under a pod template/],
   ])('refuses %j, naming the file, the key and the fix', (context, message) => {
     const problems = problemsOf(() => readAppSettings(withContext(context)));
     expect(problems).toHaveLength(1);

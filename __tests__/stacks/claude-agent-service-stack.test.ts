@@ -175,4 +175,47 @@ describe('ClaudeAgentServiceStack', () => {
       expect(resourcesOfType(off, 'kubernetes_role_v1')).toEqual([]);
     });
   });
+
+  describe('on a cluster whose admission policies mutate and restrict pods', () => {
+    const synth = (pods?: { image?: string; ignoredPodTemplateFields?: readonly string[] }) =>
+      synthStack(
+        new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+          inventory: testInventory(),
+          scripts: testScripts(),
+          restartAgents: { deploymentName: 'claude-agent-service' },
+          tokenProbe: { pushgateway: Pushgateway.fromUrl('http://pushgateway.monitoring:9091') },
+          pods,
+        }),
+      );
+    const podOwners = (json: any) => [
+      ...resourcesOfType(json, 'kubernetes_job_v1').map((job) => ({ kind: 'Job', template: job.spec.template, lifecycle: job.lifecycle })),
+      ...resourcesOfType(json, 'kubernetes_cron_job_v1').map((cronJob) => ({ kind: 'CronJob', template: cronJob.spec.job_template.spec.template, lifecycle: cronJob.lifecycle })),
+    ];
+
+    test('every pod runs a fully qualified image by default, and the one image setting reaches all of them', () => {
+      const defaults = podOwners(synth());
+      // The monitor's CronJob and its deploy-time run, the probe's CronJob, the restart Job.
+      expect(defaults.map((owner) => owner.kind).sort()).toEqual(['CronJob', 'CronJob', 'Job', 'Job']);
+      for (const owner of defaults) expect(owner.template.spec.container[0].image).toBe('docker.io/library/node:22.20.0-alpine3.22');
+      const mirrored = `registry.example.test/mirror/node:22.20.0-alpine3.22@sha256:${'b'.repeat(64)}`;
+      for (const owner of podOwners(synth({ image: mirrored }))) expect(owner.template.spec.container[0].image).toBe(mirrored);
+    });
+
+    test("a webhook's dnsConfig never makes a plan replace a Job or change the CronJob: each ignores it, and the operator's fields too", () => {
+      for (const owner of podOwners(synth())) {
+        const at = owner.kind === 'Job' ? 'spec[0].template[0]' : 'spec[0].job_template[0].spec[0].template[0]';
+        expect({ kind: owner.kind, ignore: owner.lifecycle?.ignore_changes }).toEqual({ kind: owner.kind, ignore: [`${at}.spec[0].dns_config`] });
+      }
+      const extra = ['spec[0].toleration', 'metadata[0].annotations["policies.kyverno.io/last-applied-patches"]'];
+      for (const owner of podOwners(synth({ ignoredPodTemplateFields: extra }))) {
+        expect(owner.lifecycle.ignore_changes).toHaveLength(3);
+        expect(owner.lifecycle.ignore_changes[2]).toMatch(/\.metadata\[0\]\.annotations\["policies\.kyverno\.io\/last-applied-patches"\]$/);
+      }
+    });
+
+    test('the image is refused without a registry host or a pin, naming the fix', () => {
+      expect(() => synth({ image: 'node:22.20.0-alpine3.22' })).toThrow(/does not name its registry.*write it in full \(e\.g\. 'docker\.io\/library\/node:22\.20\.0-alpine3\.22'/);
+      expect(() => synth({ image: 'docker.io/library/node' })).toThrow(/must be pinned to a tag other than 'latest', or to a digest/);
+    });
+  });
 });

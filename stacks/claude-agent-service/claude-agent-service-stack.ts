@@ -36,6 +36,12 @@ export interface ClaudeAgentServiceStackProps {
    */
   readonly restartAgents?: Pick<AgentRestartJobProps, 'deploymentName' | 'syncTimeout' | 'rolloutTimeout'>;
   /**
+   * What every pod of this stack (monitor, probe, restart Job) shares with the cluster's admission
+   * policies: the image, and the pod-template fields mutating webhooks write (ignored by plans).
+   * @default DEFAULT_SCRIPT_IMAGE, and only `spec[0].dns_config` ignored
+   */
+  readonly pods?: Pick<AgentRestartJobProps, 'image' | 'ignoredPodTemplateFields'>;
+  /**
    * Adopt the objects the agents' older HCL stack created (those whose names match ours) with
    * Terraform `import` blocks instead of creating them; remove them from that stack's state first
    * (README, Migrating from the HCL stack).
@@ -106,6 +112,7 @@ export class ClaudeAgentServiceStack extends ProjectStack {
     });
     if (props.restartAgents) {
       this.restartJob = new AgentRestartJob(this, 'restart-agents', {
+        ...props.pods,
         ...props.restartAgents,
         bundle: props.scripts.restartAgents,
         namespace,
@@ -128,6 +135,7 @@ export class ClaudeAgentServiceStack extends ProjectStack {
       tokens: props.inventory.tokens,
     });
     this.monitor = new ExpiryMonitor(this, 'expiry-monitor', {
+      ...props.pods,
       ...props.monitor,
       bundle: props.scripts.monitor,
       expiryConfigMap: this.expiryConfigMap,
@@ -136,6 +144,7 @@ export class ClaudeAgentServiceStack extends ProjectStack {
     if (props.tokenProbe) {
       this.tokenProbe = new TokenProbe(this, 'token-probe', {
         secretStore: props.tokenSecret?.secretStore,
+        ...props.pods,
         ...props.tokenProbe,
         bundle: props.scripts.probe,
         namespace,
