@@ -170,7 +170,7 @@ describe('npm run synth (main.ts)', () => {
     expect(app.read('cdktf.out/prometheus-rules/prometheus-chart-values.yaml')).toContain('extraVolumeDirs:');
     for (const stack of ['claude-agent-service', 'monitoring', 'vault-access']) expect(app.read(`cdktf.out/stacks/${stack}/cdk.tf.json`)).not.toContain('monitoring.coreos.com');
     const check = promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': app.read('cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml') });
-    expect(check.output).toContain('SUCCESS: 6 rules found');
+    expect(check.output).toContain('SUCCESS: 7 rules found');
 
     expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} }, monitoringNamespace: 'observability' }) }).status).toBe(0);
     expect(cronJobEnv().PUSHGATEWAY_URL).toBe('http://claude-oauth-pushgateway.observability:9091');

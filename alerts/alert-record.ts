@@ -1,4 +1,5 @@
 import { Duration } from '../inventory/duration';
+import { PATH_LABEL } from '../lambda-src/contract';
 
 /** One alert, as data: the PrometheusRule, the plain rules file, the runbook links and the promtool tests come from it. */
 export interface AlertRecord {
@@ -9,7 +10,10 @@ export interface AlertRecord {
   /** How long the condition must hold before the alert fires. */
   readonly for: Duration;
   readonly severity: 'warning' | 'critical';
-  /** One static sentence: what is wrong. */
+  /**
+   * One sentence: what is wrong, and for a per-token alert which token (`{{ $labels.path }}`):
+   * receivers that print only the summary (a Slack template, say) must still say which.
+   */
   readonly summary: string;
   /** Templated detail: which token, when, how long. */
   readonly description: string;
@@ -52,6 +56,11 @@ export function toRuleGroup(
   runbookUrl: string,
   extraLabels: Readonly<Record<string, string>> = {},
 ): PrometheusRuleGroup {
+  for (const record of records) {
+    if (record.perToken && !record.summary.includes(`$labels.${PATH_LABEL}`)) {
+      throw new Error(`alert ${record.name}: its summary must name the token ({{ $labels.${PATH_LABEL} }}), for receivers that print only the summary.`);
+    }
+  }
   return {
     name,
     rules: records.map((record) => ({

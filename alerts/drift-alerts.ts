@@ -29,7 +29,7 @@ export function driftAlerts(props: DriftAlertsProps = {}): AlertRecord[] {
       expr: `${updated} - ${recordedMint} > ${tolerance.toSeconds()}`,
       for: props.for ?? Duration.minutes(30),
       severity: 'warning',
-      summary: 'A token was written to Vault without its mint time being updated in the map.',
+      summary: `Claude Code OAuth token "{{ $labels.${PATH_LABEL} }}" was written to Vault without its mint time being updated in the map.`,
       description:
         `The Vault secret of Claude Code OAuth token "{{ $labels.${PATH_LABEL} }}" was written {{ $value | humanizeDuration }} after the mint time ` +
         'token-mint-epochs.ts records: it was probably rotated without updating the map, so its expiry alerts are wrong. ' +

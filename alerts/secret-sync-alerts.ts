@@ -11,6 +11,11 @@ export interface SecretSyncAlertsProps {
    * @default Duration.minutes(15)
    */
   readonly for?: Duration;
+  /**
+   * How long Prometheus may have no sync status at all for them before that is an alert of its own.
+   * @default Duration.hours(1)
+   */
+  readonly unobservedFor?: Duration;
 }
 
 /**
@@ -29,6 +34,9 @@ export function secretSyncAlerts(props: SecretSyncAlertsProps): AlertRecord[] {
   const notReady = `name=~"${names}",condition="Ready",status!="True"`;
   const renamed = `externalsecret_status_condition{exported_namespace="${props.namespace}",${notReady}}`;
   const honoured = `externalsecret_status_condition{namespace="${props.namespace}",exported_namespace="",${notReady}}`;
+  const observed = `name=~"${names}",condition="Ready"`;
+  const anyStatus = `externalsecret_status_condition{exported_namespace="${props.namespace}",${observed}} or externalsecret_status_condition{namespace="${props.namespace}",exported_namespace="",${observed}}`;
+  const shownNames = props.externalSecretNames.map((name) => `${props.namespace}/${name}`).join(', ');
   return [
     {
       name: 'ClaudeOAuthTokenSecretSyncFailing',
@@ -36,11 +44,24 @@ export function secretSyncAlerts(props: SecretSyncAlertsProps): AlertRecord[] {
       expr: `max by (name) (${renamed} or ${honoured}) == 1`,
       for: props.for ?? Duration.minutes(15),
       severity: 'critical',
-      summary: 'External Secrets Operator cannot deliver a Claude Code OAuth token from Vault.',
+      summary: `External Secrets Operator cannot deliver ExternalSecret ${props.namespace}/{{ $labels.name }} (a Claude Code OAuth token) from Vault.`,
       description:
         `ExternalSecret ${props.namespace}/{{ $labels.name }} has not been Ready for ${(props.for ?? Duration.minutes(15)).toDurationString()}: ` +
         'ESO cannot copy the token from Vault, so a rotation never reaches the pods (and pods that need the Secret cannot start).',
       runbookHeading: 'ClaudeOAuthTokenSecretSyncFailing',
+      perToken: false,
+    },
+    {
+      name: 'ClaudeOAuthTokenSecretSyncUnobserved',
+      // Without ESO's metrics the alert above can never fire: say so instead of staying silent.
+      expr: `absent(${anyStatus})`,
+      for: props.unobservedFor ?? Duration.hours(1),
+      severity: 'warning',
+      summary: `Prometheus has no ESO sync status for ${shownNames}: ClaudeOAuthTokenSecretSyncFailing cannot fire.`,
+      description:
+        `No externalsecret_status_condition series for ${shownNames}: ESO's metrics are not scraped, or the scrape drops them. ` +
+        'Enable ESO\'s metrics Service (metrics.service.enabled) and keep externalsecret_status_condition in any keep-list of the scrape job.',
+      runbookHeading: 'ClaudeOAuthTokenSecretSyncUnobserved',
       perToken: false,
     },
   ];

@@ -28,7 +28,7 @@ function group(name: string, updatedAt: number, fires: boolean) {
               {
                 exp_labels: { severity: 'warning', path: 'primary' },
                 exp_annotations: {
-                  summary: record.summary,
+                  summary: 'Claude Code OAuth token "primary" was written to Vault without its mint time being updated in the map.',
                   description: `The Vault secret of Claude Code OAuth token "primary" was written ${humanizeDuration(updatedAt - MINTED)} after the mint time token-mint-epochs.ts records: it was probably rotated without updating the map, so its expiry alerts are wrong. Record the real mint time: npm run tokens -- rotate primary --minted-at <when it was minted>.`,
                   runbook_url: `${RUNBOOK}#claudeoauthtokenmintepochdrift`,
                 },

@@ -4,6 +4,12 @@ import { tokenProbeAlerts } from '../../alerts/token-probe-alerts';
 import { PROBE_JOB, ProbeMetrics } from '../../lambda-src/contract';
 import { promtoolTestRules, PromtoolTestGroup } from '../helpers/promtool';
 
+/** As a receiver that prints only the summary shows them: the token named. */
+const SUMMARIES: Record<string, string> = {
+  ClaudeOAuthTokenRejected: 'The Anthropic API rejects Claude Code OAuth token "primary".',
+  ClaudeOAuthTokenProbeUnknown: 'The live check of Claude Code OAuth token "primary" has been inconclusive for a day.',
+};
+
 const RUNBOOK = 'https://example.test/README.md';
 const records = tokenProbeAlerts();
 const rulesFile = renderRulesFile([toRuleGroup('claude-oauth-token-probe', records, RUNBOOK)]);
@@ -33,7 +39,7 @@ function edges(alertname: string, severity: string, result: 'rejected' | 'unknow
         exp_alerts: [
           {
             exp_labels: { severity, path: 'primary' },
-            exp_annotations: { summary: record(alertname).summary, description, runbook_url: `${RUNBOOK}#${markdownAnchor(alertname)}` },
+            exp_annotations: { summary: SUMMARIES[alertname], description, runbook_url: `${RUNBOOK}#${markdownAnchor(alertname)}` },
           },
         ],
       },

@@ -26,8 +26,14 @@ function tokenAnnotations(alertname: string, path: string, value: number, expire
     ClaudeOAuthTokenCritical: 'Rotate it now, or promote a spare.',
     ClaudeOAuthTokenExpired: 'Agents that use it are failing: promote a spare or rotate now.',
   }[alertname];
+  const summary = {
+    ClaudeOAuthTokenExpiringSoon: 'expires within 30 days.',
+    ClaudeOAuthTokenCritical: 'expires within 7 days.',
+    ClaudeOAuthTokenExpired: 'has expired; agents using it get 401s.',
+  }[alertname];
   return {
-    summary: record(alertname).summary,
+    // The path in the summary too: a receiver that prints only the summary still says which token.
+    summary: `Claude Code OAuth token "${path}" ${summary}`,
     description: `Claude Code OAuth token "${path}" ${expired ? 'expired' : 'expires in'} ${humanizeDuration(value)}${expired ? ' ago' : ''}, at ${humanizeTimestamp(expiresAt)}. ${tail}`,
     runbook_url: `${RUNBOOK}#${markdownAnchor(record(alertname).runbookHeading)}`,
   };

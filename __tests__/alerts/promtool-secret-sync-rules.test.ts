@@ -40,7 +40,7 @@ describe('ClaudeOAuthTokenSecretSyncFailing', () => {
               {
                 exp_labels: { severity: 'critical', namespace: 'monitoring', name: 'claude-agent-secrets' },
                 exp_annotations: {
-                  summary: record.summary,
+                  summary: 'External Secrets Operator cannot deliver ExternalSecret claude-agent/claude-agent-secrets (a Claude Code OAuth token) from Vault.',
                   description:
                     'ExternalSecret claude-agent/claude-agent-secrets has not been Ready for 15m: ESO cannot copy the token from Vault, so a rotation never reaches the pods (and pods that need the Secret cannot start).',
                   runbook_url: `${RUNBOOK}#claudeoauthtokensecretsyncfailing`,
@@ -85,9 +85,63 @@ describe('ClaudeOAuthTokenSecretSyncFailing', () => {
   });
 });
 
+describe('ClaudeOAuthTokenSecretSyncUnobserved: the sync alert would be blind', () => {
+  const [, unobserved] = secretSyncAlerts({ namespace: 'claude-agent', externalSecretNames: ['claude-oauth-token'] });
+  const rules = renderRulesFile([toRuleGroup('sync', [unobserved], RUNBOOK, { namespace: 'monitoring' })]);
+  const fired = [
+    {
+      exp_labels: { severity: 'warning', namespace: 'monitoring' },
+      exp_annotations: {
+        summary: 'Prometheus has no ESO sync status for claude-agent/claude-oauth-token: ClaudeOAuthTokenSecretSyncFailing cannot fire.',
+        description:
+          "No externalsecret_status_condition series for claude-agent/claude-oauth-token: ESO's metrics are not scraped, or the scrape drops them. Enable ESO's metrics Service (metrics.service.enabled) and keep externalsecret_status_condition in any keep-list of the scrape job.",
+        runbook_url: `${RUNBOOK}#claudeoauthtokensecretsyncunobserved`,
+      },
+    },
+  ];
+
+  test('fires after an hour without any status of our ExternalSecret, not a minute earlier; quiet while ESO reports it in either label shape', () => {
+    const result = promtoolTestRules(rules, [
+      {
+        name: 'nothing of ours scraped (only another namespace\'s and another name\'s)',
+        interval: '1m',
+        input_series: [condition('claude-oauth-token', 'staging', 'True', '1x90'), condition('other-app', 'claude-agent', 'True', '1x90')],
+        alert_rule_test: [
+          { eval_time: '59m', alertname: 'ClaudeOAuthTokenSecretSyncUnobserved', exp_alerts: [] },
+          { eval_time: '60m', alertname: 'ClaudeOAuthTokenSecretSyncUnobserved', exp_alerts: fired },
+        ],
+      },
+      {
+        name: 'scraped with honor_labels true, Ready',
+        interval: '1m',
+        input_series: [condition('claude-oauth-token', 'claude-agent', 'True', '1x90')],
+        alert_rule_test: [{ eval_time: '80m', alertname: 'ClaudeOAuthTokenSecretSyncUnobserved', exp_alerts: [] }],
+      },
+      {
+        name: 'scraped with honor_labels false, not Ready (the other alert speaks)',
+        interval: '1m',
+        input_series: [renamed('claude-oauth-token', 'claude-agent', 'False', '1x90')],
+        alert_rule_test: [{ eval_time: '80m', alertname: 'ClaudeOAuthTokenSecretSyncUnobserved', exp_alerts: [] }],
+      },
+      {
+        name: 'the metrics stop arriving',
+        interval: '1m',
+        input_series: [condition('claude-oauth-token', 'claude-agent', 'True', '1x10')],
+        // Stale 5 minutes after the last sample (11m), so absent from 16m; for 1h: fires at 76m.
+        alert_rule_test: [
+          { eval_time: '75m', alertname: 'ClaudeOAuthTokenSecretSyncUnobserved', exp_alerts: [] },
+          { eval_time: '76m', alertname: 'ClaudeOAuthTokenSecretSyncUnobserved', exp_alerts: fired },
+        ],
+      },
+    ]);
+    expect(result.output).toContain('SUCCESS');
+    expect(result.status).toBe(0);
+  });
+});
+
 function annotationsOf(name: string) {
   return {
-    summary: record.summary,
+    summary: `External Secrets Operator cannot deliver ExternalSecret claude-agent/${name} (a Claude Code OAuth token) from Vault.`,
     description: `ExternalSecret claude-agent/${name} has not been Ready for 15m: ESO cannot copy the token from Vault, so a rotation never reaches the pods (and pods that need the Secret cannot start).`,
     runbook_url: `${RUNBOOK}#claudeoauthtokensecretsyncfailing`,
   };

@@ -64,7 +64,7 @@ describe('end to end: monitor -> Pushgateway -> Prometheus -> Alertmanager -> we
   test('a token with 3 days left reaches a human as Critical (and ExpiringSoon), labelled with its path', async () => {
     const { alert } = await webhook.waitFor(isAlert('ClaudeOAuthTokenCritical', 'firing'), 60_000);
     expect(alert.labels).toMatchObject({ alertname: 'ClaudeOAuthTokenCritical', severity: 'critical', path: 'primary', namespace: 'monitoring' });
-    expect(alert.annotations.summary).toBe('A Claude Code OAuth token expires within 7 days.');
+    expect(alert.annotations.summary).toBe('Claude Code OAuth token "primary" expires within 7 days.');
     expect(alert.annotations.description).toMatch(/^Claude Code OAuth token "primary" expires in 2d 23h \d+m \d+s, at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC\. Rotate it now/);
     expect(alert.annotations.runbook_url).toBe(`${RUNBOOK}#claudeoauthtokencritical`);
     await webhook.waitFor(isAlert('ClaudeOAuthTokenExpiringSoon', 'firing'), 30_000);

@@ -46,6 +46,7 @@ describe('the plain-chart rules ConfigMap in a real Prometheus', () => {
       'ClaudeOAuthTokenMonitorStale',
       'ClaudeOAuthTokenMonitorNeverRun',
       'ClaudeOAuthTokenSecretSyncFailing',
+      'ClaudeOAuthTokenSecretSyncUnobserved',
     ]);
 
     // A deploy that changes the rules swaps the mount atomically; the chart's config-reloader then reloads.

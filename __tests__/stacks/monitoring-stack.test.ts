@@ -64,6 +64,7 @@ describe('MonitoringStack', () => {
       'ClaudeOAuthTokenMonitorStale',
       'ClaudeOAuthTokenMonitorNeverRun',
       'ClaudeOAuthTokenSecretSyncFailing',
+      'ClaudeOAuthTokenSecretSyncUnobserved',
     ]);
     for (const r of rule.spec.groups[0].rules) {
       expect(r.labels).toEqual({ namespace: 'monitoring', severity: expect.stringMatching(/^(warning|critical)$/) });
@@ -84,7 +85,7 @@ describe('MonitoringStack', () => {
     });
     const rules = stack.ruleGroups[0].rules;
     expect(rules[0].expr).toBe('min by (path) (claude_oauth_token_expiry_timestamp) - time() < 45 * 86400');
-    expect(rules[0].annotations.summary).toBe('A Claude Code OAuth token expires within 45 days.');
+    expect(rules[0].annotations.summary).toBe('Claude Code OAuth token "{{ $labels.path }}" expires within 45 days.');
     expect(rules[1].for).toBe('30m');
     expect(manifestsIn(synthStack(stack))[0].metadata.labels).toMatchObject({ prometheus: 'main' });
   });
@@ -93,7 +94,7 @@ describe('MonitoringStack', () => {
     const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
     const anchors = new Set([...readme.matchAll(/^#{2,4} (.+)$/gm)].map((match) => markdownAnchor(match[1])));
     const { stack } = synthMonitoring({ tokenProbe: {} });
-    expect(stack.ruleGroups[0].rules).toHaveLength(8);
+    expect(stack.ruleGroups[0].rules).toHaveLength(9);
     for (const r of stack.ruleGroups[0].rules) {
       const [base, anchor] = r.annotations.runbook_url.split('#');
       expect(base).toBe(RUNBOOK);
