@@ -13,7 +13,7 @@ import {
 } from '../lambda-src/contract';
 import { VaultKvLayout } from '../inventory/vault-location';
 import { pushWorstCaseMs } from '../lambda-src/pushgateway';
-import { plainHttpOffLoopback } from '../lambda-src/http-request';
+import { plainHttpOffCluster } from '../lambda-src/http-request';
 import { IPushgateway, Pushgateway } from './pushgateway';
 import { BundledScriptCronJob, ScriptSchedulingProps, schedulingOf } from './bundled-script-cron-job';
 import { Duration } from '../inventory/duration';
@@ -112,8 +112,11 @@ export class ExpiryMonitor extends Construct {
     if (pushTimeout.toSeconds() * 1000 > MAX_PUSH_TIMEOUT_MS) fail(`pushTimeout ${pushTimeout.toDurationString()} is longer than ${MAX_PUSH_TIMEOUT_MS / 1000}s.`);
     const drift = props.driftDetection;
     if (drift && !/^https?:\/\/[^\s/]+/.test(drift.vaultAddress)) fail(`driftDetection.vaultAddress '${drift.vaultAddress}' is not an http(s) URL.`);
-    if (drift && plainHttpOffLoopback(drift.vaultAddress)) {
-      fail(`driftDetection.vaultAddress '${drift.vaultAddress}' is plain http off loopback: the monitor would send its ServiceAccount token in clear. Use https.`);
+    if (drift && plainHttpOffCluster(drift.vaultAddress)) {
+      fail(
+        `driftDetection.vaultAddress '${drift.vaultAddress}' is plain http outside the cluster: the monitor would send its ServiceAccount token in clear across the network. ` +
+          "Use https, or, for an in-cluster Vault without TLS, its Service's cluster-local name (e.g. 'http://vault-active.vault.svc.cluster.local:8200').",
+      );
     }
     const vaultTimeout = drift?.timeout ?? Duration.seconds(DEFAULT_VAULT_TIMEOUT_MS / 1000);
     // Worst case of one run: every push times out, with the doubling waits between them, after a

@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { vaultSecretLocation } from '../inventory/vault-location';
 import { DEFAULT_VAULT_AUTH_MOUNT, DEFAULT_VAULT_JWT_FILE, DEFAULT_VAULT_TIMEOUT_MS, DriftEnv, PATH_LABEL } from './contract';
 import { readEnvInteger } from './env-number';
-import { plainHttpOffLoopback } from './http-request';
+import { plainHttpOffCluster } from './http-request';
 import { Sample } from './exposition';
 import { MetadataCheck, readSecretUpdatedTime, vaultKubernetesLogin } from './vault-metadata';
 
@@ -21,8 +21,8 @@ export async function checkVaultDrift(env: Readonly<Record<string, string | unde
   const address = env[DriftEnv.vaultAddr];
   if (!address) return undefined;
   const failAll = (reason: string): DriftResult[] => paths.map((path) => ({ path, check: { ok: false, reason } }));
-  // The login presents the pod's ServiceAccount token: never in clear across the network.
-  if (plainHttpOffLoopback(address)) return failAll('plain_http_refused');
+  // The login presents the pod's ServiceAccount token: never in clear beyond the cluster's network.
+  if (plainHttpOffCluster(address)) return failAll('plain_http_refused');
   const problems: string[] = [];
   const vault = { address, timeoutMs: readEnvInteger(env, DriftEnv.timeoutMs, { fallback: DEFAULT_VAULT_TIMEOUT_MS, max: 60_000 }, problems) };
   if (problems.length > 0) return failAll('invalid_timeout');

@@ -56,6 +56,29 @@ export function describeRequestError(error: unknown): string {
   return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }
 
+/**
+ * Whether `host` is a Kubernetes Service's cluster-local DNS name (`vault-active.vault.svc`,
+ * `….svc.cluster.local`): traffic to it stays on the cluster's own network.
+ */
+export function isClusterLocalServiceName(host: string): boolean {
+  return /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.){2}svc(\.cluster\.local)?$/.test(host);
+}
+
+/**
+ * Whether `url` is plain http to anything but loopback or a cluster-local Service name: where a
+ * credential would leave the cluster in clear. In-cluster plain http (Vault with `tls_disable`)
+ * still crosses the pod network unencrypted; the README says so where it is allowed.
+ */
+export function plainHttpOffCluster(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return plainHttpOffLoopback(url) && !isClusterLocalServiceName(parsed.hostname);
+}
+
 /** Whether `url` is plain http to anything but loopback: where a credential would travel in clear. */
 export function plainHttpOffLoopback(url: string): boolean {
   let parsed: URL;

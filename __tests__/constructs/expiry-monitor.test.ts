@@ -213,11 +213,15 @@ describe('ExpiryMonitor', () => {
       expect(() => synthMonitor({ driftDetection: { vaultAddress: 'vault:8200', layout } })).toThrow(/driftDetection\.vaultAddress 'vault:8200' is not an http\(s\) URL/);
     });
 
-    test('refuses plain-http Vault off loopback: the login would carry the pod\'s ServiceAccount token in clear', () => {
-      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'http://vault.vault:8200', layout } })).toThrow(
-        /driftDetection\.vaultAddress 'http:\/\/vault\.vault:8200' is plain http off loopback: .* Use https\./,
-      );
-      expect(() => synthMonitor({ driftDetection: { vaultAddress: 'http://127.0.0.1:8200', layout } })).not.toThrow();
+    test('refuses plain-http Vault outside the cluster (the login carries the pod\'s ServiceAccount token), allows a cluster-local Service name', () => {
+      for (const outside of ['http://vault.vault:8200', 'http://vault.example.com:8200', 'http://vault.vault.svc.cluster.local.evil.example:8200', 'http://10.0.0.5:8200']) {
+        expect(() => synthMonitor({ driftDetection: { vaultAddress: outside, layout } })).toThrow(
+          /is plain http outside the cluster: .* Use https, or, for an in-cluster Vault without TLS, its Service's cluster-local name \(e\.g\. 'http:\/\/vault-active\.vault\.svc\.cluster\.local:8200'\)/,
+        );
+      }
+      for (const inside of ['http://127.0.0.1:8200', 'http://vault-active.vault.svc.cluster.local:8200', 'http://vault.vault.svc:8200']) {
+        expect(() => synthMonitor({ driftDetection: { vaultAddress: inside, layout } })).not.toThrow();
+      }
     });
   });
 });

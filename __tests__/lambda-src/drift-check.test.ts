@@ -1,4 +1,5 @@
 import { checkVaultDrift } from '../../lambda-src/drift-check';
+import { plainHttpOffCluster } from '../../lambda-src/http-request';
 
 describe('checkVaultDrift settings', () => {
   test('off without VAULT_ADDR; a bad VAULT_TIMEOUT_MS fails every path with its reason instead of a silent default, sending nothing', async () => {
@@ -8,5 +9,20 @@ describe('checkVaultDrift settings', () => {
       { path: 'primary', check: { ok: false, reason: 'invalid_timeout' } },
       { path: 'spare-1', check: { ok: false, reason: 'invalid_timeout' } },
     ]);
+  });
+});
+
+describe('plain http to Vault', () => {
+  test('refused outside the cluster, sending nothing; a cluster-local Service name is let through to the login', async () => {
+    for (const outside of ['http://vault.example.test:8200', 'http://vault.vault:8200', 'http://svc.cluster.local:8200']) {
+      expect(plainHttpOffCluster(outside)).toBe(true);
+      expect(await checkVaultDrift({ VAULT_ADDR: outside }, ['primary'])).toEqual([{ path: 'primary', check: { ok: false, reason: 'plain_http_refused' } }]);
+    }
+    for (const inside of ['http://vault-active.vault.svc.cluster.local:8200', 'http://vault.vault.svc:8200', 'http://127.0.0.1:8200', 'https://vault.example.test']) {
+      expect(plainHttpOffCluster(inside)).toBe(false);
+    }
+    // Let through, it gets as far as reading the pod's ServiceAccount token (absent here), not refused.
+    const results = await checkVaultDrift({ VAULT_ADDR: 'http://vault-active.vault.svc.cluster.local:8200', VAULT_JWT_FILE: '/nonexistent/token' }, ['primary']);
+    expect(results).toEqual([{ path: 'primary', check: { ok: false, reason: 'no_service_account_token' } }]);
   });
 });
