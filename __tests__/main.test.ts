@@ -6,7 +6,7 @@ import { promtool } from './helpers/promtool';
 import { manifestsIn } from './helpers/synth';
 
 /** What the hooks and the CI check look for; built here so that no such string is ever committed. */
-const TOKEN_SHAPED = new RegExp(['sk', 'ant', '(oat|ort|api)[0-9]{2}', '[A-Za-z0-9_-]{16,}'].join('-'));
+const TOKEN_SHAPED = new RegExp(['sk', 'ant', '[a-z]{2,8}[0-9]{2}', '[A-Za-z0-9_-]{16,}'].join('-'));
 
 describe('npm run synth (main.ts)', () => {
   let app: AppCopy;

@@ -1,16 +1,18 @@
 /**
  * What a Claude/Anthropic credential looks like, and the one way any message of this project shows
- * one: setup-tokens (`oat`), refresh tokens (`ort`) and API keys (`api`). The patterns are assembled
- * from parts so that this file is not itself a match. No imports: the in-cluster scripts use it too.
+ * one: every `sk-ant-<family><version>-` key, setup-tokens (`oat01`), refresh tokens (`ort01`), API keys
+ * (`api03`), admin keys (`admin01`) and any family to come. The patterns are assembled from parts so
+ * that this file is not itself a match. No imports: the in-cluster scripts use it too.
  */
 
-const PREFIX_PARTS = ['sk', 'ant', '(?:oat|ort|api)[0-9]{2}', ''];
+const FAMILY = '[a-z]{2,8}[0-9]{2}';
+const PREFIX_PARTS = ['sk', 'ant', FAMILY, ''];
 
 /** A credential as `check` hunts for it in files: the prefix and at least 16 secret characters. */
 export const TOKEN_SHAPED = new RegExp(`${PREFIX_PARTS.join('-')}[A-Za-z0-9_-]{16,}`, 'g');
 
 /** The same pattern for `git grep -E`. */
-export const TOKEN_SHAPED_ERE = ['sk', 'ant', '(oat|ort|api)[0-9]{2}', '[A-Za-z0-9_-]{16,}'].join('-');
+export const TOKEN_SHAPED_ERE = ['sk', 'ant', FAMILY, '[A-Za-z0-9_-]{16,}'].join('-');
 
 /** Anything that starts like a credential, however short the rest: what {@link redactSecrets} hides. */
 const TOKEN_PREFIXED = new RegExp(`${PREFIX_PARTS.join('-')}[A-Za-z0-9_-]+`, 'g');

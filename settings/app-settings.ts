@@ -98,10 +98,18 @@ export class SettingsError extends Error {
 type Json = unknown;
 type Check<T> = (value: Json, at: string, problems: string[]) => T | undefined;
 
+/** The longest `refreshInterval` accepted: a week. */
+const MAX_REFRESH_SECONDS = 7 * 24 * 3600;
+
+/** cdktf's own context keys, which the cdktf CLI adds to `CDKTF_CONTEXT_JSON`. */
+const CDKTF_CONTEXT_KEYS = new Set(['cdktfRelativeModules', 'cdktfStaticModuleAssetHash']);
+
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 const isObject = (value: Json): value is Record<string, Json> => typeof value === 'object' && value !== null && !Array.isArray(value);
-const shown = (value: Json) => JSON.stringify(value)?.slice(0, 60) ?? String(value);
+/** A value as a message may show it: short, and with any URL's user and password left out. */
+const shown = (value: Json) => withoutUserinfo(JSON.stringify(value)?.slice(0, 60) ?? String(value));
+const withoutUserinfo = (text: string) => text.replace(/\/\/[^/@\s"]*@/g, '//…@');
 
 const boolean: Check<boolean> = (value, at, problems) => {
   if (typeof value === 'boolean') return value;
@@ -117,7 +125,37 @@ const text =
     return undefined;
   };
 
-const url = (example: string) => text('an http(s) URL with no spaces', /^https?:\/\/[^\s/?#]+[^\s]*$/, example);
+/**
+ * An http(s) URL as it lands downstream: in alert annotations (Go templates: no `{`, `}`), in the
+ * provider block and the pods' environment. It carries no user or password: settings are committed
+ * and copied into the synth output. `fragment: false` where a `#anchor` is appended to it.
+ */
+const url =
+  (example: string, { fragment = true }: { fragment?: boolean } = {}): Check<string> =>
+  (value, at, problems) => {
+    const parsed = text('an http(s) URL with no spaces', /^https?:\/\/[^\s/?#]+[^\s]*$/, example)(value, at, problems);
+    if (parsed === undefined) return undefined;
+    let address: URL;
+    try {
+      address = new URL(parsed);
+    } catch {
+      problems.push(`${at} is ${shown(parsed)}: not a URL; write e.g. ${JSON.stringify(example)}.`);
+      return undefined;
+    }
+    if (address.username || address.password) {
+      problems.push(`${at} holds a user or password in its URL (${shown(parsed)}): settings are committed and copied into the synth output; remove them (credentials come from the environment or Vault).`);
+      return undefined;
+    }
+    if (/[{}<>"\\^`|]/.test(parsed)) {
+      problems.push(`${at} is ${shown(parsed)}: a URL cannot hold { } < > " \\ ^ \` or | unencoded (Prometheus would read {{ as a template); percent-encode them.`);
+      return undefined;
+    }
+    if (!fragment && parsed.includes('#')) {
+      problems.push(`${at} is ${shown(parsed)}: write it without a #fragment; each alert appends the anchor of its runbook section.`);
+      return undefined;
+    }
+    return parsed;
+  };
 const namespaceName = text('a Kubernetes namespace name (lowercase letters, digits and -)', DNS_LABEL, 'claude-agent');
 
 /** `null` or absent means "off"; anything else must pass `check`. */
@@ -134,13 +172,13 @@ function object<T>(shape: { readonly [K in keyof T]-?: Check<T[K]> }, example: s
       return undefined;
     }
     const before = problems.length;
-    const result: Record<string, unknown> = {};
+    const result: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
     for (const key of Object.keys(value)) {
-      if (!(key in shape)) problems.push(`${at}.${key} is not a setting here; the keys are ${Object.keys(shape).join(', ')}.`);
+      if (!Object.hasOwn(shape, key)) problems.push(`${at}.${key} is not a setting here; the keys are ${Object.keys(shape).join(', ')}.`);
     }
     for (const [key, check] of Object.entries<Check<unknown>>(shape)) {
-      if (value[key] === undefined && (optionalKeys as ReadonlyArray<string | number | symbol>).includes(key)) continue;
-      if (value[key] === undefined) {
+      if (!Object.hasOwn(value, key) && (optionalKeys as ReadonlyArray<string | number | symbol>).includes(key)) continue;
+      if (!Object.hasOwn(value, key)) {
         problems.push(`${at}.${key} is missing, e.g. ${example}.`);
         continue;
       }
@@ -224,7 +262,7 @@ const wholeDays: Check<number> = (value, at, problems) => {
 };
 
 const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } = {
-  runbookUrl: url('https://github.com/your-org/claude-oauth-tokens/blob/main/README.md'),
+  runbookUrl: url('https://github.com/your-org/claude-oauth-tokens/blob/main/README.md', { fragment: false }),
   expiryThresholds: (value, at, problems) => {
     const parsed = object<ExpiryThresholds>({ warningDays: wholeDays, criticalDays: wholeDays }, '{"warningDays": 30, "criticalDays": 7}')(value, at, problems);
     const problem = parsed && expiryThresholdsProblem(parsed);
@@ -237,9 +275,15 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   secretStoreName: text('the name of the ESO store', DNS_LABEL, 'vault-kv'),
   secretStoreKind: text('ClusterSecretStore or SecretStore', /^(ClusterSecretStore|SecretStore)$/) as Check<AppSettings['secretStoreKind']>,
   refreshInterval: (value, at, problems) => {
-    const parsed = text('whole hours, minutes or seconds of at least a minute', /^[1-9]\d*(h|m|s)$/, '1h')(value, at, problems);
-    if (parsed && /^\d+s$/.test(parsed) && Number.parseInt(parsed, 10) < 60) {
+    const parsed = text('whole hours, minutes or seconds of at least a minute', /^[1-9]\d{0,5}(h|m|s)$/, '1h')(value, at, problems);
+    if (parsed === undefined) return undefined;
+    const seconds = Number.parseInt(parsed, 10) * { h: 3600, m: 60, s: 1 }[parsed.slice(-1) as 'h' | 'm' | 's'];
+    if (seconds < 60) {
       problems.push(`${at} is "${parsed}": ESO would re-read Vault more than once a minute; write at least "1m".`);
+      return undefined;
+    }
+    if (seconds > MAX_REFRESH_SECONDS) {
+      problems.push(`${at} is "${parsed}": longer than a week, so a token stored in Vault could take that long to reach the pods; write at most "168h".`);
       return undefined;
     }
     return parsed;
@@ -306,14 +350,15 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
   if (!isObject(context)) throw new SettingsError([`${cdktfJson.name}: "context" is ${shown(context)}: write an object of settings.`]);
   if (!isObject(overrides)) throw new SettingsError([`${override!.name} must hold a JSON object.`]);
 
-  const settings: Record<string, unknown> = { ...DEFAULT_SETTINGS };
+  // A null prototype: a key such as `__proto__` or `constructor` is just an unknown key.
+  const settings: Record<string, unknown> = Object.assign(Object.create(null) as Record<string, unknown>, DEFAULT_SETTINGS);
   for (const [source, values] of [
     [cdktfJson.name, context],
     [override?.name ?? '', overrides],
   ] as const) {
     for (const [key, value] of Object.entries(values)) {
-      // cdktf's own context (cdktfRelativeModules, cdktfVersion, …) rides along in the environment.
-      if (key.startsWith('cdktf')) continue;
+      // cdktf's own context (cdktfRelativeModules) rides along in the environment.
+      if (CDKTF_CONTEXT_KEYS.has(key)) continue;
       const at = `${source} context.${key}`;
       const credentials = credentialsIn(value, at);
       if (credentials.length > 0) {
@@ -325,7 +370,7 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
         problems.push(...templates);
         continue;
       }
-      if (!(key in SETTINGS)) {
+      if (!Object.hasOwn(SETTINGS, key)) {
         problems.push(`${at} is not a setting; the settings are ${Object.keys(SETTINGS).join(', ')} (README, Settings).`);
         continue;
       }
@@ -334,7 +379,7 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
     }
   }
   if (problems.length > 0) throw new SettingsError(problems);
-  return settings as unknown as AppSettings;
+  return { ...settings } as unknown as AppSettings;
 }
 
 /**
@@ -374,7 +419,11 @@ function templateSequencesIn(value: Json, at: string): string[] {
 
 function parseJson(source: SettingsSource, problems: string[]): Json {
   try {
-    return JSON.parse(source.text);
+    const parsed: Json = JSON.parse(source.text);
+    for (const { key, offset } of duplicateKeys(source.text)) {
+      problems.push(`${source.name}:${lineAndColumn(source.text, offset)}: ${JSON.stringify(key)} appears twice in one object, and JSON keeps only the last; keep one.`);
+    }
+    return parsed;
   } catch (error) {
     const message = (error as Error).message;
     const position = /at position (\d+)/.exec(message)?.[1];
@@ -382,6 +431,39 @@ function parseJson(source: SettingsSource, problems: string[]): Json {
     problems.push(`${source.name}${where}: not valid JSON (${message.replace(/ in JSON at position \d+.*$/, '')}); fix the syntax there.`);
     return undefined;
   }
+}
+
+/** Keys written twice in one object of `text` (valid JSON), each with the offset of its second use. */
+function duplicateKeys(text: string): { key: string; offset: number }[] {
+  const found: { key: string; offset: number }[] = [];
+  // One entry per open container: the keys seen so far in an object, null in an array.
+  const open: (Set<string> | null)[] = [];
+  let expectingKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (char === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const keys = open[open.length - 1];
+      if (expectingKey && keys) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) found.push({ key, offset: i });
+        keys.add(key);
+        expectingKey = false;
+      }
+      i = end;
+    } else if (char === '{') {
+      open.push(new Set());
+      expectingKey = true;
+    } else if (char === '[') {
+      open.push(null);
+    } else if (char === '}' || char === ']') {
+      open.pop();
+    } else if (char === ',') {
+      expectingKey = open[open.length - 1] !== null;
+    }
+  }
+  return found;
 }
 
 function lineAndColumn(text: string, offset: number): string {

@@ -1,6 +1,10 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
 import { DEFAULT_SETTINGS, readAppSettings, SettingsError } from '../../settings/app-settings';
+import { toRuleGroup } from '../../alerts/alert-record';
+import { renderRulesFile } from '../../alerts/rules-file';
+import { tokenExpiryAlerts } from '../../alerts/token-expiry-alerts';
+import { promtool } from '../helpers/promtool';
 
 const CDKTF_JSON = readFileSync(path.resolve(__dirname, '../../cdktf.json'), 'utf8');
 const withContext = (context: unknown) => ({ name: 'cdktf.json', text: JSON.stringify({ language: 'typescript', context }, null, 2) });
@@ -59,6 +63,80 @@ describe('readAppSettings', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^cdktf\\.json context\\.${key}`));
     expect(problems[0]).toContain(found === 'key' ? 'holds Terraform template syntax: write the key itself' : `holds "${found}" (Terraform template syntax): settings are copied as literal text and never interpolated; write the value itself.`);
+  });
+
+  test.each([
+    ['runbookUrl', 'https://admin:s3cret@wiki.example.com/runbook'],
+    ['vaultAddress', 'http://admin:s3cret@vault.example.com:8200'],
+    ['clusterSecretStoreServer', 'https://admin:s3cret@vault.vault:8200'],
+    ['pushgateway', { existingUrl: 'http://admin:s3cret@pushgateway.monitoring:9091' }],
+    ['driftDetection', { vaultServer: 'https://admin:s3cret@vault.vault:8200' }],
+    ['keep', { keepUrl: 'http://admin:s3cret@keep:8080', apiKeySecret: { name: 'k', key: 'a' }, usernameSecret: { name: 'k', key: 'u' } }],
+  ])('refuses a user or password in the URL of %s, and never repeats the password', (key, value) => {
+    for (const read of [() => readAppSettings(withContext({ [key]: value })), () => readAppSettings(withContext({}), { name: 'CDKTF_CONTEXT_JSON', text: JSON.stringify({ [key]: value }) })]) {
+      const problems = problemsOf(read);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/holds a user or password in its URL \(".*\/\/…@.*"\): settings are committed and copied into the synth output; remove them/);
+      expect(problems.join('\n')).not.toMatch(/s3cret|admin/);
+    }
+  });
+
+  test('every runbookUrl it accepts makes a rules file promtool loads; the rest are refused with the fix', () => {
+    const candidates = [
+      'https://wiki.example.com/{{',
+      'https://wiki.example.com/{{ .Value }}',
+      'https://wiki.example.com/a}}b',
+      'https://wiki.example.com/page#section',
+      'https://wiki.example.com/a%7B%7Bb',
+      'https://wiki.example.com/a$b?x=1&y=%25',
+      "https://wiki.example.com/it's(ok)",
+      'https://wiki.example.com/back`tick',
+    ];
+    const accepted = candidates.filter((runbookUrl) => {
+      try {
+        readAppSettings(withContext({ runbookUrl }));
+        return true;
+      } catch (error) {
+        expect((error as SettingsError).problems[0]).toMatch(/percent-encode them|without a #fragment|with no spaces/);
+        return false;
+      }
+    });
+    expect(accepted).toEqual(['https://wiki.example.com/a%7B%7Bb', 'https://wiki.example.com/a$b?x=1&y=%25', "https://wiki.example.com/it's(ok)"]);
+    for (const runbookUrl of accepted) {
+      const rules = renderRulesFile([toRuleGroup('g', tokenExpiryAlerts(), runbookUrl)]);
+      const check = promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': rules });
+      expect({ runbookUrl, output: check.output }).toEqual({ runbookUrl, output: expect.stringContaining('SUCCESS') });
+    }
+  });
+
+  test.each(['__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', 'cdktfTokenProbe'])('%s is an unknown key like any other, not a crash nor a silent pass', (key) => {
+    const text = `{"context": {"${key}": true}}`;
+    expect(problemsOf(() => readAppSettings({ name: 'cdktf.json', text }))).toEqual([expect.stringMatching(new RegExp(`^cdktf\\.json context\\.${key} is not a setting; the settings are runbookUrl, `))]);
+    expect(problemsOf(() => readAppSettings(withContext({ keep: JSON.parse(`{"${key}": 1}`) })))[0]).toMatch(/is not a setting here|is missing/);
+  });
+
+  test('a key written twice is refused at its second place: JSON would keep only the last, silently', () => {
+    const text = '{\n  "context": {\n    "tokenProbe": false,\n    "tokenProbe": true\n  }\n}\n';
+    expect(problemsOf(() => readAppSettings({ name: 'cdktf.json', text }))).toEqual(['cdktf.json:4:5: "tokenProbe" appears twice in one object, and JSON keeps only the last; keep one.']);
+    expect(readAppSettings({ name: 'cdktf.json', text: '{"context": {"keep": null}, "x": [{"a": 1}, {"a": 2}]}' }).keep).toBeUndefined();
+  });
+
+  test.each([
+    ['99999999999999999999h', /write whole hours, minutes or seconds/],
+    ['169h', /longer than a week, so a token stored in Vault could take that long to reach the pods; write at most "168h"/],
+    ['604801s', /longer than a week/],
+  ])('refreshInterval %s is refused (sane bounds)', (refreshInterval, message) => {
+    expect(problemsOf(() => readAppSettings(withContext({ refreshInterval })))[0]).toMatch(message);
+  });
+
+  test('168h, a week, is the longest refreshInterval', () => {
+    expect(readAppSettings(withContext({ refreshInterval: '168h' })).refreshInterval).toBe('168h');
+  });
+
+  test('an admin key (sk-ant-admin01-…) is recognised as a credential like the others', () => {
+    const adminKey = ['sk', 'ant', 'admin01', 'A'.repeat(40)].join('-');
+    const problems = problemsOf(() => readAppSettings(withContext({ kubeContext: adminKey })));
+    expect(problems[0]).toMatch(/holds a credential \(sk-ant-admin01-…\(redacted, 55 chars\)\)/);
   });
 
   test('reports every problem at once', () => {
