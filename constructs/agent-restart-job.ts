@@ -8,6 +8,7 @@ import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { RestartEnv } from '../lambda-src/contract';
 import { Duration } from '../inventory/duration';
+import { checkConfigMapData } from './kubernetes-limits';
 import { recommendedLabels } from './labels';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './restricted-pod';
 import { ScriptBundle } from './script-bundle';
@@ -87,9 +88,11 @@ export class AgentRestartJob extends Construct {
     const labels = recommendedLabels(name, 'agent-restart');
     const scriptDir = `/opt/${name}`;
 
+    const scriptData = { 'restart.js': bundle.code };
+    checkConfigMapData(`AgentRestartJob '${name}'`, `${name}-script`, scriptData, 'the bundled script is too large to mount: trim what lambda-src imports.');
     const script = new ConfigMapV1(this, 'script', {
       metadata: { name: `${name}-script`, namespace: props.namespace, labels },
-      data: { 'restart.js': bundle.code },
+      data: scriptData,
     });
     const serviceAccount = new ServiceAccountV1(this, 'service-account', {
       metadata: { name, namespace: props.namespace, labels },

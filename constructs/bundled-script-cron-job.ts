@@ -5,6 +5,7 @@ import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { Construct } from 'constructs';
 import { Duration } from '../inventory/duration';
+import { checkConfigMapData } from './kubernetes-limits';
 import { recommendedLabels } from './labels';
 import { ScriptBundle } from './script-bundle';
 import { DEFAULT_SCRIPT_IMAGE, ignoredFieldProblem, POD_TEMPLATE_PATH, podTemplateIgnoreChanges, scriptImageProblem } from '../settings/script-pods';
@@ -161,9 +162,11 @@ export class BundledScriptCronJob extends Construct {
     const labels = recommendedLabels(this.name, props.component);
     this.podLabels = labels;
     const scriptDir = `/opt/${this.name}`;
+    const scriptData = { [props.scriptKey]: props.bundle.code };
+    checkConfigMapData(`${props.owner} '${this.name}'`, `${this.name}-script`, scriptData, 'the bundled script is too large to mount: trim what lambda-src imports.');
     this.scriptConfigMap = new ConfigMapV1(this, 'script', {
       metadata: { name: `${this.name}-script`, namespace: props.namespace, labels },
-      data: { [props.scriptKey]: props.bundle.code },
+      data: scriptData,
     });
     const serviceAccount = new ServiceAccountV1(this, 'service-account', {
       metadata: { name: this.name, namespace: props.namespace, labels },

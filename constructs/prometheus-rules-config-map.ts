@@ -1,6 +1,7 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
+import { checkConfigMapData } from './kubernetes-limits';
 import { recommendedLabels } from './labels';
 
 export interface PrometheusRulesConfigMapProps {
@@ -41,9 +42,11 @@ export class PrometheusRulesConfigMap extends Construct {
     if (!/^\/[\w./-]+$/.test(mountPath) || mountPath === '/etc/config') {
       throw new Error(`PrometheusRulesConfigMap '${name}': mountPath '${mountPath}' must be an absolute path of its own (not the chart's /etc/config).`);
     }
+    const data = { [RULES_CONFIG_MAP_KEY]: props.rulesFile };
+    checkConfigMapData(`PrometheusRulesConfigMap '${name}'`, name, data, 'the rules file is too large.');
     this.resource = new ConfigMapV1(this, 'resource', {
       metadata: { name, namespace: props.namespace, labels: recommendedLabels(name, 'alert-rules') },
-      data: { [RULES_CONFIG_MAP_KEY]: props.rulesFile },
+      data,
     });
     const mount = { name, mountPath, subPath: '', configMap: name, readOnly: true };
     this.chartValues = [

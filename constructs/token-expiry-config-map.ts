@@ -1,6 +1,7 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Construct } from 'constructs';
 import { TokenRecord } from '../inventory/token-inventory';
+import { checkConfigMapData } from './kubernetes-limits';
 import { recommendedLabels } from './labels';
 
 export interface TokenExpiryConfigMapProps {
@@ -34,6 +35,7 @@ export class TokenExpiryConfigMap extends Construct {
     this.name = props.name ?? 'claude-oauth-token-expiry';
     this.namespace = props.namespace;
     this.data = Object.fromEntries(props.tokens.map((token) => [token.path, String(token.expiresAt)]));
+    checkConfigMapData('TokenExpiryConfigMap', this.name, this.data, `the map has ${props.tokens.length.toLocaleString('en-US')} tokens: retire spares (tokens remove) or shorten their paths.`);
     this.resource = new ConfigMapV1(this, 'resource', {
       metadata: {
         name: this.name,

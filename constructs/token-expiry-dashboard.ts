@@ -1,6 +1,7 @@
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { Construct } from 'constructs';
 import { Metrics, PATH_LABEL } from '../lambda-src/contract';
+import { checkConfigMapData } from './kubernetes-limits';
 import { recommendedLabels } from './labels';
 
 /** One dashboard panel: what it shows and the PromQL behind it. */
@@ -59,13 +60,15 @@ export class TokenExpiryDashboard extends Construct {
         targets: [{ refId: 'A', datasource, expr: panel.expr, legendFormat: panel.legend ?? '', instant: panel.type !== 'bargauge' }],
       })),
     };
+    const data = { 'claude-oauth-token-expiry.json': JSON.stringify(this.dashboard, null, 2) };
+    checkConfigMapData(`TokenExpiryDashboard '${name}'`, name, data, 'the dashboard is too large.');
     new ConfigMapV1(this, 'resource', {
       metadata: {
         name,
         namespace: props.namespace,
         labels: { ...recommendedLabels(name, 'dashboard'), grafana_dashboard: '1' },
       },
-      data: { 'claude-oauth-token-expiry.json': JSON.stringify(this.dashboard, null, 2) },
+      data,
     });
   }
 }

@@ -1,4 +1,6 @@
+import { Testing } from 'cdktf';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
+import { ProjectStack } from '../../stacks/project-stack';
 import { resourcesOfType, synthConstructs } from '../helpers/synth';
 import { testInventory } from '../helpers/inventory';
 
@@ -23,6 +25,17 @@ describe('TokenExpiryConfigMap', () => {
   test('refuses an empty token list', () => {
     expect(() => synthConstructs((scope) => new TokenExpiryConfigMap(scope, 'expiry', { namespace: 'claude-agent', tokens: [] }))).toThrow(
       /no tokens given/,
+    );
+  });
+
+  test("stays under the API server's 1 MiB for a ConfigMap's data: 14,364 tokens of the longest paths fit, one more is refused at synth", () => {
+    // The longest token path (63 characters) and a 10-digit expiry: 73 bytes an entry.
+    const tokens = (count: number) => Array.from({ length: count }, (_, index) => ({ path: `t${String(index).padStart(62, '0')}`, expiresAt: 1_808_064_429 }));
+    // Checked when the construct is built, before anything is synthesized.
+    const build = (count: number) => () => new TokenExpiryConfigMap(new ProjectStack(Testing.app(), 'test'), 'expiry', { namespace: 'claude-agent', tokens: tokens(count) as any });
+    expect(build(14_364)).not.toThrow();
+    expect(build(14_365)).toThrow(
+      "TokenExpiryConfigMap: ConfigMap 'claude-oauth-token-expiry' would hold 1,048,645 bytes of data, over the 1,048,576 (1 MiB) the Kubernetes API server accepts; the map has 14,365 tokens: retire spares (tokens remove) or shorten their paths.",
     );
   });
 });
