@@ -1,45 +1,151 @@
 import { randomBytes } from 'crypto';
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'fs';
 import * as path from 'path';
 
 /** Another run held the lock for longer than we wait. */
 export class LockBusyError extends Error {
-  constructor(readonly lockFile: string) {
-    super(`another run is editing the map (lock ${lockFile} held); try again in a moment, or delete the lock if no run is active.`);
+  constructor(readonly lockDir: string) {
+    super(`another run is editing the map (lock ${lockDir} held); try again in a moment.`);
     this.name = 'LockBusyError';
   }
 }
 
+/** Our lock was recovered by another run while we held it: we held it longer than any edit takes. */
+export class LockLostError extends Error {
+  constructor(readonly lockDir: string) {
+    super(`the lock ${lockDir} was taken over while this run held it (it held it over ${STALE_AFTER_MS / 1000} s); nothing was written. Run it again.`);
+    this.name = 'LockLostError';
+  }
+}
+
 const POLL_MS = 20;
+/** Longer than any real edit under the lock takes (milliseconds): a lock this old is abandoned, whatever it holds. */
+export const STALE_AFTER_MS = 60_000;
+const OWNER = /^owner\.(\d+)\.([0-9a-f]{16})$/;
+
+/*
+ * The lock is the directory `<file>.lock`, holding one file `owner.<pid>.<nonce>`. Every step that
+ * changes it is atomic and aimed at exactly one lock, so a takeover can never remove a live lock:
+ *
+ * - acquire: build `<file>.lock.<nonce>.tmp/owner.<pid>.<nonce>`, then rename that directory onto
+ *   `<file>.lock`. rename(2) puts a directory in place of a missing or an EMPTY one, and refuses
+ *   (ENOTEMPTY/EEXIST) while a lock is held, so one contender wins;
+ * - take over a stale lock (its pid dead, or older than STALE_AFTER_MS): unlink its owner file BY ITS
+ *   NAME. The nonce makes that name unique, so if the lock changed meanwhile the unlink finds nothing
+ *   (ENOENT) and nobody's lock is touched; once it is empty, the next acquire wins it as above;
+ * - release: unlink our own owner file by name, then remove the directory if it is still empty.
+ *
+ * Anything else found there (an empty directory, a file of an older version or of a kill between
+ * open and write, garbage) is removed once older than STALE_AFTER_MS: files by unlink (which cannot
+ * remove a directory, so never a live lock), stray entries by their exact name.
+ */
 
 /**
- * Runs `action` while holding `<file>.lock` (created exclusively, holding our pid), so that two edits
- * of the same file serialize instead of one silently losing the other. A lock left by a process that
- * no longer runs is taken over.
+ * Runs `action` while holding `<file>.lock`, so that two edits of the same file serialize instead
+ * of one silently losing the other. `action` calls `stillHeld()` right before it writes: it throws
+ * {@link LockLostError} if the lock was recovered from under it.
  */
-export function withFileLock<T>(file: string, action: () => T, waitMs = 15_000): T {
-  const lockFile = `${file}.lock`;
+export function withFileLock<T>(file: string, action: (stillHeld: () => void) => T, waitMs = 15_000): T {
+  const lockDir = `${file}.lock`;
+  const nonce = randomBytes(8).toString('hex');
+  const ownerName = `owner.${process.pid}.${nonce}`;
   const deadline = Date.now() + waitMs;
-  let descriptor: number | undefined;
-  while (descriptor === undefined) {
+  removeAbandonedAttempts(path.dirname(file), path.basename(lockDir));
+  while (!tryAcquire(lockDir, nonce, ownerName)) {
+    recoverIfStale(lockDir);
+    if (Date.now() > deadline) throw new LockBusyError(lockDir);
+    sleepSync(POLL_MS + Math.floor(Math.random() * POLL_MS));
+  }
+  const stillHeld = () => {
+    if (!exists(path.join(lockDir, ownerName))) throw new LockLostError(lockDir);
+  };
+  try {
+    return action(stillHeld);
+  } finally {
+    removeQuietly(path.join(lockDir, ownerName));
     try {
-      descriptor = openSync(lockFile, 'wx');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (holderIsGone(lockFile)) {
-        removeQuietly(lockFile);
-        continue;
-      }
-      if (Date.now() > deadline) throw new LockBusyError(lockFile);
-      sleepSync(POLL_MS);
+      rmdirSync(lockDir); // only if still empty: another run may hold it already
+    } catch {
+      // not empty (another run's now), or gone
     }
   }
+}
+
+function tryAcquire(lockDir: string, nonce: string, ownerName: string): boolean {
+  const attempt = `${lockDir}.${nonce}.tmp`;
+  mkdirSync(attempt);
+  writeFileSync(path.join(attempt, ownerName), '');
   try {
-    writeSync(descriptor, String(process.pid));
-    return action();
-  } finally {
-    closeSync(descriptor);
-    removeQuietly(lockFile);
+    renameSync(attempt, lockDir);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    rmSync(attempt, { recursive: true, force: true });
+    // Held (a non-empty directory), or something not a directory sits there.
+    if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') return false;
+    throw error;
+  }
+}
+
+/** Removes the owner of a lock whose holder is gone or which is older than any edit, by its exact name. */
+function recoverIfStale(lockDir: string): void {
+  let stat;
+  try {
+    stat = lstatSync(lockDir);
+  } catch {
+    return; // released meanwhile
+  }
+  const old = (mtimeMs: number) => Date.now() - mtimeMs > STALE_AFTER_MS;
+  if (!stat.isDirectory()) {
+    // A lock file of an older version (its pid as text), or anything else: unlink never removes a directory lock.
+    let pid = Number.NaN;
+    try {
+      pid = Number(readFileSync(lockDir, 'utf8'));
+    } catch {
+      // unreadable: its age decides
+    }
+    if (old(stat.mtimeMs) || holderIsGone(pid)) removeQuietly(lockDir);
+    return;
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync(lockDir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const entryPath = path.join(lockDir, entry);
+    const owner = OWNER.exec(entry);
+    let entryStat;
+    try {
+      entryStat = lstatSync(entryPath);
+    } catch {
+      continue;
+    }
+    if (owner ? holderIsGone(Number(owner[1])) || old(entryStat.mtimeMs) : old(entryStat.mtimeMs)) {
+      if (entryStat.isDirectory()) rmSync(entryPath, { recursive: true, force: true });
+      else removeQuietly(entryPath);
+    }
+  }
+  // An empty lock directory is free as it is: the next acquire renames over it.
+}
+
+/** Attempt directories left by a run killed between building and renaming its lock. */
+function removeAbandonedAttempts(dir: string, lockName: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    if (!entry.startsWith(`${lockName}.`) || !entry.endsWith('.tmp')) continue;
+    const entryPath = path.join(dir, entry);
+    try {
+      if (Date.now() - statSync(entryPath).mtimeMs > STALE_AFTER_MS) rmSync(entryPath, { recursive: true, force: true });
+    } catch {
+      // gone
+    }
   }
 }
 
@@ -58,14 +164,8 @@ export function writeFileAtomically(file: string, text: string): void {
   }
 }
 
-function holderIsGone(lockFile: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(lockFile, 'utf8'));
-  } catch {
-    return false; // just released, or not yet written: try again
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+function holderIsGone(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return true;
   try {
     process.kill(pid, 0);
     return false;
@@ -74,11 +174,20 @@ function holderIsGone(lockFile: string): boolean {
   }
 }
 
+function exists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function removeQuietly(file: string): void {
   try {
     unlinkSync(file);
   } catch {
-    // already gone
+    // already gone, or a directory (never ours to unlink)
   }
 }
 

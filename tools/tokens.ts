@@ -16,7 +16,7 @@ import { formatTokenTable } from '../inventory/token-table';
 import { PRIMARY_TOKEN_PATH, vaultSecretLocation } from '../inventory/vault-location';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
 import { probeEndpointProblem, probeToken } from '../lambda-src/token-probe';
-import { LockBusyError, withFileLock, writeFileAtomically } from './file-lock';
+import { LockBusyError, LockLostError, withFileLock, writeFileAtomically } from './file-lock';
 import { parseInstant } from './instant';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from '../settings/app-settings';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from '../settings/object-names';
@@ -168,18 +168,19 @@ function asCliError<T>(read: () => T): T {
  */
 function editMap(io: CliIo, edit: (document: EpochMapDocument) => { text: string; expected: Record<string, number> }): TokenInventory {
   try {
-    return withFileLock(io.epochMapFile, () => {
+    return withFileLock(io.epochMapFile, (stillHeld) => {
       const { text, expected } = edit(readMap(io));
       const reread = asCliError(() => readEpochMap({ fileName: fileNameOf(io), text }));
       if (JSON.stringify(mintEpochsOf(reread)) !== JSON.stringify(expected)) {
         throw new CliError(`the edit would not read back as intended (${JSON.stringify(mintEpochsOf(reread))}); nothing was written.`, TokensExit.invalidMap);
       }
       const inventory = inventoryOf(reread, io.now(), io.settings);
+      stillHeld();
       writeFileAtomically(io.epochMapFile, text);
       return inventory;
     });
   } catch (error) {
-    if (error instanceof LockBusyError) throw new CliError(error.message, TokensExit.usage);
+    if (error instanceof LockBusyError || error instanceof LockLostError) throw new CliError(error.message, TokensExit.usage);
     throw error;
   }
 }

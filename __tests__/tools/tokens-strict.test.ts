@@ -1,4 +1,5 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { spawnSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
@@ -196,12 +197,17 @@ describe('tokens probe: the shape is checked before any request', () => {
 });
 
 describe('tokens: concurrent edits serialize', () => {
-  test('eight rotations started at the same instant all land, and leave no lock or temp file', async () => {
+  test('sixteen rotations started at the same instant, after a killed run left its lock, all land, and leave no lock or temp file', async () => {
     const app = new AppCopy();
     try {
-      const spares = Array.from({ length: 8 }, (_, i) => `spare-${i + 10}`);
+      // What a rotation killed while holding the lock leaves: the lock, naming a pid that is gone.
+      const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+      mkdirSync(path.join(app.dir, `${EPOCH_MAP_FILE}.lock`));
+      writeFileSync(path.join(app.dir, `${EPOCH_MAP_FILE}.lock`, `owner.${dead}.${'c'.repeat(16)}`), '');
+      const spares = Array.from({ length: 16 }, (_, i) => `race-${i}`);
       const runs = await Promise.all(spares.map((spare, i) => app.runAsync('tokens', ['rotate', spare, '--add', '--minted-at', String(1776528429 + i)])));
       expect(runs.map((run) => run.status)).toEqual(spares.map(() => 0));
+      expect(runs.map((run) => run.stdout).join('')).not.toMatch(/another run/);
       const text = app.read(EPOCH_MAP_FILE);
       for (const [i, spare] of spares.entries()) expect(text).toContain(`'${spare}': ${1776528429 + i},`);
       expect(readdirSync(path.join(app.dir, path.dirname(EPOCH_MAP_FILE))).filter((name) => /\.(lock|tmp)$/.test(name))).toEqual([]);
