@@ -227,7 +227,26 @@ function keepStateBesideTheRepo(stack: TerraformStack): void {
   new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
 }
 
+/** What `npm run synth -- --help` prints. */
+export const SYNTH_HELP = `Usage: npm run synth
+
+Synthesizes the three stacks (monitoring, vault-access, claude-agent-service) from cdktf.json's
+context and the epoch map into cdktf.out/ (CDKTF_OUTDIR), offline, and prints the stacks, their
+resources and the token table. Exit 1, with the fix and nothing written, on a bad setting or map.
+Settings may be overridden with CDKTF_CONTEXT_JSON; it takes no arguments.
+
+Example: npm run synth`;
+
 if (require.main === module) {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(SYNTH_HELP);
+    process.exit(0);
+  }
+  if (args.length > 0) {
+    console.error(`synth takes no arguments, got ${args.join(' ')}.\n\n${SYNTH_HELP}`);
+    process.exit(1);
+  }
   process.exitCode = runSynth({
     projectDir: __dirname,
     contextOverride: process.env.CDKTF_CONTEXT_JSON,

@@ -99,6 +99,18 @@ async function main(): Promise<void> {
   }
 }
 
+const HELP = `Usage: npm run bench   (BENCH_RUNS=N for more runs than ${RUNS})
+
+Prints numbers and asserts nothing: synth's wall time three ways, the shipped monitor with a
+${TOKENS.toLocaleString('en-US')}-token map against a real Pushgateway, the bundle size, and npm run check with and without its kept base.
+
+Example: BENCH_RUNS=10 npm run bench`;
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log(HELP);
+  process.exit(0);
+}
+
 main().catch((error) => {
   console.error(error);
   process.exitCode = 1;

@@ -118,7 +118,10 @@ export function buildGoTools(names: readonly GoToolsName[] = Object.keys(GO_TOOL
 
 if (require.main === module) {
   if (process.argv.includes('--help')) {
-    console.log('npm run build:go-tools: builds the Go programs the tests run (gotools/), once per version, into\n' + `${cacheRoot()}/bin (set CLAUDE_OAUTH_TOKENS_CACHE to move it). Example: npm run build:go-tools`);
+    console.log(
+      `Usage: npm run build:go-tools\n\nBuilds the Go programs the tests run (gotools/: OpenTofu and its template checker), once per version,\n` +
+        `into ${cacheRoot()}/bin (CLAUDE_OAUTH_TOKENS_CACHE moves it). The first build takes minutes; later ones, a second.\n\nExample: npm run build:go-tools`,
+    );
     process.exit(0);
   }
   try {

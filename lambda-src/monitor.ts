@@ -39,11 +39,24 @@ interface MonitorSettings {
   readonly dryRun: boolean;
 }
 
+/** What `npm run monitor -- --help` prints (the CronJob never passes it). */
+export const MONITOR_HELP = `Usage: npm run monitor -- [--dry-run]
+
+Reads the mounted expiry ConfigMap (TOKEN_EXPIRY_DIR), validates every entry, and PUTs the token
+expiries and the push time to the Pushgateway (PUSHGATEWAY_URL); --dry-run prints the exposition and
+pushes nothing. Exit 0 pushed, 1 bad input (nothing pushed), 2 the push failed.
+
+Example: TOKEN_EXPIRY_DIR=/tmp/expiry npm run monitor -- --dry-run`;
+
 /**
  * Reads the mounted expiry map, validates all of it, and PUTs the monitor's group to the
  * Pushgateway (or prints it, with `--dry-run`). Returns the exit code; never reads a token.
  */
 export async function runMonitor(io: MonitorIo): Promise<number> {
+  if (io.argv.includes('--help') || io.argv.includes('-h')) {
+    io.stdout(`${MONITOR_HELP}\n`);
+    return ScriptExit.ok;
+  }
   const startedMs = Date.now();
   const now = io.now ?? nowInSeconds;
   const log = (level: 'info' | 'error', fields: Record<string, unknown>) =>

@@ -71,11 +71,14 @@ export function classifyAnswer(status: number, body: string): ProbeOutcome {
 /** The endpoint must be https, or plain http on loopback (tests); anything else would send tokens in clear. */
 export function probeEndpointProblem(endpoint: string): string | undefined {
   let url: URL;
+  // Never repeat a user or password written into the URL, even a malformed one.
+  const shown = JSON.stringify(endpoint.replace(/\/\/[^/@\s]*@/g, '//…@'));
   try {
     url = new URL(endpoint);
   } catch {
-    return `probe endpoint ${JSON.stringify(endpoint)} is not a URL.`;
+    return `probe endpoint ${shown} is not a URL.`;
   }
+  if (url.username || url.password) return `probe endpoint ${shown} holds a user or password: the probe sends none; remove them.`;
   if (url.protocol === 'https:' || (url.protocol === 'http:' && !plainHttpOffLoopback(endpoint))) return undefined;
   return `probe endpoint ${url.origin} is not https (plain http is allowed on loopback only): tokens must not travel in clear.`;
 }

@@ -31,5 +31,6 @@ export function deployCommand(changed: readonly StackName[], settings: Pick<AppS
     dependencies[stack].forEach(add);
   };
   changed.forEach(add);
-  return `cdktf deploy ${STACKS.filter((stack) => needed.has(stack)).join(' ')}`;
+  // npm puts node_modules/.bin (the cdktf CLI) on PATH, and the script sets CHECKPOINT_DISABLE=1.
+  return `npm run deploy -- ${STACKS.filter((stack) => needed.has(stack)).join(' ')}`;
 }

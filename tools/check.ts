@@ -40,6 +40,16 @@ interface CheckOptions {
   readonly crdDir: string;
 }
 
+/** What `npm run check -- --help` prints. */
+export const CHECK_HELP = `Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--crd-dir <dir>]
+
+Synthesizes the working tree and the base (default: the merge-base with origin/main, else HEAD~1) side
+by side and reports what a reviewer needs: the token table before -> after, and per stack what is
+added, removed and changed. Fails (exit 1) on an invalid map, a CRD-schema violation, a token-shaped
+string, or a token in the critical window (unless --allow-expiring); exit 2 when it cannot run.
+
+Example: npm run check -- --base origin/main --format markdown`;
+
 function parseOptions(argv: readonly string[], project: CheckProject): CheckOptions {
   let base: string | undefined;
   let format: ReportFormat = 'text';
@@ -128,6 +138,10 @@ export interface CheckProject {
 
 /** Runs `check` with these arguments: its exit code, the report on stdout, a cannot-run reason on stderr. */
 export async function runCheck(argv: readonly string[], project: CheckProject): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    project.stdout(`${CHECK_HELP}\n`);
+    return 0;
+  }
   try {
     const options = parseOptions(argv, project);
     const result = await check(project.projectDir, options);

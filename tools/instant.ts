@@ -23,6 +23,8 @@ export function parseInstant(text: string, now: EpochSeconds): { seconds: EpochS
   const fraction = match[7] ? Number(match[7]) : 0;
   const [sign, offsetHours, offsetMinutes] = [match[9], Number(match[10] ?? 0), Number(match[11] ?? 0)];
   const daysInMonth = month >= 1 && month <= 12 ? new Date(Date.UTC(year, month, 0)).getUTCDate() : 0;
+  // Date.UTC reads years 0-99 as 1900-1999: `0099-06-01` would become 1999.
+  if (year < 1970) return { problem: `has year ${match[1]}: write a year from 1970 on` };
   if (month < 1 || month > 12) return { problem: `has month ${match[2]}: months run 01 to 12` };
   if (day < 1 || day > daysInMonth) return { problem: `has day ${match[3]}: ${match[1]}-${match[2]} has ${daysInMonth} days` };
   if (hour > 23 || minute > 59 || second > 59) return { problem: `has time ${match[4]}:${match[5]}${match[6] ? `:${match[6]}` : ''}: hours run 00-23, minutes and seconds 00-59` };

@@ -11,7 +11,7 @@ import { addEntry, EpochMapDocument, EpochMapError, mintEpochsOf, readEpochMap, 
 import { EpochSeconds, epochSeconds, expiryOf, isoUtc, nowInSeconds, TOKEN_TTL_DAYS } from '../inventory/expiry';
 import { buildTokenInventory, inventoryAt, TokenInventory } from '../inventory/token-inventory';
 import { tokenPathProblem } from '../inventory/token-path';
-import { redactSecrets, setupTokenShapeProblem } from '../inventory/token-shape';
+import { looksLikeToken, redactSecrets, setupTokenShapeProblem } from '../inventory/token-shape';
 import { formatTokenTable } from '../inventory/token-table';
 import { PRIMARY_TOKEN_PATH, vaultSecretLocation } from '../inventory/vault-location';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
@@ -50,7 +50,9 @@ const USAGE = `Usage: npm run tokens -- <command>
       Check a freshly minted token, read from standard input only, before storing it in Vault.
 
 Exit codes: 0 done, 1 usage error, 2 invalid map (nothing written), 3 --fail-under-days breached.
-probe: 0 valid, 2 rejected, 3 unknown, 1 usage error.`;
+probe: 0 valid, 2 rejected, 3 unknown, 1 usage error. Each command's own help: <command> --help.
+
+Example: npm run tokens -- status`;
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -72,9 +74,64 @@ export interface CliIo {
   readonly settings?: AppSettings;
 }
 
+/** Each command's help: what `tokens <command> --help` prints, with an example. */
+const COMMAND_HELP: Readonly<Record<string, string>> = {
+  status: `Usage: npm run tokens -- status [--json] [--fail-under-days N] [--at <ISO 8601 | unix seconds>]
+
+The tokens of the map with their Vault path, mint and expiry times, days left and status, as of --at
+(default now). --json prints the same as JSON; --fail-under-days N exits 3 if a token has fewer days left.
+
+Example: npm run tokens -- status --fail-under-days 30`,
+  rotate: `Usage: npm run tokens -- rotate <path> [--minted-at now|<ISO 8601>|<unix seconds>] [--add]
+
+Records that <path> was minted anew (default: now): rewrites only its line of the map, value and date
+comment, validated as synth validates it; --add for a path not in the map yet. Prints the rest of the
+rotation: how to store the token in Vault, review, deploy.
+
+Example: npm run tokens -- rotate primary --minted-at 2026-11-20T09:30:00Z`,
+  remove: `Usage: npm run tokens -- remove <path>
+
+Retires a spare (never 'primary'): deletes its line and prints the deploy and the Vault clean-up.
+
+Example: npm run tokens -- remove spare-2`,
+  promote: `Usage: npm run tokens -- promote <spare>
+
+Fails over: 'primary' takes the spare's mint time and the spare's line goes; prints the Vault copy,
+the deploy and the restart, in order.
+
+Example: npm run tokens -- promote spare-1`,
+  probe: `Usage: node bin/tokens.js probe --stdin [--endpoint URL]
+
+Checks a freshly minted token against the Anthropic API before it is stored. The token is read from
+standard input only (paste it at the silent prompt, after the prompt shows); never pass it as an
+argument. Exit 0 valid, 2 rejected, 3 unknown, 1 usage error.
+
+(Run it as node bin/tokens.js, not through npm: npm prints and logs its command line, and starts slowly
+enough that a paste can arrive before the prompt turns echo off. Wait for the prompt.)
+
+Example: node bin/tokens.js probe --stdin`,
+};
+
 export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Promise<number> {
   const io: CliIo = { ...cliIo, stdout: (text) => cliIo.stdout(redactSecrets(text)) };
   const [command, ...rest] = argv;
+  // Checked before anything else: a token in argv is already in the shell's history and `ps`.
+  const credential = argv.find((arg) => looksLikeToken(arg));
+  if (credential !== undefined) {
+    throw new CliError(
+      `an argument is a credential (${redactSecrets(credential)}): never pass a token on the command line (it is now in your shell history and was visible to ps). ` +
+        "Nothing was done. 'probe' reads it from standard input (node bin/tokens.js probe --stdin); rotate this token if it was real.",
+      TokensExit.usage,
+    );
+  }
+  if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && (rest.includes('--help') || rest.includes('-h'))) {
+    io.stdout(`${COMMAND_HELP[command]}\n`);
+    return TokensExit.ok;
+  }
+  if (command === 'help' && rest.length === 1 && Object.hasOwn(COMMAND_HELP, rest[0])) {
+    io.stdout(`${COMMAND_HELP[rest[0]]}\n`);
+    return TokensExit.ok;
+  }
   const { positional, options } = parseArgs(rest);
   switch (command) {
     case 'status':
@@ -89,6 +146,7 @@ export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Pr
       return probe(positional, options, io);
     case undefined:
     case 'help':
+    case '-h':
     case '--help':
       io.stdout(`${USAGE}\n`);
       return command === undefined ? TokensExit.usage : TokensExit.ok;
@@ -113,6 +171,9 @@ function parseArgs(args: readonly string[]): { positional: string[]; options: Op
     if (takesValue && inline === undefined && (args[i + 1] === undefined || args[i + 1].startsWith('--'))) {
       throw new CliError(`--${name} needs a value.`, TokensExit.usage);
     }
+    // `--add=false` would otherwise add: a switch is on by being there, and takes no value.
+    if (!takesValue && inline !== undefined) throw new CliError(`--${name} is a switch and takes no value: write --${name} alone, or leave it out.`, TokensExit.usage);
+    if (options.has(name)) throw new CliError(`--${name} is given twice: give it once.`, TokensExit.usage);
     options.set(name, takesValue ? inline ?? args[++i] : true);
   }
   return { positional, options };
@@ -272,9 +333,9 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
       '',
       'The rest of the rotation:',
       "  1. Mint the token, if not done yet: claude setup-token   (logged in to the agents' account)",
-      '  2. Check it works before storing it (paste at the prompt): npm run tokens -- probe --stdin',
-      `  3. Store it without it touching argv or shell history (paste, then Ctrl-D):`,
-      `       vault kv patch ${token.vault.path} ${token.vault.field}=-`,
+      '  2. Check it works before storing it (wait for the prompt, then paste): node bin/tokens.js probe --stdin',
+      `  3. Store it without it touching argv, shell history or a trailing newline (paste at the silent prompt, then Enter):`,
+      `       ${storeCommand(token.vault, added)}`,
       `  4. Review: git diff ${fileName}   (one line), then open the pull request; CI runs npm run check.`,
       `  5. Deploy: ${deploy}   (it runs the monitor once and waits for the push)`,
       ...agentsPickUp(tokenPath, settings, delivery),
@@ -285,19 +346,30 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
   return TokensExit.ok;
 }
 
+/**
+ * The shell line that stores a token read at a silent prompt: `read -s` drops the newline a paste
+ * ends with, and `printf` is a shell builtin, so the token reaches Vault's stdin without argv or
+ * history. A new path needs `put` (KV v2's patch answers 404 for a secret that does not exist yet);
+ * an existing one `patch`, which keeps its other fields (the primary's also holds the legacy login).
+ */
+function storeCommand(vault: { path: string; field: string }, isNew: boolean): string {
+  return `read -rs TOKEN && printf '%s' "$TOKEN" | vault kv ${isNew ? 'put' : 'patch'} ${vault.path} ${vault.field}=- ; unset TOKEN`;
+}
+
 /** How the agents come to run the new token: the deploy's restart Job, or the commands to do it by hand. */
 function agentsPickUp(tokenPath: string, settings: AppSettings, delivery: { namespace: string; externalSecret: string }): string[] {
   if (tokenPath !== PRIMARY_TOKEN_PATH) return ['     A spare is not in use: no agent restarts.'];
   if (settings.agentWorkload) {
     return [
       `     For primary the deploy also has ESO sync the new token, restarts deployment/${settings.agentWorkload.deployment} and waits`,
-      '     for the rollout; it fails naming the Job (kubectl logs job/<name>) if either does not finish.',
+      `     for the rollout; it fails naming the Job (kubectl -n ${delivery.namespace} logs job/<name>) if either does not finish.`,
     ];
   }
   return [
-    '     The agents read the token only at start (agentWorkload is off): once deployed, have ESO sync and restart them:',
-    `       kubectl -n ${delivery.namespace} annotate externalsecret ${delivery.externalSecret} force-sync=$(date +%s) --overwrite`,
-    `       kubectl -n ${delivery.namespace} rollout restart deployment/<the agents' Deployment>`,
+    '     The agents read the token only at start (agentWorkload is off): once deployed, have ESO sync, wait for it, then restart them:',
+    `       SINCE=$(date -u +%Y-%m-%dT%H:%M:%SZ); sleep 1; kubectl -n ${delivery.namespace} annotate externalsecret ${delivery.externalSecret} force-sync=$(date +%s) --overwrite`,
+    `       until [ "$(kubectl -n ${delivery.namespace} get externalsecret ${delivery.externalSecret} -o jsonpath='{.status.refreshTime}')" \\> "$SINCE" ]; do sleep 2; done`,
+    `       kubectl -n ${delivery.namespace} rollout restart deployment/<the agents' Deployment> && kubectl -n ${delivery.namespace} rollout status deployment/<the agents' Deployment>`,
   ];
 }
 
@@ -371,7 +443,7 @@ function promote(positional: string[], options: Options, io: CliIo): number {
       `  2. Deploy (the spare leaves the Vault policy, so with Vault admin credentials): ${deployCommand(['vault-access', 'claude-agent-service'], settings)}`,
       '  3. The agents onto the new primary:',
       ...agentsPickUp(PRIMARY_TOKEN_PATH, settings, delivery),
-      `  4. Mint a new spare when you can: npm run tokens -- rotate ${spare} --add (then: vault kv patch ${from.path} ${from.field}=-)`,
+      `  4. Mint a new spare when you can: npm run tokens -- rotate ${spare} --add, which prints how to store it.`,
       '',
     ].join('\n'),
   );
@@ -381,7 +453,7 @@ function promote(positional: string[], options: Options, io: CliIo): number {
 async function probe(positional: string[], options: Options, io: CliIo): Promise<number> {
   allowOnly(options, ['stdin', 'endpoint'], 'probe');
   if (positional.length > 0 || !options.has('stdin')) {
-    throw new CliError("'probe' reads the token from standard input only: npm run tokens -- probe --stdin, then paste it at the prompt. Never pass it as an argument.", ProbeExit.usage);
+    throw new CliError("'probe' reads the token from standard input only: node bin/tokens.js probe --stdin, then paste it at the prompt. Never pass it as an argument.", ProbeExit.usage);
   }
   const endpoint = String(options.get('endpoint') ?? DEFAULT_PROBE_ENDPOINT);
   const problem = probeEndpointProblem(endpoint);
@@ -466,7 +538,7 @@ export async function runTokens(argv: readonly string[], io: CliIo & { readonly 
     return await runTokensCli(argv, io);
   } catch (error) {
     if (error instanceof CliError) {
-      io.stderr(`tokens: ${error.message}\n`);
+      io.stderr(redactSecrets(`tokens: ${error.message}\n`));
       return error.exitCode;
     }
     io.stderr(redactSecrets(`tokens: failed: ${(error as Error)?.message ?? error}\n`));

@@ -20,6 +20,14 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
   });
   beforeEach(() => terraform.reset());
   const cdktf = (args: string[]) => app.runBin('cdktf', args, { PATH: `${terraform.binDir}:${process.env.PATH}` });
+  /** A printed command, run as an operator pastes it into a shell in the repository (non-interactive: --auto-approve). */
+  const asPrinted = (command: string) =>
+    spawnSync('sh', ['-c', `${command} --auto-approve`], {
+      cwd: app.dir,
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: { ...process.env, PATH: `${terraform.binDir}:${process.env.PATH}`, CHECKPOINT_DISABLE: undefined, CI: 'true', CDKTF_CONTEXT_JSON: undefined, CDKTF_OUTDIR: undefined },
+    });
   /** Settings as an operator sets them for the CLI: in cdktf.json (the CLI passes the app its own context). */
   const withSettings = (context: object) => {
     const cdktfJson = JSON.parse(app.read('cdktf.json'));
@@ -27,14 +35,14 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
   };
 
   /** The deploy command a `tokens` run printed (the one an operator copies). */
-  const printedDeploy = (stdout: string) => /Deploy: (cdktf deploy [\w -]+?) {3}\(/.exec(stdout)![1];
+  const printedDeploy = (stdout: string) => /Deploy: (npm run deploy -- [\w -]+?) {3}\(/.exec(stdout)![1];
 
   test('a rotation: the deploy command `tokens rotate` prints applies the agents\' stack alone; `cdktf diff` plans it', async () => {
     const rotate = await app.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z']);
     expect(rotate.status).toBe(0);
     const printed = printedDeploy(rotate.stdout);
-    expect(printed).toBe('cdktf deploy claude-agent-service');
-    const deploy = cdktf([...printed.split(' ').slice(1), '--auto-approve']);
+    expect(printed).toBe('npm run deploy -- claude-agent-service');
+    const deploy = asPrinted(printed);
     expect(`${deploy.stdout}${deploy.stderr}`).not.toMatch(/dependencies are not included/);
     expect(deploy.status).toBe(0);
     expect(terraform.dirsOf('init')).toEqual(['claude-agent-service']);
@@ -58,8 +66,8 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
     const rotate = await app.tokens(['rotate', 'spare-3', '--add', '--minted-at', '1776528429']);
     expect(rotate.status).toBe(0);
     const printed = printedDeploy(rotate.stdout);
-    expect(printed).toBe('cdktf deploy monitoring vault-access claude-agent-service');
-    const deploy = cdktf([...printed.split(' ').slice(1), '--auto-approve']);
+    expect(printed).toBe('npm run deploy -- monitoring vault-access claude-agent-service');
+    const deploy = asPrinted(printed);
     expect(deploy.status).toBe(0);
     const applied = terraform.dirsOf('apply');
     expect(applied).toHaveLength(3);

@@ -58,7 +58,7 @@ describe('npm run check', () => {
     expect(report).toMatch(/- changed `kubernetes_cron_job_v1\.[\w-]+` \(claude-oauth-expiry-monitor\)\n {2}- `spec\.job_template\.spec\.template\.metadata\.annotations\.claude-oauth-tokens\/checksum: "[a-f0-9]{64}" -> "[a-f0-9]{64}"`/);
     expect(report).toContain('### Stack monitoring: no deploy needed\nno changes');
     expect(report).toContain('### Stack claude-agent-service: needs deploy');
-    expect(report).toContain('**Deploy after merge:** `cdktf deploy claude-agent-service`');
+    expect(report).toContain('**Deploy after merge:** `npm run deploy -- claude-agent-service`');
     expect(report).not.toContain('data.primary'); // unchanged attributes stay out
     expect(repo.git('status', '--porcelain')).toBe(''); // the user's tree is untouched
     expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
@@ -69,7 +69,7 @@ describe('npm run check', () => {
     const report = (await repo.check('--base', 'HEAD')).stdout;
     expect(report).toContain('== Stack vault-access: needs deploy');
     expect(report).toMatch(/^ {2}- policy paths: \+ secret\/data\/claude-agent-service-spare-3$/m);
-    expect(report).toContain('Deploy after merge: `cdktf deploy vault-access claude-agent-service`');
+    expect(report).toContain('Deploy after merge: `npm run deploy -- vault-access claude-agent-service`');
     expect(report).toContain('(vault-access needs Vault admin credentials: VAULT_ADDR, VAULT_TOKEN)');
   });
 

@@ -34,7 +34,7 @@ describe('npm run tokens -- probe --stdin', () => {
     const token = makeToken();
     const run = await app.tokens(['probe', token]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain('reads the token from standard input only');
+    expect(run.stderr).toContain("'probe' reads it from standard input");
     expect(`${run.stdout}${run.stderr}`).not.toContain(token);
   });
 

@@ -196,6 +196,54 @@ describe('tokens probe: the shape is checked before any request', () => {
   });
 });
 
+describe('tokens: the command line refuses what it cannot mean', () => {
+  let folder: MapFolder;
+  beforeEach(() => {
+    folder = new MapFolder();
+  });
+  afterEach(() => folder.remove());
+
+  test.each([
+    [['rotate', 'spare-9', '--add=false'], '--add is a switch and takes no value: write --add alone, or leave it out.'],
+    [['status', '--json=nope'], '--json is a switch and takes no value'],
+    [['status', '--at', '2026-11-01T00:00:00Z', '--at', '2026-12-01T00:00:00Z'], '--at is given twice: give it once.'],
+    [['rotate', 'spare-1', '--minted-at', '2026-11-01T00:00:00Z', '--minted-at=now'], '--minted-at is given twice'],
+    [['status', '--at', '0099-06-01T00:00:00Z'], '--at "0099-06-01T00:00:00Z" has year 0099: write a year from 1970 on.'],
+    [['rotate', 'spare-1', '--minted-at', '0025-06-01T00:00:00Z'], '--minted-at "0025-06-01T00:00:00Z" has year 0025: write a year from 1970 on.'],
+  ])('%j: a usage error that says why, and the map untouched', async (argv, message) => {
+    const run = await folder.run(argv);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain(message);
+    expect(folder.text).toBe(EXAMPLE);
+  });
+
+  test('a user and password in the probe endpoint are refused and never repeated, even in a malformed URL', async () => {
+    for (const endpoint of ['https://user:hunter2@[bad/', 'https://user:hunter2@api.example.test/v1/messages']) {
+      const run = await folder.run(['probe', '--stdin', '--endpoint', endpoint], makeToken());
+      expect(run.status).toBe(1);
+      expect(`${run.stdout}${run.stderr}`).not.toMatch(/hunter2|user:/);
+      expect(run.stderr).toContain('//…@');
+    }
+  });
+
+  test('a token-shaped argument is refused before anything else is looked at, naming the danger', async () => {
+    const run = await folder.run(['probe', makeToken()]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/^tokens: an argument is a credential \(sk-ant-oat01-…\(redacted, 108 chars\)\): never pass a token on the command line/);
+    expect(run.stderr).toContain('node bin/tokens.js probe --stdin');
+  });
+
+  test.each(['status', 'rotate', 'remove', 'promote', 'probe'])('%s --help (and help %s): its usage with an example, exit 0, nothing done', async (command) => {
+    for (const argv of [[command, '--help'], [command, '-h'], ['help', command], [command, 'primary', '--help']]) {
+      const run = await folder.run(argv);
+      expect({ argv, status: run.status }).toEqual({ argv, status: 0 });
+      expect(run.stdout).toMatch(new RegExp(`^Usage: .*${command}`));
+      expect(run.stdout).toMatch(/\nExample: \S/);
+      expect(folder.text).toBe(EXAMPLE);
+    }
+  });
+});
+
 describe('tokens: concurrent edits serialize', () => {
   test('sixteen rotations started at the same instant, after a killed run left its lock, all land, and leave no lock or temp file', async () => {
     const app = new AppCopy();
@@ -230,7 +278,7 @@ describe('tokens promote: fail over to a spare in one validated edit', () => {
     const lines = run.stdout.split('\n');
     const step = (n: number) => lines.findIndex((line) => line.startsWith(`  ${n}.`));
     expect(lines[step(1) + 1]).toBe('       vault kv get -field=claude_oauth_token secret/claude-agent-service-spare-1 | vault kv patch secret/claude-agent-service claude_oauth_token=-');
-    expect(lines[step(2)]).toContain('cdktf deploy vault-access claude-agent-service');
+    expect(lines[step(2)]).toContain('npm run deploy -- vault-access claude-agent-service');
     expect(lines[step(3) + 1]).toBe('     For primary the deploy also has ESO sync the new token, restarts deployment/claude-agent-service and waits');
     expect(step(1)).toBeLessThan(step(2));
   });

@@ -1,8 +1,44 @@
+import { spawnSync } from 'child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { AppCopy, EPOCH_MAP_FILE } from '../../devkit/app-copy';
+import { makeToken } from '../helpers/fake-anthropic-api';
 
 const MINTED = 1776528429; // primary and spare-2 in the example map
 const EXPIRES = MINTED + 365 * SECONDS_PER_DAY;
+
+describe('the Vault line tokens prints, run as printed in a shell', () => {
+  let app: AppCopy;
+  let bin: string;
+  beforeAll(() => {
+    app = new AppCopy();
+    // Records how it was called: its arguments, and its standard input byte for byte.
+    bin = mkdtempSync(path.join(tmpdir(), 'vault-cli-'));
+    writeFileSync(path.join(bin, 'vault'), `#!/bin/sh\nprintf '%s\\n' "$*" > "${bin}/args"\ncat > "${bin}/stdin"\n`);
+    chmodSync(path.join(bin, 'vault'), 0o755);
+  });
+  afterAll(() => {
+    app.remove();
+    rmSync(bin, { recursive: true, force: true });
+  });
+
+  test.each([
+    ['an existing path: patch (keeps the other fields)', ['rotate', 'spare-1', '--minted-at', '1776528429'], 'kv patch secret/claude-agent-service-spare-1 claude_oauth_token=-'],
+    ['a new path: put (patch answers 404 for a secret not there yet)', ['rotate', 'spare-7', '--add', '--minted-at', '1776528429'], 'kv put secret/claude-agent-service-spare-7 claude_oauth_token=-'],
+  ])('%s; the token reaches Vault on stdin without the pasted newline, and never in argv', async (_name, args, vaultArgs) => {
+    const run = await app.tokens(args);
+    expect(run.status).toBe(0);
+    const line = /^ {7}(read -rs TOKEN .*)$/m.exec(run.stdout)![1];
+    const token = makeToken();
+    const shell = spawnSync('bash', ['-c', line], { input: `${token}\n`, encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(shell.status).toBe(0);
+    expect(readFileSync(path.join(bin, 'stdin'), 'utf8')).toBe(token);
+    expect(readFileSync(path.join(bin, 'args'), 'utf8')).toBe(`${vaultArgs}\n`);
+    expect(`${shell.stdout}${shell.stderr}`).not.toContain(token.slice(20));
+  });
+});
 
 describe('npm run tokens', () => {
   let app: AppCopy;
@@ -26,12 +62,12 @@ describe('npm run tokens', () => {
       { before: "  'spare-1': 1776528280, // 2026-04-18T16:04:40Z", after: "  'spare-1': 1795167000, // 2026-11-20T09:30:00Z" },
     ]);
     expect(run.stdout).toContain("Rotated 'spare-1' in stacks/claude-agent-service/token-mint-epochs.ts: minted 2026-11-20T09:30:00Z, expires 2027-11-20T09:30:00Z (365 days).");
-    expect(run.stdout).toContain('vault kv patch secret/claude-agent-service-spare-1 claude_oauth_token=-');
-    expect(run.stdout).toContain('cdktf deploy claude-agent-service');
+    expect(run.stdout).toContain(`read -rs TOKEN && printf '%s' "$TOKEN" | vault kv patch secret/claude-agent-service-spare-1 claude_oauth_token=- ; unset TOKEN`);
+    expect(run.stdout).toContain('npm run deploy -- claude-agent-service');
     expect(run.stdout).toContain('A spare is not in use: no agent restarts.');
     // The settings (here from the environment) decide the printed commands: an installed Pushgateway puts monitoring in the deploy.
     const withGateway = app.run('tokens', ['rotate', 'spare-2', '--minted-at', '2026-11-20T09:30:00Z'], { CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} } }) });
-    expect(withGateway.stdout).toContain('Deploy: cdktf deploy monitoring claude-agent-service');
+    expect(withGateway.stdout).toContain('Deploy: npm run deploy -- monitoring claude-agent-service');
     const badSettings = app.run('tokens', ['status'], { CDKTF_CONTEXT_JSON: '{"tokenProbe": "maybe"}' });
     expect(badSettings.status).toBe(1);
     expect(badSettings.stderr).toContain('CDKTF_CONTEXT_JSON context.tokenProbe is "maybe"');
