@@ -9,10 +9,10 @@ import { LegacyCredentialsExternalSecretProps } from './constructs/legacy-creden
 import { bundleScripts } from './constructs/script-bundle';
 import { DEDICATED_STORE_NAME } from './constructs/vault-cluster-secret-store';
 import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
-import { EPOCH_MAP_EXPORT, EpochMapError } from './inventory/epoch-map-file';
+import { EPOCH_MAP_EXPORT, EpochMapError, readEpochMapFile } from './inventory/epoch-map-file';
 import { readTokenInventory, TokenInventory } from './inventory/token-inventory';
 import { redactSecrets } from './inventory/token-shape';
-import { AppSettings, readAppSettings, SettingsError } from './settings/app-settings';
+import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from './settings/app-settings';
 import { StackName, stackDependencies } from './settings/stack-graph';
 import { AGENT_SECRET_ENTRIES } from './stacks/claude-agent-service/agent-secret-entries';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
@@ -66,6 +66,12 @@ function synthesize(run: SynthRun): void {
   const settings = readSettings(run);
   const inventory = readEpochMapChecked(run.projectDir, settings);
   for (const warning of inventory.warnings) run.stderr(redactSecrets(`WARNING: ${warning}`));
+  if (settings.runbookUrl === DEFAULT_SETTINGS.runbookUrl) {
+    run.stderr(
+      `WARNING: cdktf.json context.runbookUrl is still the placeholder ${DEFAULT_SETTINGS.runbookUrl}: every alert links there. ` +
+        "Set it to where your team reads this README (its sections are the alerts' runbooks).",
+    );
+  }
   const app = new App({ outdir: run.outdir });
 
   const cluster = { kubeconfigPath: settings.kubeconfigPath, kubeContext: settings.kubeContext };
@@ -168,7 +174,7 @@ function durationOf(text: string): Duration {
  * read.
  */
 function readEpochMapChecked(projectDir: string, settings: AppSettings): TokenInventory {
-  const text = readFileSync(path.join(projectDir, EPOCH_MAP_FILE), 'utf8');
+  const text = readEpochMapFile(path.join(projectDir, EPOCH_MAP_FILE), EPOCH_MAP_FILE);
   const inventory = readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { thresholds: settings.expiryThresholds });
   let imported: unknown;
   try {

@@ -7,7 +7,48 @@
  * parsed positions, so that reading and writing agree by construction.
  */
 import { parse } from '@babel/parser';
-import { redactSecrets } from './token-shape';
+import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'fs';
+import { redactSecrets, TOKEN_SHAPED } from './token-shape';
+
+/** Far above any real map (15,000 long entries are ~1.2 MB): a bigger file is not a map. */
+export const MAX_EPOCH_MAP_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The map file's text, refusing what is not a map file: a symlink (an edit would replace it with a
+ * file), a FIFO or a device (a read would hang or never end), a file over {@link MAX_EPOCH_MAP_BYTES}.
+ * Throws {@link EpochMapError} naming the file and the fix.
+ */
+export function readEpochMapFile(file: string, fileName: string): string {
+  let link;
+  try {
+    link = lstatSync(file);
+  } catch (error) {
+    throw new EpochMapError([`${fileName}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); restore it from git.`]);
+  }
+  if (link.isSymbolicLink()) {
+    throw new EpochMapError([`${fileName} is a symbolic link: the map must be a regular file in the repository, reviewed in its diffs; replace the link with the file.`]);
+  }
+  if (!link.isFile()) throw new EpochMapError([`${fileName} is not a regular file (a FIFO, device or folder); restore the map from git.`]);
+  // Opened without following a link and without blocking, then checked again on the open file.
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new EpochMapError([`${fileName} is not a regular file; restore the map from git.`]);
+    if (stat.size > MAX_EPOCH_MAP_BYTES) {
+      throw new EpochMapError([`${fileName} has ${stat.size.toLocaleString('en-US')} bytes, more than any map (${MAX_EPOCH_MAP_BYTES.toLocaleString('en-US')}); restore it from git.`]);
+    }
+    const buffer = Buffer.alloc(stat.size);
+    let read = 0;
+    while (read < stat.size) {
+      const got = readSync(fd, buffer, read, stat.size - read, read);
+      if (got === 0) break;
+      read += got;
+    }
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 // The node types, as the parser itself declares them (its own copy of @babel/types).
 type Program = ReturnType<typeof parse>['program'];
@@ -72,10 +113,28 @@ const ONE_ENTRY = `one line per token: \`  'spare-1': 1776528280, // 2026-04-18T
  */
 export function readEpochMap(source: EpochMapSource): EpochMapDocument {
   const at = (node: Node) => `${source.fileName}:${node.loc!.start.line}`;
+  // JavaScript ends a line (and so a // comment) at CR, U+2028 and U+2029 too, where git, a diff and
+  // a line-based edit do not: a lone one could hide an entry in what a reviewer sees as a comment.
+  const oddLineEnd = /\r(?!\n|$)|\u2028|\u2029/.exec(source.text);
+  if (oddLineEnd) {
+    const line = source.text.slice(0, oddLineEnd.index).split('\n').length;
+    const what = oddLineEnd[0] === '\r' ? 'a carriage return (CR) not followed by LF' : `a ${oddLineEnd[0] === '\u2028' ? 'LINE' : 'PARAGRAPH'} SEPARATOR (U+${oddLineEnd[0].charCodeAt(0).toString(16).toUpperCase()})`;
+    throw new EpochMapError([`${source.fileName}:${line}: ${what}: JavaScript ends a line there and a diff does not, so readers would disagree. Use LF (or CRLF) line ends only.`]);
+  }
+  if (source.text.startsWith('#!')) {
+    throw new EpochMapError([`${source.fileName}:1: a '#!' line: the map is a module, not a script (synth could not load it); delete that line.`]);
+  }
+  // A token anywhere in the file (comments included) is in git as soon as it is committed.
+  const tokenAt = new RegExp(TOKEN_SHAPED.source).exec(source.text);
+  const tokenProblem = tokenAt
+    ? `${source.fileName}:${source.text.slice(0, tokenAt.index).split('\n').length}: holds a token (${redactSecrets(tokenAt[0])}): ` +
+      'delete it from the file now, and rotate that token (it has been written to disk and may be in history).'
+    : undefined;
   let program: Program;
   try {
     program = parse(source.text, { sourceType: 'module', plugins: ['typescript'], errorRecovery: false }).program;
   } catch (error) {
+    if (tokenProblem) throw new EpochMapError([tokenProblem]);
     const { loc, message } = error as { loc?: { line: number; column: number }; message: string };
     const where = loc ? `${source.fileName}:${loc.line}:${loc.column + 1}` : source.fileName;
     throw new EpochMapError([
@@ -111,6 +170,8 @@ export function readEpochMap(source: EpochMapSource): EpochMapDocument {
       );
     }
   }
+  // A token written as a key is the inventory's to name (with its line); anywhere else, it is named here.
+  if (tokenProblem && !entries.some((entry) => TOKEN_SHAPED.source && new RegExp(TOKEN_SHAPED.source).test(entry.path))) problems.push(tokenProblem);
   if (problems.length > 0) throw new EpochMapError(problems);
   return { ...source, entries, openLine: literal.loc!.start.line, closeLine: literal.loc!.end.line };
 }
@@ -156,6 +217,16 @@ function readEntry(property: Property, fileName: string, lines: readonly string[
   const after = text.slice(valueNode.loc!.end.column);
   if (before.trim() !== '' || !/^\s*,?\s*(\/\/[^\n]*)?$/.test(after)) {
     problems.push(`${named}: shares its line with other code or entries; keep ${ONE_ENTRY}.`);
+    return undefined;
+  }
+  const comment = /^\s*,?\s*\/\/\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/.exec(after)?.[1];
+  // Only for a value that is plausibly seconds: milliseconds and other slips get their own message.
+  const written = Number.isInteger(value) && value >= 1e9 && value < 1e11 ? new Date(value * 1000).toISOString().replace('.000Z', 'Z') : undefined;
+  if (comment && written && comment !== written) {
+    problems.push(
+      `${named}: its date comment says ${comment}, but ${value} is ${written}: one of them is wrong. ` +
+        `Correct it (npm run tokens -- rotate ${path} --minted-at <when it was minted> writes both).`,
+    );
     return undefined;
   }
   return { path, value, line, column: key.loc!.start.column + 1, valueEnd: valueNode.loc!.end.column };

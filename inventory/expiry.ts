@@ -91,7 +91,10 @@ export function wholeDaysBetween(from: EpochSeconds, to: EpochSeconds): number {
   return Math.floor((to - from) / SECONDS_PER_DAY);
 }
 
-/** Whole days left before `expiresAt`, rounded down; negative once expired. */
+/**
+ * Whole days left before `expiresAt`, rounded down, so negative from the first second after expiry:
+ * the one count of days the table, the JSON and the warnings ("N days ago" is minus this) all show.
+ */
 export function daysLeft(expiresAt: EpochSeconds, now: EpochSeconds): number {
   return wholeDaysBetween(now, expiresAt);
 }

@@ -1,6 +1,7 @@
 import { EpochMapDocument, EpochMapError, EpochMapSource, mintEpochsOf, readEpochMap } from './epoch-map-file';
 import {
   daysLeft,
+  SECONDS_PER_DAY,
   DEFAULT_EXPIRY_THRESHOLDS,
   EARLIEST_MINT_EPOCH,
   EpochSeconds,
@@ -15,7 +16,6 @@ import {
   MINT_CLOCK_SKEW_SECONDS,
   statusOf,
   TokenStatus,
-  wholeDaysBetween,
 } from './expiry';
 import { tokenPathProblem } from './token-path';
 import { DEFAULT_VAULT_KV_LAYOUT, PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
@@ -123,11 +123,27 @@ export function buildTokenInventory(mintEpochs: MintEpochs, options: TokenInvent
     .filter((token) => token.status === 'expired')
     .map(
       (token) =>
-        `${where(token.path)} EXPIRED at ${isoUtc(token.expiresAt)} (${wholeDaysBetween(token.expiresAt, now)} days ago): agents using it get 401s. ` +
+        // The table's days-left column, negated: one count of days everywhere.
+        `${where(token.path)} EXPIRED at ${isoUtc(token.expiresAt)} (${-token.daysLeft} days ago): agents using it get 401s. ` +
           `Rotate it now: mint with 'claude setup-token', store it in Vault at ${token.vault.path}, then update this entry.`,
     );
+  const expiries = tokens.map((token) => token.expiresAt);
+  const spread = Math.max(...expiries) - Math.min(...expiries);
+  if (tokens.length > 1 && spread < thresholds.warningDays * SECONDS_PER_DAY) {
+    warnings.push(
+      `all ${tokens.length} tokens expire within ${spanOf(spread)} of each other ` +
+        `(${isoUtc(epochSeconds(Math.min(...expiries)))} to ${isoUtc(epochSeconds(Math.max(...expiries)))}): when one enters the ${thresholds.warningDays}-day warning window ` +
+        'the spares do too, so they give no runway. Re-mint the spares at staggered times (npm run tokens -- rotate <spare>).',
+    );
+  }
   const vaultLayout = { ...DEFAULT_VAULT_KV_LAYOUT, ...definedFields(options.vault) };
   return { tokens, primary: tokens.find((token) => token.path === PRIMARY_TOKEN_PATH)!, now, thresholds, vaultLayout, warnings };
+}
+
+/** A span of seconds in the largest whole unit that fits it: `3 minutes`, `5 hours`, `12 days`. */
+function spanOf(seconds: number): string {
+  const [amount, unit] = seconds >= SECONDS_PER_DAY ? [Math.floor(seconds / SECONDS_PER_DAY), 'day'] : seconds >= 3600 ? [Math.floor(seconds / 3600), 'hour'] : [Math.max(1, Math.ceil(seconds / 60)), 'minute'];
+  return `${amount} ${unit}${amount === 1 ? '' : 's'}`;
 }
 
 /** The fields of `layout` that are set (an explicit `undefined` keeps the default, as vaultSecretLocation reads it). */
@@ -176,6 +192,8 @@ function checkMintEpoch(value: unknown, now: EpochSeconds): string | undefined {
       : `mint epoch ${value} is not plausible unix seconds (it is far in the future): write the unix seconds of minting, e.g. ${now}.`;
   }
   if (value < EARLIEST_MINT_EPOCH) {
+    // Past Date's range (±8.64e12 s) there is no date to show.
+    if (value < -8.64e12) return `mint epoch ${value} is not plausible unix seconds (no date is that early): write the unix seconds of minting, e.g. ${now}.`;
     return `mint epoch ${value} (${isoUtc(epochSeconds(value))}) is before ${isoUtc(EARLIEST_MINT_EPOCH)}, earlier than any setup-token: check the number (unix seconds of minting).`;
   }
   if (value > now + MINT_CLOCK_SKEW_SECONDS) {

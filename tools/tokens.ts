@@ -7,8 +7,8 @@
  */
 import { fstatSync, readFileSync, readSync } from 'fs';
 import * as path from 'path';
-import { addEntry, EpochMapDocument, EpochMapError, mintEpochsOf, readEpochMap, removeEntry, setEntry } from '../inventory/epoch-map-file';
-import { EpochSeconds, epochSeconds, expiryOf, isoUtc, nowInSeconds, TOKEN_TTL_DAYS } from '../inventory/expiry';
+import { addEntry, EpochMapDocument, EpochMapError, mintEpochsOf, readEpochMap, readEpochMapFile, removeEntry, setEntry } from '../inventory/epoch-map-file';
+import { EARLIEST_MINT_EPOCH, EpochSeconds, epochSeconds, expiryOf, isoUtc, nowInSeconds, statusOf, TOKEN_TTL_DAYS } from '../inventory/expiry';
 import { buildTokenInventory, inventoryAt, TokenInventory } from '../inventory/token-inventory';
 import { tokenPathProblem } from '../inventory/token-path';
 import { looksLikeToken, redactSecrets, setupTokenShapeProblem } from '../inventory/token-shape';
@@ -82,10 +82,11 @@ The tokens of the map with their Vault path, mint and expiry times, days left an
 (default now). --json prints the same as JSON; --fail-under-days N exits 3 if a token has fewer days left.
 
 Example: npm run tokens -- status --fail-under-days 30`,
-  rotate: `Usage: npm run tokens -- rotate <path> [--minted-at now|<ISO 8601>|<unix seconds>] [--add]
+  rotate: `Usage: npm run tokens -- rotate <path> [--minted-at now|<ISO 8601>|<unix seconds>] [--add] [--force]
 
 Records that <path> was minted anew (default: now): rewrites only its line of the map, value and date
-comment, validated as synth validates it; --add for a path not in the map yet. Prints the rest of the
+comment, validated as synth validates it; --add for a path not in the map yet; --force to record a
+mint time that leaves the token already critical or expired. Prints the rest of the
 rotation: how to store the token in Vault, review, deploy.
 
 Example: npm run tokens -- rotate primary --minted-at 2026-11-20T09:30:00Z`,
@@ -199,12 +200,7 @@ function fileNameOf(io: CliIo): string {
 /** The map as the one reader reads it (the same as synth's). */
 function readMap(io: CliIo): EpochMapDocument {
   const fileName = fileNameOf(io);
-  let text: string;
-  try {
-    text = readFileSync(io.epochMapFile, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read the epoch map ${io.epochMapFile}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`, TokensExit.invalidMap);
-  }
+  const text = asCliError(() => readEpochMapFile(io.epochMapFile, fileName));
   return asCliError(() => readEpochMap({ fileName, text }));
 }
 
@@ -257,7 +253,9 @@ function status(positional: string[], options: Options, io: CliIo): number {
   }
   // Validated as of now, as synth does; only the days left and status are as of --at.
   const inventory = inventoryAt(inventoryOf(readMap(io), now, io.settings), at);
-  const unminted = inventory.tokens.filter((token) => token.mintedAt > at);
+  // Only a --at the operator gave can be before a mint; a mint a little ahead of this clock (inside
+  // the skew synth allows) is not their mistake.
+  const unminted = options.has('at') ? inventory.tokens.filter((token) => token.mintedAt > at) : [];
   if (unminted.length > 0) {
     throw new CliError(
       `--at ${isoUtc(at)} is before ${unminted.map((token) => `'${token.path}' was minted (${isoUtc(token.mintedAt)})`).join(', ')}: ` +
@@ -303,11 +301,24 @@ function tokenPathArgument(positional: string[], command: string, example: strin
 }
 
 function rotate(positional: string[], options: Options, io: CliIo): number {
-  allowOnly(options, ['minted-at', 'add'], 'rotate');
+  allowOnly(options, ['minted-at', 'add', 'force'], 'rotate');
   const tokenPath = tokenPathArgument(positional, 'rotate', 'primary');
   const now = io.now();
   const mintedAt = instantOption(String(options.get('minted-at') ?? 'now'), now, 'minted-at');
   const adding = options.has('add');
+  // A mint time so far back that the token is already critical or expired is almost always a typo;
+  // recorded, it would page at once and protect nothing.
+  const thresholds = (io.settings ?? DEFAULT_SETTINGS).expiryThresholds;
+  const recordedStatus = statusOf(expiryOf(mintedAt), now, thresholds);
+  // (A mint before any setup-token existed is the inventory's to refuse, with its own message.)
+  if ((recordedStatus === 'critical' || recordedStatus === 'expired') && mintedAt >= EARLIEST_MINT_EPOCH && !options.has('force')) {
+    throw new CliError(
+      `--minted-at ${isoUtc(mintedAt)} means '${tokenPath}' expires ${isoUtc(expiryOf(mintedAt))}: ` +
+        (recordedStatus === 'expired' ? 'already expired' : `inside the ${thresholds.criticalDays}-day critical window`) +
+        '. Recording it would page at once. Check the date; rotate with a freshly minted token; or, if that really is when it was minted, add --force. Nothing was written.',
+      TokensExit.usage,
+    );
+  }
   let added = false;
   const inventory = editMap(io, (document) => {
     const known = document.entries.map((entry) => entry.path);

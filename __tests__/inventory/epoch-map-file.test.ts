@@ -1,7 +1,9 @@
 import { transformSync } from 'esbuild';
-import { readFileSync } from 'fs';
+import { execFileSync } from 'child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import * as path from 'path';
-import { addEntry, EpochMapError, mintEpochsOf, readEpochMap, removeEntry, setEntry } from '../../inventory/epoch-map-file';
+import { addEntry, EpochMapError, MAX_EPOCH_MAP_BYTES, mintEpochsOf, readEpochMap, readEpochMapFile, removeEntry, setEntry } from '../../inventory/epoch-map-file';
 import { readTokenInventory } from '../../inventory/token-inventory';
 import { TOKEN_MINT_EPOCHS } from '../../stacks/claude-agent-service/token-mint-epochs';
 import { makeToken } from '../helpers/fake-anthropic-api';
@@ -122,5 +124,66 @@ describe('edits on the parsed map', () => {
     expect(mintEpochsOf(read(removeEntry(read(text), 'spare-1')))).toEqual({ primary: 1776528429 });
     const crlf = text.split('\n').join('\r\n');
     expect(setEntry(read(crlf), 'primary', 1795167000, 'c').split('\r\n')[1]).toBe('  primary: 1795167000, // c');
+  });
+});
+
+describe('readEpochMap: what readers could disagree on, refused', () => {
+  test.each([
+    ['a lone CR ends a comment for JavaScript, not for git: an entry hidden in a "comment"', [HEAD, "  primary: 1776528429, // note\r  'spare-9': 1776528429,", '};'], "map.ts:2: a carriage return (CR) not followed by LF"],
+    ['CR-only line ends', [`${HEAD}\r  primary: 1776528429,\r};`], 'map.ts:1: a carriage return (CR) not followed by LF'],
+    ['a LINE SEPARATOR in the header', [`// header\u2028${HEAD}`, '  primary: 1776528429,', '};'], 'map.ts:1: a LINE SEPARATOR (U+2028)'],
+    ['a PARAGRAPH SEPARATOR', [HEAD, '  primary: 1776528429, //\u2029', '};'], 'map.ts:2: a PARAGRAPH SEPARATOR (U+2029)'],
+    ['a #! line', ['#!/usr/bin/env node', HEAD, '  primary: 1776528429,', '};'], "map.ts:1: a '#!' line: the map is a module"],
+  ])('%s', (_name, lines, message) => {
+    const problems = problemsOf(lines.join('\n'));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(message);
+  });
+
+  test("a date comment that does not match its value is refused, naming both and the fix; a plain comment is not a date", () => {
+    expect(problemsOf([HEAD, "  'spare-2': 1790000000, // 2026-04-18T16:07:09Z", '};'].join('\n'))).toEqual([
+      "'spare-2' (map.ts:2): its date comment says 2026-04-18T16:07:09Z, but 1790000000 is 2026-09-21T14:13:20Z: one of them is wrong. Correct it (npm run tokens -- rotate spare-2 --minted-at <when it was minted> writes both).",
+    ]);
+    expect(mintEpochsOf(read([HEAD, "  'spare-2': 1790000000, // 2026-09-21T14:13:20Z", '  primary: 1776528429, // minted on the laptop', '};'].join('\n')))).toEqual({ 'spare-2': 1790000000, primary: 1776528429 });
+  });
+
+  test('a token anywhere in the file, a comment included, is refused by line and never shown', () => {
+    const token = makeToken();
+    const problems = problemsOf([HEAD, `  // old one: ${token}`, '  primary: 1776528429,', '};'].join('\n'));
+    expect(problems).toEqual([expect.stringMatching(/^map\.ts:2: holds a token \(sk-ant-oat01-…\(redacted, 108 chars\)\): delete it from the file now, and rotate that token/)]);
+    expect(problems.join('')).not.toContain(token.slice(13, 40));
+  });
+
+  test('a value far outside any date is refused with its line and the fix, not a RangeError', () => {
+    expect(() => readTokenInventory({ fileName: 'map.ts', text: [HEAD, '  primary: -8640000000001,', '};'].join('\n') })).toThrow(
+      /'primary' \(map\.ts:2\): the value must be the mint time as plain decimal digits|'primary' \(map\.ts:2\): mint epoch -8640000000001 is not plausible unix seconds/,
+    );
+  });
+});
+
+describe('readEpochMapFile: only a regular file of a sane size is a map', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'map-file-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test.each([
+    ['a symlink (even to the real map): an edit would replace it', (file: string) => symlinkSync(EPOCH_MAP_FILE, file), 'is a symbolic link'],
+    ['a symlink to /dev/zero: would read forever', (file: string) => symlinkSync('/dev/zero', file), 'is a symbolic link'],
+    ['a FIFO: would hang', (file: string) => execFileSync('mkfifo', [file]), 'is not a regular file'],
+    ['a folder', (file: string) => mkdirSync(file), 'is not a regular file'],
+    ['over 4 MiB', (file: string) => writeFileSync(file, Buffer.alloc(MAX_EPOCH_MAP_BYTES + 1, 0x20)), 'has 4,194,305 bytes, more than any map'],
+  ])('%s: refused at once, naming the file and the fix', (_name, make, message) => {
+    const file = path.join(dir, 'token-mint-epochs.ts');
+    make(file);
+    const started = Date.now();
+    expect(() => readEpochMapFile(file, 'stacks/claude-agent-service/token-mint-epochs.ts')).toThrow(EpochMapError);
+    expect(() => readEpochMapFile(file, 'stacks/claude-agent-service/token-mint-epochs.ts')).toThrow(new RegExp(`stacks/claude-agent-service/token-mint-epochs\\.ts ${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  test('the real map reads as it is', () => {
+    expect(readEpochMapFile(EPOCH_MAP_FILE, 'map.ts')).toBe(readFileSync(EPOCH_MAP_FILE, 'utf8'));
   });
 });

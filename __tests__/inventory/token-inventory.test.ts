@@ -32,7 +32,18 @@ describe('buildTokenInventory', () => {
       metadataPath: 'secret/metadata/claude-agent-service',
       field: 'claude_oauth_token',
     });
-    expect(inventory.warnings).toEqual([]);
+    // The example's three tokens were minted minutes apart: the spares give no runway, and it says so.
+    expect(inventory.warnings).toEqual([
+      "all 3 tokens expire within 3 minutes of each other (2027-04-18T16:04:40Z to 2027-04-18T16:07:09Z): when one enters the 30-day warning window the spares do too, so they give no runway. Re-mint the spares at staggered times (npm run tokens -- rotate <spare>).",
+    ]);
+  });
+
+  test('no runway warning once the tokens expire at least the warning window apart, nor for a primary alone', () => {
+    const apart = buildTokenInventory({ primary: EXAMPLE_MINT_EPOCHS.primary, 'spare-1': EXAMPLE_MINT_EPOCHS.primary - 30 * SECONDS_PER_DAY }, { now: TEST_NOW });
+    expect(apart.warnings).toEqual([]);
+    const closer = buildTokenInventory({ primary: EXAMPLE_MINT_EPOCHS.primary, 'spare-1': EXAMPLE_MINT_EPOCHS.primary - 30 * SECONDS_PER_DAY + 1 }, { now: TEST_NOW });
+    expect(closer.warnings).toEqual([expect.stringMatching(/^all 2 tokens expire within 29 days of each other/)]);
+    expect(buildTokenInventory({ primary: EXAMPLE_MINT_EPOCHS.primary }, { now: TEST_NOW }).warnings).toEqual([]);
   });
 
   test('a second agent service is a different Vault layout, not a copy', () => {
@@ -126,8 +137,9 @@ describe('buildTokenInventory', () => {
     expect(inventory.warnings).toHaveLength(1);
     expect(inventory.warnings[0]).toMatch(/^'spare-1' EXPIRED at 2026-10-19T00:00:00Z \(35 days ago\)/);
     expect(inventory.warnings[0]).toContain('secret/claude-agent-service-spare-1');
-    // One second more is still 35 whole days ago (not 36, as negating a floored -35.00001 would say).
+    // One second more: the table's days left (rounded down) is -36, and the warning says the same.
     const later = buildTokenInventory({ primary: daysAgo(10), 'spare-1': mintedAt }, { now: epochSeconds(TEST_NOW + 1) });
-    expect(later.warnings[0]).toMatch(/\(35 days ago\)/);
+    expect(later.tokens[1].daysLeft).toBe(-36);
+    expect(later.warnings[0]).toMatch(/\(36 days ago\)/);
   });
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
@@ -244,6 +244,50 @@ describe('tokens: the command line refuses what it cannot mean', () => {
   });
 });
 
+describe('tokens: silent mistakes are caught before they reach review', () => {
+  let folder: MapFolder;
+  beforeEach(() => {
+    folder = new MapFolder();
+  });
+  afterEach(() => folder.remove());
+
+  test('rotate --minted-at so far back that the token is already critical or expired needs --force', async () => {
+    for (const [mintedAt, why] of [
+      ['2025-11-01T00:00:00Z', 'already expired'],
+      [String(NOW - 360 * SECONDS_PER_DAY), 'inside the 7-day critical window'],
+    ]) {
+      const refused = await folder.run(['rotate', 'spare-2', '--minted-at', mintedAt]);
+      expect(refused.status).toBe(1);
+      expect(refused.stderr).toContain(`${why}. Recording it would page at once.`);
+      expect(refused.stderr).toContain('add --force. Nothing was written.');
+      expect(folder.text).toBe(EXAMPLE);
+    }
+    const forced = await folder.run(['rotate', 'spare-2', '--minted-at', String(NOW - 360 * SECONDS_PER_DAY), '--force']);
+    expect(forced.status).toBe(0);
+    // 40 days back is healthy: no --force needed.
+    expect((await folder.run(['rotate', 'spare-1', '--minted-at', String(NOW - 40 * SECONDS_PER_DAY)])).status).toBe(0);
+  });
+
+  test('a mint a few minutes ahead of this clock (inside the skew synth allows) is recorded, and status does not blame an --at never given', async () => {
+    expect((await folder.run(['rotate', 'spare-1', '--minted-at', String(NOW + 300)])).status).toBe(0);
+    const status = await folder.run(['status']);
+    expect(status.stderr).toBe('');
+    expect(status.status).toBe(0);
+  });
+
+  test('a symlinked map is refused, not replaced by a regular file', async () => {
+    const target = path.join(folder.dir, 'real-map.ts');
+    writeFileSync(target, EXAMPLE);
+    rmSync(folder.file);
+    symlinkSync(target, folder.file);
+    const run = await folder.run(['rotate', 'spare-1']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('is a symbolic link: the map must be a regular file');
+    expect(lstatSync(folder.file).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe(EXAMPLE);
+  });
+});
+
 describe('tokens: concurrent edits serialize', () => {
   test('sixteen rotations started at the same instant, after a killed run left its lock, all land, and leave no lock or temp file', async () => {
     const app = new AppCopy();
@@ -270,7 +314,7 @@ describe('tokens promote: fail over to a spare in one validated edit', () => {
   afterEach(() => folder.remove());
 
   test("primary takes the spare's mint time, the spare's line goes, and the failover is printed in order", async () => {
-    folder = new MapFolder(EXAMPLE.replace("'spare-1': 1776528280,", "'spare-1': 1790000000,"));
+    folder = new MapFolder(EXAMPLE.replace(/'spare-1': 1776528280,.*$/m, "'spare-1': 1790000000, // 2026-09-21T14:13:20Z"));
     const run = await folder.run(['promote', 'spare-1']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
@@ -300,7 +344,7 @@ describe('tokens promote: fail over to a spare in one validated edit', () => {
     ['critical', 360, "'spare-2' is critical (5 days left"],
     ['expired', 400, "'spare-2' is expired (-35 days left"],
   ])('a spare that is %s is refused: it would only move the outage', async (_status, ageDays, message) => {
-    folder = new MapFolder(EXAMPLE.replace("'spare-2': 1776528429,", `'spare-2': ${NOW - ageDays * SECONDS_PER_DAY},`));
+    folder = new MapFolder(EXAMPLE.replace(/'spare-2': 1776528429,.*$/m, `'spare-2': ${NOW - ageDays * SECONDS_PER_DAY},`));
     const before = folder.text;
     const run = await folder.run(['promote', 'spare-2']);
     expect(run.status).toBe(1);
