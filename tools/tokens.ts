@@ -18,12 +18,13 @@ import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS } 
 import { probeEndpointProblem, probeToken } from '../lambda-src/token-probe';
 import { LockBusyError, LockLostError, withFileLock, writeFileAtomically } from './file-lock';
 import { parseInstant } from './instant';
+import { storeSecretField, vaultConnectionFromEnv, VaultStoreError } from './vault-kv';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from '../settings/app-settings';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from '../settings/object-names';
 import { deployCommand } from '../settings/stack-graph';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 
-export const TokensExit = { ok: 0, usage: 1, invalidMap: 2, underDays: 3 } as const;
+export const TokensExit = { ok: 0, usage: 1, invalidMap: 2, underDays: 3, vault: 4 } as const;
 export const ProbeExit = { valid: 0, usage: 1, rejected: 2, unknown: 3 } as const;
 
 /** A failure with the exit code it maps to and a message for people (never a secret: it is redacted here). */
@@ -40,8 +41,9 @@ const USAGE = `Usage: npm run tokens -- <command>
 
   status [--json] [--fail-under-days N] [--at <ISO 8601 | unix seconds>]
       The tokens with Vault path, minted, expires, days left and status (as of --at, default now).
-  rotate <path> [--minted-at now|<ISO 8601>|<unix seconds>] [--add]
-      Record that <path> was re-minted (default: now). Rewrites only its line; --add for a new path.
+  rotate <path> [--minted-at now|<ISO 8601>|<unix seconds>] [--add] [--store]
+      Record that <path> was re-minted (default: now). Rewrites only its line; --add for a new path;
+      --store also writes the token (read at a silent prompt) to Vault first.
   remove <path>
       Retire a spare (never 'primary').
   promote <spare>
@@ -60,6 +62,11 @@ export interface CliIo {
   readonly stdin: () => string | Promise<string>;
   /** Unix seconds. */
   readonly now: () => EpochSeconds;
+  /**
+   * The environment `rotate --store` reads Vault's address and token from (as the Vault CLI does).
+   * @default process.env
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   /** The epoch map file (absolute). */
   readonly epochMapFile: string;
   /**
@@ -83,13 +90,20 @@ The tokens of the map with their Vault path, mint and expiry times, days left an
 
 Example: npm run tokens -- status --fail-under-days 30`,
   rotate: `Usage: npm run tokens -- rotate <path> [--minted-at now|<ISO 8601>|<unix seconds>] [--add] [--force]
+       node bin/tokens.js rotate <path> --store [--minted-at …] [--add] [--skip-probe] [--endpoint URL]
 
 Records that <path> was minted anew (default: now): rewrites only its line of the map, value and date
 comment, validated as synth validates it; --add for a path not in the map yet; --force to record a
 mint time that leaves the token already critical or expired. Prints the rest of the
 rotation: how to store the token in Vault, review, deploy.
 
-Example: npm run tokens -- rotate primary --minted-at 2026-11-20T09:30:00Z`,
+--store does the Vault step too: reads the token once at a silent prompt (or from stdin; never an
+argument), checks its shape, probes it (--skip-probe to store it unchecked), writes it to Vault KV v2
+(VAULT_ADDR, and VAULT_TOKEN or ~/.vault-token) keeping the secret's other fields, with check-and-set
+and minted_at/expires_at in its custom_metadata, and only then records the line. Exit 4: Vault or the
+probe said no, and nothing was recorded. Run it as node bin/tokens.js (npm logs its command line).
+
+Example: node bin/tokens.js rotate primary --store`,
   remove: `Usage: npm run tokens -- remove <path>
 
 Retires a spare (never 'primary'): deletes its line and prints the deploy and the Vault clean-up.
@@ -218,6 +232,16 @@ function asCliError<T>(read: () => T): T {
   }
 }
 
+/** The edit's new text and inventory, checked as editMap checks them, without writing anything. */
+function plannedEdit(io: CliIo, edit: (document: EpochMapDocument) => { text: string; expected: Record<string, number> }): { text: string; inventory: TokenInventory } {
+  const { text, expected } = edit(readMap(io));
+  const reread = asCliError(() => readEpochMap({ fileName: fileNameOf(io), text }));
+  if (JSON.stringify(mintEpochsOf(reread)) !== JSON.stringify(expected)) {
+    throw new CliError(`the edit would not read back as intended (${JSON.stringify(mintEpochsOf(reread))}); nothing was written.`, TokensExit.invalidMap);
+  }
+  return { text, inventory: inventoryOf(reread, io.now(), io.settings) };
+}
+
 /**
  * Applies one edit under the map's lock: re-reads the file (another run may have just changed it),
  * builds the new text, checks that the one reader reads back exactly the intended map and that it
@@ -226,12 +250,7 @@ function asCliError<T>(read: () => T): T {
 function editMap(io: CliIo, edit: (document: EpochMapDocument) => { text: string; expected: Record<string, number> }): TokenInventory {
   try {
     return withFileLock(io.epochMapFile, (stillHeld) => {
-      const { text, expected } = edit(readMap(io));
-      const reread = asCliError(() => readEpochMap({ fileName: fileNameOf(io), text }));
-      if (JSON.stringify(mintEpochsOf(reread)) !== JSON.stringify(expected)) {
-        throw new CliError(`the edit would not read back as intended (${JSON.stringify(mintEpochsOf(reread))}); nothing was written.`, TokensExit.invalidMap);
-      }
-      const inventory = inventoryOf(reread, io.now(), io.settings);
+      const { text, inventory } = plannedEdit(io, edit);
       stillHeld();
       writeFileAtomically(io.epochMapFile, text);
       return inventory;
@@ -300,8 +319,11 @@ function tokenPathArgument(positional: string[], command: string, example: strin
   return tokenPath;
 }
 
-function rotate(positional: string[], options: Options, io: CliIo): number {
-  allowOnly(options, ['minted-at', 'add', 'force'], 'rotate');
+async function rotate(positional: string[], options: Options, io: CliIo): Promise<number> {
+  allowOnly(options, ['minted-at', 'add', 'force', 'store', 'endpoint', 'skip-probe'], 'rotate');
+  if (!options.has('store') && (options.has('endpoint') || options.has('skip-probe'))) {
+    throw new CliError('--endpoint and --skip-probe go with --store (they choose how the token is checked before it is stored).', TokensExit.usage);
+  }
   const tokenPath = tokenPathArgument(positional, 'rotate', 'primary');
   const now = io.now();
   const mintedAt = instantOption(String(options.get('minted-at') ?? 'now'), now, 'minted-at');
@@ -320,7 +342,7 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
     );
   }
   let added = false;
-  const inventory = editMap(io, (document) => {
+  const edit = (document: EpochMapDocument) => {
     const known = document.entries.map((entry) => entry.path);
     const exists = known.includes(tokenPath);
     if (!exists && !adding) {
@@ -330,7 +352,9 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
     added = !exists;
     const text = (exists ? setEntry : addEntry)(document, tokenPath, mintedAt, safeIsoUtc(mintedAt));
     return { text, expected: { ...mintEpochsOf(document), [tokenPath]: mintedAt } };
-  });
+  };
+  if (options.has('store')) return storeAndRecord(tokenPath, mintedAt, edit, options, io);
+  const inventory = editMap(io, edit);
 
   const fileName = fileNameOf(io);
   const token = inventory.tokens.find((candidate) => candidate.path === tokenPath)!;
@@ -351,6 +375,89 @@ function rotate(positional: string[], options: Options, io: CliIo): number {
       `  5. Deploy: ${deploy}   (it runs the monitor once and waits for the push)`,
       ...agentsPickUp(tokenPath, settings, delivery),
       `  6. Watch ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (README, Rotating a token).`,
+      ...(added ? [] : revokeOldToken(token.vault)),
+      '',
+    ].join('\n'),
+  );
+  return TokensExit.ok;
+}
+
+/** Minting a token does not revoke the one it replaces: the step that does, and how to see it worked. */
+function revokeOldToken(vault: { path: string; field: string }, previousVersion?: number): string[] {
+  const version = previousVersion === undefined ? '<the version before yours>' : String(previousVersion);
+  return [
+    "  7. Revoke the token this one replaces: minting a new one does not revoke it. At claude.ai, logged in to the agents' account,",
+    '     revoke the old Claude Code token (one at a time; it may take a while to take effect). To confirm it is dead:',
+    `       vault kv get -version=${version} -field=${vault.field} ${vault.path} | node bin/tokens.js probe --stdin   (says "rejected")`,
+  ];
+}
+
+/**
+ * `rotate --store`: step 3 and the record in one run. The map edit is checked first (a wrong path or
+ * date fails before anything is sent); then the token, read once from standard input, is checked
+ * for shape, probed, and written to Vault (merge, check-and-set, custom_metadata); only once Vault
+ * has accepted it is the map line written. If that write fails, it says how to finish, and the
+ * Vault version to roll back to.
+ */
+async function storeAndRecord(
+  tokenPath: string,
+  mintedAt: EpochSeconds,
+  edit: (document: EpochMapDocument) => { text: string; expected: Record<string, number> },
+  options: Options,
+  io: CliIo,
+): Promise<number> {
+  const planned = plannedEdit(io, edit);
+  const vault = planned.inventory.tokens.find((candidate) => candidate.path === tokenPath)!.vault;
+  let connection;
+  try {
+    connection = vaultConnectionFromEnv(io.env ?? process.env);
+  } catch (error) {
+    if (error instanceof VaultStoreError) throw new CliError(`${error.message} Nothing was read or written.`, TokensExit.usage);
+    throw error;
+  }
+  const endpoint = String(options.get('endpoint') ?? DEFAULT_PROBE_ENDPOINT);
+  const endpointProblem = probeEndpointProblem(endpoint);
+  if (endpointProblem) throw new CliError(endpointProblem, TokensExit.usage);
+
+  const token = (await io.stdin()).trim();
+  if (token === '') throw new CliError('no token on standard input: paste it at the prompt, or pipe it in. Nothing was written.', TokensExit.usage);
+  const shapeProblem = setupTokenShapeProblem(token);
+  if (shapeProblem) throw new CliError(`${shapeProblem} Nothing was sent or written.`, TokensExit.usage);
+  if (!options.has('skip-probe')) {
+    const outcome = await probeToken(token, { endpoint, betaHeader: DEFAULT_PROBE_BETA, timeoutMs: DEFAULT_PROBE_TIMEOUT_MS });
+    if (outcome.result === 'rejected') throw new CliError(`the Anthropic API rejects this token (${outcome.reason}): mint another. Nothing was stored or written.`, TokensExit.vault);
+    if (outcome.result === 'unknown') {
+      throw new CliError(`the live check could not tell whether this token works (${outcome.reason}). Nothing was stored or written; retry, or add --skip-probe to store it unchecked.`, TokensExit.vault);
+    }
+  }
+
+  let stored;
+  try {
+    stored = await storeSecretField(connection, vault, token, { minted_at: isoUtc(mintedAt), expires_at: isoUtc(expiryOf(mintedAt)), recorded_by: 'claude-oauth-tokens' });
+  } catch (error) {
+    if (error instanceof VaultStoreError) throw new CliError(`${error.message} The map was not changed.`, TokensExit.vault);
+    throw error;
+  }
+  const fileName = fileNameOf(io);
+  try {
+    editMap(io, edit);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    throw new CliError(
+      `the token is stored in Vault (${vault.path}, version ${stored.version}), but ${fileName} was not updated: ${why}\n` +
+        `To finish: npm run tokens -- rotate ${tokenPath}${stored.created ? ' --add' : ''} --minted-at ${isoUtc(mintedAt)}   (records it; no need to store again)\n` +
+        (stored.created ? `To undo instead: vault kv metadata delete ${vault.path}   (the path was new)` : `To undo instead: vault kv rollback -version=${stored.previousVersion} ${vault.path}`),
+      TokensExit.vault,
+    );
+  }
+  io.stdout(
+    [
+      `Stored the token in Vault at ${vault.path} (version ${stored.version}${stored.created ? ', a new secret' : `, was ${stored.previousVersion}; its other fields kept`}), ` +
+        `with minted_at and expires_at in its custom_metadata, and recorded '${tokenPath}' in ${fileName}: minted ${isoUtc(mintedAt)}, expires ${isoUtc(expiryOf(mintedAt))}.`,
+      ...(stored.metadataProblem ? [`WARNING: ${stored.metadataProblem}`] : []),
+      '',
+      `Next: open the pull request (git diff ${fileName} is one line); after merge, deploy as npm run check says.`,
+      ...(stored.created ? [] : revokeOldToken(vault, stored.previousVersion)),
       '',
     ].join('\n'),
   );
