@@ -106,7 +106,8 @@ function synthesize(run: SynthRun): void {
     networkPolicies: settings.networkPolicies,
     adoptFromHcl: settings.adoptFromHcl,
     pods: { image: settings.scriptImage, ignoredPodTemplateFields: settings.ignoredPodTemplateFields },
-    restartAgents: settings.agentWorkload ? { deploymentName: settings.agentWorkload.deployment } : undefined,
+    restartAgents:
+      settings.agentWorkload || settings.tokenConsumers.length > 0 ? { deploymentName: settings.agentWorkload?.deployment, consumers: settings.tokenConsumers } : undefined,
     tokenSecret: {
       name: tokenSecretName,
       otherEntries: settings.tokenDelivery === 'shared' ? AGENT_SECRET_ENTRIES.map((entry) => ({ ...entry, store: teamStore })) : undefined,

@@ -6,7 +6,7 @@ import { RoleV1 } from '@cdktf/provider-kubernetes/lib/role-v1';
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { RestartEnv } from '../lambda-src/contract';
+import { RestartEnv, RestartTarget } from '../lambda-src/contract';
 import { Duration } from '../inventory/duration';
 import { checkConfigMapData } from './kubernetes-limits';
 import { recommendedLabels } from './labels';
@@ -17,12 +17,14 @@ import { DEFAULT_SCRIPT_IMAGE, ignoredFieldProblem, POD_TEMPLATE_PATH, podTempla
 export interface AgentRestartJobProps {
   /** The restart program, bundled from `lambda-src/restart-entry.ts` (`bundleScripts().restartAgents`). */
   readonly bundle: ScriptBundle;
-  /** Namespace of the agents, their Deployment and the token's ExternalSecret. */
+  /** Namespace the Job, its ServiceAccount and script run in (the agents'). */
   readonly namespace: string;
-  /** The token's ExternalSecret, whose sync the Job waits for. */
-  readonly externalSecretName: string;
-  /** The agents' Deployment, restarted once ESO has synced. */
-  readonly deploymentName: string;
+  /**
+   * Every consumer of the token: each ExternalSecret the Job has ESO sync, and the Deployment or
+   * StatefulSet restarted after it (only waited for with Reloader). In any namespace; the Job gets
+   * get/patch on exactly these objects, by name, in a Role of each namespace.
+   */
+  readonly targets: readonly RestartTarget[];
   /**
    * What the primary token's entry is (path and mint time): the Job is named after it, so a deploy
    * that changes it runs the Job once, and any other deploy plans nothing for it.
@@ -66,7 +68,8 @@ export interface AgentRestartJobProps {
  */
 export class AgentRestartJob extends Construct {
   readonly job: JobV1;
-  readonly role: RoleV1;
+  /** A Role per namespace holding a consumer (the Job's own first), each limited to its objects by name. */
+  readonly roles: RoleV1[];
 
   constructor(scope: Construct, id: string, props: AgentRestartJobProps) {
     super(scope, id);
@@ -78,11 +81,20 @@ export class AgentRestartJob extends Construct {
     for (const problem of [scriptImageProblem(image), ...ignoredFields.map(ignoredFieldProblem)]) {
       if (problem) throw new Error(`AgentRestartJob '${name}': ${problem}`);
     }
-    for (const [what, value] of [
-      ['externalSecretName', props.externalSecretName],
-      ['deploymentName', props.deploymentName],
-    ] as const) {
-      if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) throw new Error(`AgentRestartJob '${name}': ${what} '${value}' is not a Kubernetes object name.`);
+    if (props.targets.length === 0) throw new Error(`AgentRestartJob '${name}': no targets: give the token's consumers (at least one ExternalSecret and its workload).`);
+    const seen = new Set<string>();
+    for (const target of props.targets) {
+      for (const [what, value] of [
+        ['externalSecret.namespace', target.externalSecret.namespace],
+        ['externalSecret.name', target.externalSecret.name],
+        ['workload.namespace', target.workload.namespace],
+        ['workload.name', target.workload.name],
+      ] as const) {
+        if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value)) throw new Error(`AgentRestartJob '${name}': ${what} '${value}' is not a Kubernetes object name.`);
+      }
+      const workload = `${target.workload.kind} ${target.workload.namespace}/${target.workload.name}`;
+      if (seen.has(workload)) throw new Error(`AgentRestartJob '${name}': ${workload} is listed twice; list each consumer once.`);
+      seen.add(workload);
     }
     const bundle = props.bundle;
     const labels = recommendedLabels(name, 'agent-restart');
@@ -98,21 +110,38 @@ export class AgentRestartJob extends Construct {
       metadata: { name, namespace: props.namespace, labels },
       automountServiceAccountToken: false,
     });
-    this.role = new RoleV1(this, 'role', {
-      metadata: { name, namespace: props.namespace, labels },
-      rule: [
-        { apiGroups: ['external-secrets.io'], resources: ['externalsecrets'], resourceNames: [props.externalSecretName], verbs: ['get', 'patch'] },
-        { apiGroups: ['apps'], resources: ['deployments'], resourceNames: [props.deploymentName], verbs: ['get', 'patch'] },
-      ],
-    });
-    const binding = new RoleBindingV1(this, 'role-binding', {
-      metadata: { name, namespace: props.namespace, labels },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: this.role.metadata.name },
-      subject: [{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: props.namespace }],
-    });
+    // One Role per namespace that holds a consumer, reaching exactly its objects by name; the Job's
+    // own namespace first (ids 'role'/'role-binding', so Terraform addresses stay as they were).
+    const namespaces = [...new Set([props.namespace, ...props.targets.flatMap((target) => [target.externalSecret.namespace, target.workload.namespace])])];
+    const bindings: RoleBindingV1[] = [];
+    this.roles = [];
+    for (const namespace of namespaces) {
+      const names = (pick: (target: RestartTarget) => string | undefined) => [...new Set(props.targets.map(pick).filter((value): value is string => value !== undefined))];
+      const rules = [
+        { apiGroups: ['external-secrets.io'], resources: ['externalsecrets'], resourceNames: names((t) => (t.externalSecret.namespace === namespace ? t.externalSecret.name : undefined)) },
+        { apiGroups: ['apps'], resources: ['deployments'], resourceNames: names((t) => (t.workload.namespace === namespace && t.workload.kind === 'Deployment' ? t.workload.name : undefined)) },
+        { apiGroups: ['apps'], resources: ['statefulsets'], resourceNames: names((t) => (t.workload.namespace === namespace && t.workload.kind === 'StatefulSet' ? t.workload.name : undefined)) },
+      ]
+        .filter((rule) => rule.resourceNames.length > 0)
+        .map((rule) => ({ ...rule, verbs: ['get', 'patch'] }));
+      if (rules.length === 0) continue;
+      const suffix = namespace === props.namespace ? '' : `-${namespace}`;
+      const role = new RoleV1(this, `role${suffix}`, { metadata: { name, namespace, labels }, rule: rules });
+      this.roles.push(role);
+      bindings.push(
+        new RoleBindingV1(this, `role-binding${suffix}`, {
+          metadata: { name, namespace, labels },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: role.metadata.name },
+          subject: [{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: props.namespace }],
+        }),
+      );
+    }
 
-    const checksum = createHash('sha256').update(props.primaryEntry).update(bundle.sha256).update(props.externalSecretName).update(props.deploymentName).digest('hex');
-    const deadlineSeconds = syncTimeout.toSeconds() + rolloutTimeout.toSeconds() + 60;
+    const checksum = createHash('sha256').update(props.primaryEntry).update(bundle.sha256).update(JSON.stringify(props.targets)).digest('hex');
+    // The Job syncs and rolls out one consumer after another: its deadline grows with them.
+    const externalSecretCount = new Set(props.targets.map((target) => `${target.externalSecret.namespace}/${target.externalSecret.name}`)).size;
+    const restartedCount = props.targets.filter((target) => !target.reloader).length;
+    const deadlineSeconds = syncTimeout.toSeconds() * externalSecretCount + rolloutTimeout.toSeconds() * restartedCount + 60;
     const timeout = `${deadlineSeconds + 60}s`;
     this.job = new JobV1(this, 'job', {
       metadata: { name: `${name}-${checksum.slice(0, 10)}`, namespace: props.namespace, labels },
@@ -134,9 +163,7 @@ export class AgentRestartJob extends Construct {
                 image,
                 command: ['node', `${scriptDir}/restart.js`],
                 env: Object.entries({
-                  [RestartEnv.namespace]: props.namespace,
-                  [RestartEnv.externalSecret]: props.externalSecretName,
-                  [RestartEnv.deployment]: props.deploymentName,
+                  [RestartEnv.targets]: JSON.stringify(props.targets),
                   [RestartEnv.syncTimeoutMs]: String(syncTimeout.toSeconds() * 1000),
                   [RestartEnv.rolloutTimeoutMs]: String(rolloutTimeout.toSeconds() * 1000),
                 }).map(([envName, value]) => ({ name: envName, value })),
@@ -153,7 +180,7 @@ export class AgentRestartJob extends Construct {
       timeouts: { create: timeout, update: timeout },
       // A field a webhook adds would otherwise plan a replacement: the agents restarted on every deploy.
       lifecycle: { ignoreChanges: podTemplateIgnoreChanges(POD_TEMPLATE_PATH.job, ignoredFields) },
-      dependsOn: [binding, ...(props.dependsOn ?? [])],
+      dependsOn: [...bindings, ...(props.dependsOn ?? [])],
     });
   }
 }

@@ -145,6 +145,11 @@ export const RestartEnv = {
   externalSecret: 'TOKEN_EXTERNAL_SECRET',
   /** The agents' Deployment, restarted once ESO has synced. */
   deployment: 'AGENT_DEPLOYMENT',
+  /**
+   * Every consumer of the token, as JSON (`RestartTarget[]`): each ExternalSecret to sync and the
+   * workload it feeds. When set, it replaces the three variables above.
+   */
+  targets: 'RESTART_TARGETS',
   syncTimeoutMs: 'SYNC_TIMEOUT_MS',
   rolloutTimeoutMs: 'ROLLOUT_TIMEOUT_MS',
   pollIntervalMs: 'POLL_INTERVAL_MS',
@@ -164,6 +169,20 @@ export const SYNC_REQUESTED_ANNOTATION = 'claude-oauth-tokens/sync-requested-at'
 export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 
 /** Exit codes of the restart Job. */
+/** A Kubernetes object by namespace and name. */
+export interface ObjectRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** One consumer of the token: the ExternalSecret that feeds it, and the workload restarted after its sync. */
+export interface RestartTarget {
+  readonly externalSecret: ObjectRef;
+  readonly workload: ObjectRef & { readonly kind: 'Deployment' | 'StatefulSet' };
+  /** Reloader restarts it when its Secret changes: only wait for the sync. */
+  readonly reloader?: boolean;
+}
+
 export const RestartExit = {
   ok: 0,
   invalidInput: 1,

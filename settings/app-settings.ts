@@ -8,7 +8,7 @@
 import { DEFAULT_EXPIRY_THRESHOLDS, ExpiryThresholds, expiryThresholdsProblem } from '../inventory/expiry';
 import { looksLikeToken, redactSecrets } from '../inventory/token-shape';
 import { AGENTS_DEPLOYMENT, AGENTS_NAMESPACE, KUBE_PROMETHEUS_STACK_SELECTOR, MONITORING_NAMESPACE, TEAM_SECRET_STORE } from './object-names';
-import { DEFAULT_PUSHGATEWAY_URL } from '../lambda-src/contract';
+import { DEFAULT_PUSHGATEWAY_URL, RestartTarget } from '../lambda-src/contract';
 import { DEFAULT_SCRIPT_IMAGE, ignoredFieldProblem, scriptImageProblem } from './script-pods';
 
 /** Where the agents' token reaches the pods. */
@@ -64,6 +64,8 @@ export interface AppSettings {
   readonly scriptImage: string;
   /** Pod-template fields the cluster's mutating webhooks write, ignored by plans beyond dnsConfig. */
   readonly ignoredPodTemplateFields: readonly string[];
+  /** The token's other consumers, restarted (or, with Reloader, waited for) by a deploy that changes primary. */
+  readonly tokenConsumers: readonly RestartTarget[];
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -85,6 +87,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   adoptFromHcl: false,
   scriptImage: DEFAULT_SCRIPT_IMAGE,
   ignoredPodTemplateFields: [],
+  tokenConsumers: [],
 };
 
 /** One or more settings are wrong; the message lists each with its fix. */
@@ -315,6 +318,45 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
     const problem = parsed === undefined ? undefined : scriptImageProblem(parsed);
     if (problem) problems.push(`${at}: ${problem}`);
     return problem ? undefined : parsed;
+  },
+  tokenConsumers: (value, at, problems) => {
+    const example = '[{"kind": "Deployment", "namespace": "hermes", "name": "hermes-agent", "externalSecret": "hermes-agent-secrets", "reloader": true}]';
+    if (!Array.isArray(value)) {
+      problems.push(`${at} is ${shown(value)}: write a list of workloads, e.g. ${example}.`);
+      return undefined;
+    }
+    const before = problems.length;
+    const consumers: RestartTarget[] = [];
+    const seen = new Map<string, number>();
+    const objectName = text('a Kubernetes object name', /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/);
+    value.forEach((item, index) => {
+      const where = `${at}[${index}]`;
+      const parsed = object<{ kind: string; namespace: string; name: string; externalSecret: unknown; reloader: boolean }>(
+        {
+          kind: text('Deployment or StatefulSet', /^(Deployment|StatefulSet)$/),
+          namespace: namespaceName,
+          name: objectName,
+          externalSecret: (es, esAt, esProblems) =>
+            typeof es === 'string'
+              ? objectName(es, esAt, esProblems)
+              : object<{ namespace: string; name: string }>({ namespace: namespaceName, name: objectName }, '{"namespace": "hermes", "name": "hermes-agent-secrets"}')(es, esAt, esProblems),
+          reloader: boolean,
+        },
+        example,
+        ['reloader'],
+      )(item, where, problems);
+      if (!parsed) return;
+      const key = `${parsed.kind} ${parsed.namespace}/${parsed.name}`;
+      if (seen.has(key)) problems.push(`${where}: ${key} is listed twice (also at [${seen.get(key)}]); list each consumer once.`);
+      seen.set(key, index);
+      const es = parsed.externalSecret as string | { namespace: string; name: string };
+      consumers.push({
+        externalSecret: typeof es === 'string' ? { namespace: parsed.namespace, name: es } : es,
+        workload: { kind: parsed.kind as 'Deployment' | 'StatefulSet', namespace: parsed.namespace, name: parsed.name },
+        ...(parsed.reloader ? { reloader: true } : {}),
+      });
+    });
+    return problems.length === before ? consumers : undefined;
   },
   ignoredPodTemplateFields: (value, at, problems) => {
     if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {

@@ -18,6 +18,10 @@ export interface CheckResult {
   readonly deployCommand?: string;
   /** Whether the deploy includes vault-access (it needs Vault admin credentials). */
   readonly deploysVaultAccess: boolean;
+  /** Whether the head synthesized; when it did not, nothing is compared (and nothing shows as removed). */
+  readonly headSynthesized: boolean;
+  /** When the change moves `primary`: which consumers the deploy restarts, in words. */
+  readonly restarts?: string;
 }
 
 export type ReportFormat = 'markdown' | 'text';
@@ -49,8 +53,13 @@ export function renderCheckReport(result: CheckResult, format: ReportFormat): st
   }
   lines.push('');
 
+  if (!result.headSynthesized) {
+    lines.push(`${md ? '**Deploy after merge:** ' : 'Deploy after merge: '}none: the head does not synthesize, so nothing was compared. Fix it first (above).`);
+    return redactSecrets(`${lines.join('\n').trimEnd()}\n`);
+  }
   lines.push(`${md ? '**Deploy after merge:** ' : 'Deploy after merge: '}${result.deployCommand ? `\`${result.deployCommand}\`` : 'nothing changed'}`);
   if (result.deploysVaultAccess) lines.push('(vault-access needs Vault admin credentials: VAULT_ADDR, VAULT_TOKEN)');
+  if (result.restarts) lines.push(`${md ? '**The deploy** ' : 'The deploy '}${result.restarts}.`);
   lines.push('');
   for (const [stack, stackDiffs] of Object.entries(result.diffs)) {
     heading(`Stack ${stack}: ${stackDiffs.length === 0 ? 'no deploy needed' : 'needs deploy'}`);
@@ -72,7 +81,8 @@ function tokenRows(base: TokenInventory | undefined, head: TokenInventory | unde
   const paths = [...new Set([...after.keys(), ...before.keys()])];
   const cell = (old: TokenRecord | undefined, current: TokenRecord | undefined, pick: (token: TokenRecord) => string) => {
     if (!old) return `${pick(current!)} (new)`;
-    if (!current) return `${pick(old)} (removed)`;
+    // A head without an inventory (it does not synthesize) removes nothing: show the base as it is.
+    if (!current) return head ? `${pick(old)} (removed)` : pick(old);
     return pick(old) === pick(current) ? pick(current) : `${pick(old)} -> ${pick(current)}`;
   };
   return paths.map((tokenPath) => {

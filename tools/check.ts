@@ -17,6 +17,7 @@ import { redactSecrets } from '../inventory/token-shape';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-settings';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { deployCommand, STACKS } from '../settings/stack-graph';
+import { describeConsumers, tokenConsumersOf } from '../settings/token-consumers';
 import { CheckResult, renderCheckReport, ReportFormat } from './check-report';
 import { crdViolations, findTokenShapedStrings } from './check-findings';
 import { git, synthesizeBase, synthesizeHead } from './check-synth';
@@ -191,7 +192,11 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
       }
     }
     const stackNames = [...new Set([...Object.keys(head.stacks), ...Object.keys(base.stacks)])].sort();
-    const diffs = Object.fromEntries(stackNames.map((stack) => [stack, diffStack(base.stacks[stack], head.stacks[stack])]));
+    // A head that does not synthesize has no stacks to compare: nothing is "removed".
+    const diffs = headError ? {} : Object.fromEntries(stackNames.map((stack) => [stack, diffStack(base.stacks[stack], head.stacks[stack])]));
+    const primaryOf = (inventory?: TokenInventory) => inventory?.tokens.find((token) => token.path === 'primary')?.mintedAt;
+    const primaryChanged = !headError && primaryOf(headTokens.inventory) !== primaryOf(baseTokens.inventory);
+    const consumers = tokenConsumersOf(settings);
     const changed = STACKS.filter((stack) => (diffs[stack] ?? []).length > 0);
     return {
       baseLabel: label,
@@ -202,6 +207,8 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
       notes,
       deployCommand: changed.length > 0 ? deployCommand(changed, settings) : undefined,
       deploysVaultAccess: changed.includes('vault-access'),
+      headSynthesized: !headError,
+      restarts: primaryChanged && consumers.length > 0 ? describeConsumers(consumers) : undefined,
     };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

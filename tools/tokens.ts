@@ -15,6 +15,7 @@ import { looksLikeToken, redactSecrets, setupTokenShapeProblem } from '../invent
 import { formatTokenTable } from '../inventory/token-table';
 import { PRIMARY_TOKEN_PATH, vaultSecretLocation } from '../inventory/vault-location';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
+import { describeConsumers, tokenConsumersOf } from '../settings/token-consumers';
 import { probeEndpointProblem, probeToken } from '../lambda-src/token-probe';
 import { LockBusyError, LockLostError, withFileLock, writeFileAtomically } from './file-lock';
 import { parseInstant } from './instant';
@@ -477,10 +478,11 @@ function storeCommand(vault: { path: string; field: string }, isNew: boolean): s
 /** How the agents come to run the new token: the deploy's restart Job, or the commands to do it by hand. */
 function agentsPickUp(tokenPath: string, settings: AppSettings, delivery: { namespace: string; externalSecret: string }): string[] {
   if (tokenPath !== PRIMARY_TOKEN_PATH) return ['     A spare is not in use: no agent restarts.'];
-  if (settings.agentWorkload) {
+  const consumers = tokenConsumersOf(settings);
+  if (consumers.length > 0) {
     return [
-      `     For primary the deploy also has ESO sync the new token, restarts deployment/${settings.agentWorkload.deployment} and waits`,
-      `     for the rollout; it fails naming the Job (kubectl -n ${delivery.namespace} logs job/<name>) if either does not finish.`,
+      `     For primary the deploy also has ESO sync the new token into each consumer and ${describeConsumers(consumers)}.`,
+      `     It fails naming every consumer that did not move (kubectl -n ${delivery.namespace} logs job/<name>).`,
     ];
   }
   return [

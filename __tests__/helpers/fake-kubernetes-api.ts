@@ -13,6 +13,10 @@ export interface FakeKubernetesOptions {
   readonly forbidden?: readonly string[];
   /** Never answer at all. */
   readonly silent?: boolean;
+  /** More consumers of the token, each its ExternalSecret and workload (StatefulSets too), served beside the agents'. */
+  readonly others?: readonly { readonly externalSecret: { namespace: string; name: string }; readonly workload: { kind: 'Deployment' | 'StatefulSet'; namespace: string; name: string } }[];
+  /** Paths of workloads whose rollout never finishes (beside `rollout: 'stuck'` for the agents'). */
+  readonly stuck?: readonly string[];
 }
 
 export interface RecordedRequest {
@@ -48,6 +52,23 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}) {
     spec: { replicas: 1, template: { metadata: { annotations: {} } } },
     status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1 },
   };
+  // The other consumers' objects, by API path; each behaves as the agents' do.
+  const extraExternalSecrets = new Map<string, any>();
+  const extraWorkloads = new Map<string, any>();
+  for (const other of options.others ?? []) {
+    const { externalSecret: es, workload } = other;
+    extraExternalSecrets.set(`/apis/external-secrets.io/v1/namespaces/${es.namespace}/externalsecrets/${es.name}`, {
+      metadata: { name: es.name, namespace: es.namespace, annotations: {} },
+      status: { refreshTime: '2026-01-01T00:00:00Z', conditions: [{ type: 'Ready', status: 'True', reason: 'SecretSynced' }] },
+    });
+    const plural = workload.kind === 'Deployment' ? 'deployments' : 'statefulsets';
+    extraWorkloads.set(`/apis/apps/v1/namespaces/${workload.namespace}/${plural}/${workload.name}`, {
+      kind: workload.kind,
+      metadata: { name: workload.name, namespace: workload.namespace, generation: 1 },
+      spec: { replicas: 1, template: { metadata: { annotations: {} } } },
+      status: { observedGeneration: 1, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1, currentRevision: 'r1', updateRevision: 'r1' },
+    });
+  }
   const status = (code: number, reason: string, message: string) => JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message, reason, code });
   const later = (fn: () => void) => setTimeout(fn, 150).unref();
 
@@ -62,7 +83,27 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}) {
     if (options.forbidden?.includes(path)) {
       return send(403, status(403, 'Forbidden', `${path} is forbidden: User "system:serviceaccount:${namespace}:restart" cannot ${request.method?.toLowerCase()} this resource`));
     }
-    if (path === esPath && request.method === 'GET') return send(200, JSON.stringify(externalSecret));
+    const es = path === esPath ? externalSecret : extraExternalSecrets.get(path);
+    if (es && request.method === 'GET') return send(200, JSON.stringify(es));
+    if (es && es !== externalSecret && request.method === 'PATCH') {
+      Object.assign(es.metadata.annotations, JSON.parse(body).metadata?.annotations ?? {});
+      later(() => {
+        es.status = { refreshTime: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace('.000Z', 'Z'), conditions: [{ type: 'Ready', status: 'True', reason: 'SecretSynced' }] };
+      });
+      return send(200, JSON.stringify(es));
+    }
+    const workload = extraWorkloads.get(path);
+    if (workload && request.method === 'GET') return send(200, JSON.stringify(workload));
+    if (workload && request.method === 'PATCH') {
+      Object.assign(workload.spec.template.metadata.annotations, JSON.parse(body).spec?.template?.metadata?.annotations ?? {});
+      workload.metadata.generation += 1;
+      const revision = `r${workload.metadata.generation}`;
+      workload.status = { ...workload.status, observedGeneration: workload.metadata.generation, updatedReplicas: 0, updateRevision: revision };
+      if (!options.stuck?.includes(path)) {
+        later(() => (workload.status = { observedGeneration: workload.metadata.generation, replicas: 1, updatedReplicas: 1, availableReplicas: 1, readyReplicas: 1, currentRevision: revision, updateRevision: revision }));
+      }
+      return send(200, JSON.stringify(workload));
+    }
     if (path === esPath && request.method === 'PATCH') {
       Object.assign(externalSecret.metadata.annotations, JSON.parse(body).metadata?.annotations ?? {});
       if (options.sync !== 'never') {
@@ -96,6 +137,8 @@ export async function startFakeKubernetes(options: FakeKubernetesOptions = {}) {
     requests,
     externalSecret,
     deployment,
+    extraExternalSecrets,
+    extraWorkloads,
     esPath,
     deployPath,
     close: () =>

@@ -117,6 +117,57 @@ describe('the restart Job against a Kubernetes API stand-in', () => {
     expect(api.requests).toHaveLength(0);
   });
 
+  describe('every consumer of the token moves to it', () => {
+    // The cluster this project was made for: three more workloads read the same Vault field through
+    // ExternalSecrets of their own, in their own namespaces; one of them runs Reloader.
+    const agents = { externalSecret: { namespace: 'claude-agent', name: 'claude-oauth-token' }, workload: { kind: 'Deployment' as const, namespace: 'claude-agent', name: 'claude-agent-service' } };
+    const breakglass = { externalSecret: { namespace: 'claude-agent', name: 'claude-breakglass-secrets' }, workload: { kind: 'Deployment' as const, namespace: 'claude-agent', name: 'claude-breakglass' } };
+    const hermes = { externalSecret: { namespace: 'hermes', name: 'hermes-agent-secrets' }, workload: { kind: 'Deployment' as const, namespace: 'hermes', name: 'hermes-agent' }, reloader: true };
+    const t3 = { externalSecret: { namespace: 'hermes', name: 't3-afk-secrets' }, workload: { kind: 'StatefulSet' as const, namespace: 'hermes', name: 't3-afk' } };
+    const targets = JSON.stringify([agents, breakglass, hermes, t3]);
+
+    test('syncs each ExternalSecret, restarts each workload (StatefulSet too) and waits for each; a Reloader one is only synced', async () => {
+      const { code, log, api } = await run({ others: [breakglass, hermes, t3] }, { RESTART_TARGETS: targets });
+      expect(code).toBe(0);
+      expect(log).toMatchObject({ event: 'restarted', deployment: 'claude-agent-service' });
+      expect(log.consumers).toEqual([
+        { consumer: 'Deployment claude-agent/claude-agent-service', moved: true },
+        { consumer: 'Deployment claude-agent/claude-breakglass', moved: true },
+        { consumer: 'Deployment hermes/hermes-agent', moved: true, reloader: true },
+        { consumer: 'StatefulSet hermes/t3-afk', moved: true },
+      ]);
+      const patched = api.requests.filter((request) => request.method === 'PATCH').map((request) => request.path);
+      expect(patched.filter((path) => path.includes('/externalsecrets/')).sort()).toEqual([
+        '/apis/external-secrets.io/v1/namespaces/claude-agent/externalsecrets/claude-breakglass-secrets',
+        '/apis/external-secrets.io/v1/namespaces/claude-agent/externalsecrets/claude-oauth-token',
+        '/apis/external-secrets.io/v1/namespaces/hermes/externalsecrets/hermes-agent-secrets',
+        '/apis/external-secrets.io/v1/namespaces/hermes/externalsecrets/t3-afk-secrets',
+      ]);
+      expect(patched.filter((path) => path.startsWith('/apis/apps/')).sort()).toEqual([
+        '/apis/apps/v1/namespaces/claude-agent/deployments/claude-agent-service',
+        '/apis/apps/v1/namespaces/claude-agent/deployments/claude-breakglass',
+        '/apis/apps/v1/namespaces/hermes/statefulsets/t3-afk',
+      ]);
+      expect(api.extraWorkloads.get('/apis/apps/v1/namespaces/hermes/statefulsets/t3-afk').status.currentRevision).toBe('r2');
+    });
+
+    test('a consumer that does not move fails the run naming it, after every other consumer was still moved', async () => {
+      const { code, log, api } = await run({ others: [breakglass, hermes, t3], stuck: ['/apis/apps/v1/namespaces/hermes/statefulsets/t3-afk'] }, { RESTART_TARGETS: targets, ROLLOUT_TIMEOUT_MS: '500' });
+      expect(code).toBe(3);
+      expect(log).toMatchObject({ level: 'error', event: 'rollout_timeout', not_moved: ['StatefulSet hermes/t3-afk'] });
+      expect(log.error).toContain('StatefulSet hermes/t3-afk: t3-afk did not finish rolling out within 0.5s');
+      expect(log.error).toContain('kubectl -n hermes rollout status statefulset/t3-afk');
+      expect(api.deployment.spec.template.metadata.annotations).toHaveProperty(['kubectl.kubernetes.io/restartedAt']);
+    });
+
+    test('a malformed RESTART_TARGETS is a settings error, nothing sent', async () => {
+      const { code, log, api } = await run({}, { RESTART_TARGETS: JSON.stringify([{ externalSecret: { namespace: 'x', name: 'Bad Name' }, workload: { kind: 'DaemonSet', namespace: 'x', name: 'y' } }]) });
+      expect(code).toBe(1);
+      expect(log.error).toContain('RESTART_TARGETS must be a non-empty list');
+      expect(api.requests).toEqual([]);
+    });
+  });
+
   test('as shipped: the bundled restart.js of the synthesized ConfigMap, run by node, restarts the agents', async () => {
     const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), restartAgents: { deploymentName: 'claude-agent-service' } });
     const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => 'restart.js' in configMap.data)!;

@@ -139,6 +139,38 @@ describe('readAppSettings', () => {
     expect(problems[0]).toMatch(/holds a credential \(sk-ant-admin01-…\(redacted, 55 chars\)\)/);
   });
 
+  test('tokenConsumers: each workload with the ExternalSecret that feeds it (same namespace by default), Reloader optional; mistakes named', () => {
+    const settings = readAppSettings(
+      withContext({
+        tokenConsumers: [
+          { kind: 'Deployment', namespace: 'claude-agent', name: 'claude-breakglass', externalSecret: 'claude-breakglass-secrets' },
+          { kind: 'StatefulSet', namespace: 'hermes', name: 't3-afk', externalSecret: { namespace: 'shared', name: 't3-secrets' }, reloader: true },
+        ],
+      }),
+    );
+    expect(settings.tokenConsumers).toEqual([
+      { externalSecret: { namespace: 'claude-agent', name: 'claude-breakglass-secrets' }, workload: { kind: 'Deployment', namespace: 'claude-agent', name: 'claude-breakglass' } },
+      { externalSecret: { namespace: 'shared', name: 't3-secrets' }, workload: { kind: 'StatefulSet', namespace: 'hermes', name: 't3-afk' }, reloader: true },
+    ]);
+    const problems = problemsOf(() =>
+      readAppSettings(
+        withContext({
+          tokenConsumers: [
+            { kind: 'DaemonSet', namespace: 'x', name: 'y', externalSecret: 'z' },
+            { kind: 'Deployment', namespace: 'x', name: 'y' },
+            { kind: 'Deployment', namespace: 'a', name: 'b', externalSecret: 'c' },
+            { kind: 'Deployment', namespace: 'a', name: 'b', externalSecret: 'c' },
+          ],
+        }),
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^cdktf\.json context\.tokenConsumers\[0\]\.kind is "DaemonSet": write Deployment or StatefulSet/),
+      expect.stringMatching(/^cdktf\.json context\.tokenConsumers\[1\]\.externalSecret is missing/),
+      'cdktf.json context.tokenConsumers[3]: Deployment a/b is listed twice (also at [2]); list each consumer once.',
+    ]);
+  });
+
   test('reports every problem at once', () => {
     expect(problemsOf(() => readAppSettings(withContext({ tokenProbe: 'maybe', pushgateway: 'yes', legacyCredentialsFile: 'no', bogus: 1 })))).toHaveLength(4);
   });

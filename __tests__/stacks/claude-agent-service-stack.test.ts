@@ -155,11 +155,10 @@ describe('ClaudeAgentServiceStack', () => {
       expect(pod.automount_service_account_token).toBe(true);
       expect(pod.security_context).toMatchObject({ run_as_non_root: true, seccomp_profile: { type: 'RuntimeDefault' } });
       expect(pod.container[0].security_context).toMatchObject({ allow_privilege_escalation: false, read_only_root_filesystem: true, capabilities: { drop: ['ALL'] } });
-      expect(Object.fromEntries(pod.container[0].env.map((v: any) => [v.name, v.value]))).toMatchObject({
-        AGENT_NAMESPACE: 'claude-agent',
-        TOKEN_EXTERNAL_SECRET: 'claude-oauth-token',
-        AGENT_DEPLOYMENT: 'claude-agent-service',
-      });
+      const env = Object.fromEntries(pod.container[0].env.map((v: any) => [v.name, v.value]));
+      expect(JSON.parse(env.RESTART_TARGETS)).toEqual([
+        { externalSecret: { namespace: 'claude-agent', name: 'claude-oauth-token' }, workload: { kind: 'Deployment', namespace: 'claude-agent', name: 'claude-agent-service' } },
+      ]);
       const tokenSecret = manifestsIn(json).find((manifest) => manifest.metadata.name === 'claude-oauth-token')!;
       expect(tokenSecret.metadata.annotations).toEqual({ 'claude-oauth-tokens/primary-minted-at': String(EXAMPLE_MINT_EPOCHS.primary) });
       expect(schemaViolations(tokenSecret)).toEqual([]);
@@ -216,6 +215,60 @@ describe('ClaudeAgentServiceStack', () => {
     test('the image is refused without a registry host or a pin, naming the fix', () => {
       expect(() => synth({ image: 'node:22.20.0-alpine3.22' })).toThrow(/does not name its registry.*write it in full \(e\.g\. 'docker\.io\/library\/node:22\.20\.0-alpine3\.22'/);
       expect(() => synth({ image: 'docker.io/library/node' })).toThrow(/must be pinned to a tag other than 'latest', or to a digest/);
+    });
+  });
+
+  describe('every consumer of the token: other workloads, their own ExternalSecrets, other namespaces', () => {
+    const breakglass = { externalSecret: { namespace: 'claude-agent', name: 'claude-breakglass-secrets' }, workload: { kind: 'Deployment' as const, namespace: 'claude-agent', name: 'claude-breakglass' } };
+    const hermes = { externalSecret: { namespace: 'hermes', name: 'hermes-agent-secrets' }, workload: { kind: 'Deployment' as const, namespace: 'hermes', name: 'hermes-agent' }, reloader: true };
+    const t3 = { externalSecret: { namespace: 'hermes', name: 't3-afk-secrets' }, workload: { kind: 'StatefulSet' as const, namespace: 'hermes', name: 't3-afk' } };
+    const synth = (consumers: any[]) =>
+      synthStack(
+        new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+          inventory: testInventory(),
+          scripts: testScripts(),
+          restartAgents: { deploymentName: 'claude-agent-service', consumers },
+        }),
+      );
+
+    test('a Role in each namespace, reaching exactly its consumers by name, bound to the Job\'s ServiceAccount; the Job gets them all', () => {
+      const json = synth([breakglass, hermes, t3]);
+      const roles = resourcesOfType(json, 'kubernetes_role_v1')
+        .map((role) => ({ namespace: role.metadata.namespace, rule: role.rule }))
+        .sort((a, b) => a.namespace.localeCompare(b.namespace));
+      expect(roles).toEqual([
+        {
+          namespace: 'claude-agent',
+          rule: [
+            { api_groups: ['external-secrets.io'], resources: ['externalsecrets'], resource_names: ['claude-oauth-token', 'claude-breakglass-secrets'], verbs: ['get', 'patch'] },
+            { api_groups: ['apps'], resources: ['deployments'], resource_names: ['claude-agent-service', 'claude-breakglass'], verbs: ['get', 'patch'] },
+          ],
+        },
+        {
+          namespace: 'hermes',
+          rule: [
+            { api_groups: ['external-secrets.io'], resources: ['externalsecrets'], resource_names: ['hermes-agent-secrets', 't3-afk-secrets'], verbs: ['get', 'patch'] },
+            { api_groups: ['apps'], resources: ['deployments'], resource_names: ['hermes-agent'], verbs: ['get', 'patch'] },
+            { api_groups: ['apps'], resources: ['statefulsets'], resource_names: ['t3-afk'], verbs: ['get', 'patch'] },
+          ],
+        },
+      ]);
+      const bindings = resourcesOfType(json, 'kubernetes_role_binding_v1');
+      expect(bindings.map((binding) => [binding.metadata.namespace, binding.subject[0].namespace]).sort()).toEqual([
+        ['claude-agent', 'claude-agent'],
+        ['hermes', 'claude-agent'],
+      ]);
+      const job = resourcesOfType(json, 'kubernetes_job_v1').find((candidate) => candidate.metadata.name.startsWith('claude-oauth-token-restart-'))!;
+      const env = Object.fromEntries(job.spec.template.spec.container[0].env.map((v: any) => [v.name, v.value]));
+      expect(JSON.parse(env.RESTART_TARGETS).map((target: any) => target.workload.name)).toEqual(['claude-agent-service', 'claude-breakglass', 'hermes-agent', 't3-afk']);
+      // Four ExternalSecrets synced and three rollouts, one after another, fit the deadline.
+      expect(job.spec.active_deadline_seconds).toBe(4 * 300 + 3 * 600 + 60);
+      expect(job.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^kubernetes_role_binding_v1\.restart-agents_role-binding_/), expect.stringMatching(/^kubernetes_role_binding_v1\.restart-agents_role-binding-hermes_/)]));
+    });
+
+    test('a consumer listed twice, or named badly, is refused at synth', () => {
+      expect(() => synth([breakglass, breakglass])).toThrow("Deployment claude-agent/claude-breakglass is listed twice; list each consumer once.");
+      expect(() => synth([{ ...t3, workload: { ...t3.workload, name: 'T3_AFK' } }])).toThrow("workload.name 'T3_AFK' is not a Kubernetes object name.");
     });
   });
 });

@@ -60,6 +60,7 @@ describe('npm run check', () => {
     expect(report).toContain('### Stack claude-agent-service: needs deploy');
     expect(report).toContain('**Deploy after merge:** `npm run deploy -- claude-agent-service`');
     expect(report).not.toContain('data.primary'); // unchanged attributes stay out
+    expect(report).not.toContain('The deploy restarts'); // a spare moves no agent
     expect(repo.git('status', '--porcelain')).toBe(''); // the user's tree is untouched
     expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
@@ -123,6 +124,17 @@ describe('npm run check', () => {
     const invalid = await repo.check('--base', 'HEAD');
     expect(invalid.status).toBe(1);
     expect(invalid.stdout).toMatch(/head does not synthesize: .*mint epoch 1776528429000 is in milliseconds/s);
+    // Nothing compared, so nothing is listed as removed, and no deploy is suggested.
+    expect(invalid.stdout).not.toMatch(/removed|npm run deploy/);
+    expect(invalid.stdout).toContain('Deploy after merge: none: the head does not synthesize, so nothing was compared.');
+  });
+
+  test('a rotation of primary says in words which workloads the deploy restarts', async () => {
+    expect((await repo.tokens(['rotate', 'primary', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
+    repo.commit('rotate primary');
+    const run = await repo.check('--base', 'HEAD~1');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('The deploy restarts deployment/claude-agent-service in claude-agent, waiting for each rollout.');
   });
 
   test("the base's output is kept by its tree: a re-run reuses it, --no-cache synthesizes afresh", async () => {

@@ -323,7 +323,7 @@ describe('tokens promote: fail over to a spare in one validated edit', () => {
     const step = (n: number) => lines.findIndex((line) => line.startsWith(`  ${n}.`));
     expect(lines[step(1) + 1]).toBe('       vault kv get -field=claude_oauth_token secret/claude-agent-service-spare-1 | vault kv patch secret/claude-agent-service claude_oauth_token=-');
     expect(lines[step(2)]).toContain('npm run deploy -- vault-access claude-agent-service');
-    expect(lines[step(3) + 1]).toBe('     For primary the deploy also has ESO sync the new token, restarts deployment/claude-agent-service and waits');
+    expect(lines[step(3) + 1]).toBe('     For primary the deploy also has ESO sync the new token into each consumer and restarts deployment/claude-agent-service in claude-agent, waiting for each rollout.');
     expect(step(1)).toBeLessThan(step(2));
   });
 

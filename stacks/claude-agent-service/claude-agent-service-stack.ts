@@ -1,6 +1,7 @@
 import { ProjectStack } from '../project-stack';
 import { Construct } from 'constructs';
 import { AgentRestartJob, AgentRestartJobProps } from '../../constructs/agent-restart-job';
+import { RestartTarget } from '../../lambda-src/contract';
 import { AgentTokenExternalSecret, AgentTokenExternalSecretProps } from '../../constructs/agent-token-external-secret';
 import { ExpiryMonitor, ExpiryMonitorProps, MonitorDriftDetection } from '../../constructs/expiry-monitor';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
@@ -34,7 +35,12 @@ export interface ClaudeAgentServiceStackProps {
    * waits for ESO's sync, restarts this Deployment and waits for the rollout.
    * @default off
    */
-  readonly restartAgents?: Pick<AgentRestartJobProps, 'deploymentName' | 'syncTimeout' | 'rolloutTimeout'>;
+  readonly restartAgents?: Pick<AgentRestartJobProps, 'syncTimeout' | 'rolloutTimeout'> & {
+    /** The agents' Deployment (in `namespace`, fed by this stack's token ExternalSecret). */
+    readonly deploymentName?: string;
+    /** The token's other consumers, each its workload and the ExternalSecret that feeds it, in any namespace. */
+    readonly consumers?: readonly RestartTarget[];
+  };
   /**
    * What every pod of this stack (monitor, probe, restart Job) shares with the cluster's admission
    * policies: the image, and the pod-template fields mutating webhooks write (ignored by plans).
@@ -110,13 +116,21 @@ export class ClaudeAgentServiceStack extends ProjectStack {
       namespace,
       token: primary.vault,
     });
-    if (props.restartAgents) {
+    const restart = props.restartAgents;
+    const targets: RestartTarget[] = [
+      ...(restart?.deploymentName
+        ? [{ externalSecret: { namespace: agentsNamespace, name: this.tokenSecret.secretName }, workload: { kind: 'Deployment' as const, namespace: agentsNamespace, name: restart.deploymentName } }]
+        : []),
+      ...(restart?.consumers ?? []),
+    ];
+    if (restart && targets.length > 0) {
       this.restartJob = new AgentRestartJob(this, 'restart-agents', {
         ...props.pods,
-        ...props.restartAgents,
+        syncTimeout: restart.syncTimeout,
+        rolloutTimeout: restart.rolloutTimeout,
         bundle: props.scripts.restartAgents,
         namespace,
-        externalSecretName: this.tokenSecret.secretName,
+        targets,
         primaryEntry: `${primary.path}:${primary.mintedAt}`,
         dependsOn: [this.tokenSecret.resource],
       });

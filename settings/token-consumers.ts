@@ -1,0 +1,26 @@
+import { RestartTarget } from '../lambda-src/contract';
+import { AppSettings } from './app-settings';
+import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './object-names';
+
+/**
+ * Every consumer a deploy that changes `primary` moves onto the new token: the agents' Deployment
+ * (`agentWorkload`, fed by this project's ExternalSecret), then `tokenConsumers`. What the restart
+ * Job is given, and what `tokens rotate` and `check` say it will restart.
+ */
+export function tokenConsumersOf(settings: Pick<AppSettings, 'agentWorkload' | 'tokenConsumers' | 'namespace' | 'tokenDelivery'>): RestartTarget[] {
+  const externalSecret = settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME;
+  return [
+    ...(settings.agentWorkload
+      ? [{ externalSecret: { namespace: settings.namespace, name: externalSecret }, workload: { kind: 'Deployment' as const, namespace: settings.namespace, name: settings.agentWorkload.deployment } }]
+      : []),
+    ...settings.tokenConsumers,
+  ];
+}
+
+/** One line a person reads: which workloads are restarted, and which only waited for (Reloader). */
+export function describeConsumers(consumers: readonly RestartTarget[]): string {
+  const name = (consumer: RestartTarget) => `${consumer.workload.kind.toLowerCase()}/${consumer.workload.name} in ${consumer.workload.namespace}`;
+  const restarted = consumers.filter((consumer) => !consumer.reloader).map(name);
+  const reloaded = consumers.filter((consumer) => consumer.reloader).map(name);
+  return `restarts ${restarted.join(', ') || 'nothing'}, waiting for each rollout${reloaded.length > 0 ? `; for ${reloaded.join(', ')} (Reloader restarts it) it waits for the sync only` : ''}`;
+}
