@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
-import { App, LocalBackend, TerraformStack } from 'cdktf';
+import { App } from 'cdktf';
 import { runInThisContext } from 'vm';
 import { transformSync } from 'esbuild';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './constructs/agent-token-external-secret';
@@ -20,6 +20,7 @@ import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
 import { VaultAccessStack } from './stacks/vault-access/vault-access-stack';
 import { CHART_VALUES_FILE, EPOCH_MAP_FILE, RULES_FILE } from './settings/project-paths';
 import { formatSynthSummary } from './stacks/synth-output';
+import { useStateBackend } from './stacks/state-backend';
 
 /** One synth: where it reads its inputs, where it writes, and where it reports. */
 export interface SynthRun {
@@ -135,7 +136,7 @@ function synthesize(run: SynthRun): void {
   for (const [name, dependencies] of Object.entries(stackDependencies(settings)) as Array<[StackName, readonly StackName[]]>) {
     for (const dependency of dependencies) stacks[name].addDependency(stacks[dependency]);
   }
-  for (const stack of Object.values(stacks)) keepStateBesideTheRepo(stack);
+  for (const stack of Object.values(stacks)) useStateBackend(stack, settings.stateBackend);
 
   app.synth();
   const rulesFile = path.join(app.outdir, RULES_FILE);
@@ -225,14 +226,6 @@ function legacyCredentialsOf(setting: AppSettings['legacyCredentialsFile']): Omi
   }
 }
 
-/**
- * Terraform runs in `cdktf.out/stacks/<stack>`; a relative path keeps the state file in the repo root
- * and keeps machine paths out of the synth output (so two checkouts synthesize byte-identical JSON).
- * Teams with a remote backend replace this with theirs.
- */
-function keepStateBesideTheRepo(stack: TerraformStack): void {
-  new LocalBackend(stack, { path: `../../../terraform.${stack.node.id}.tfstate` });
-}
 
 /** What `npm run synth -- --help` prints. */
 export const SYNTH_HELP = `Usage: npm run synth

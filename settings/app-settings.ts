@@ -27,6 +27,13 @@ export type RuleDeliverySetting =
 
 export type PushgatewaySetting = { readonly existingUrl: string } | { readonly deploy: { readonly chartVersion?: string; readonly storageSize?: string } };
 
+/** Where each stack keeps its Terraform state; credentials always come from the environment. */
+export type StateBackendSetting =
+  | { readonly type: 'local' }
+  | { readonly type: 'pg'; readonly schemaPrefix: string }
+  | { readonly type: 's3'; readonly bucket: string; readonly keyPrefix: string; readonly region: string }
+  | { readonly type: 'http'; readonly address: string };
+
 export interface KeepSetting {
   readonly keepUrl: string;
   readonly apiKeySecret: { readonly name: string; readonly key: string };
@@ -66,6 +73,8 @@ export interface AppSettings {
   readonly ignoredPodTemplateFields: readonly string[];
   /** The token's other consumers, restarted (or, with Reloader, waited for) by a deploy that changes primary. */
   readonly tokenConsumers: readonly RestartTarget[];
+  /** Where each stack keeps its state: local files by default, or PostgreSQL, S3 or HTTP. */
+  readonly stateBackend: StateBackendSetting;
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -88,6 +97,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   scriptImage: DEFAULT_SCRIPT_IMAGE,
   ignoredPodTemplateFields: [],
   tokenConsumers: [],
+  stateBackend: { type: 'local' },
 };
 
 /** One or more settings are wrong; the message lists each with its fix. */
@@ -318,6 +328,36 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
     const problem = parsed === undefined ? undefined : scriptImageProblem(parsed);
     if (problem) problems.push(`${at}: ${problem}`);
     return problem ? undefined : parsed;
+  },
+  stateBackend: (value, at, problems) => {
+    const example = '{"type": "pg", "schemaPrefix": "claude_oauth_tokens_"} (PG_CONN_STR from the environment)';
+    const type = isObject(value) ? value.type : undefined;
+    switch (type) {
+      case 'local':
+        return object<{ type: string }>({ type: text('local') }, example)(value, at, problems) && { type: 'local' };
+      case 'pg': {
+        const parsed = object<{ type: string; schemaPrefix: string }>({ type: text('pg'), schemaPrefix: text('a schema name prefix', /^[a-z_][a-z0-9_]{0,40}$/, 'claude_oauth_tokens_') }, example)(value, at, problems);
+        return parsed && { type: 'pg', schemaPrefix: parsed.schemaPrefix };
+      }
+      case 's3': {
+        const parsed = object<{ type: string; bucket: string; keyPrefix: string; region: string }>(
+          { type: text('s3'), bucket: text('an S3 bucket name', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/), keyPrefix: text('a key prefix', /^[\w./-]*$/, 'claude-oauth-tokens/'), region: text('an AWS region', /^[a-z]{2}-[a-z]+-\d$/, 'eu-west-1') },
+          '{"type": "s3", "bucket": "tf-state", "keyPrefix": "claude-oauth-tokens/", "region": "eu-west-1"}',
+        )(value, at, problems);
+        return parsed && { type: 's3', bucket: parsed.bucket, keyPrefix: parsed.keyPrefix, region: parsed.region };
+      }
+      case 'http': {
+        const parsed = object<{ type: string; address: string }>({ type: text('http'), address: url('https://state.example.com/claude-oauth-tokens/') }, '{"type": "http", "address": "https://state.example.com/claude-oauth-tokens/"}')(value, at, problems);
+        if (parsed && !parsed.address.endsWith('/')) {
+          problems.push(`${at}.address must end with '/': each stack's name is appended to it.`);
+          return undefined;
+        }
+        return parsed && { type: 'http', address: parsed.address };
+      }
+      default:
+        problems.push(`${at} is ${shown(value)}: write {"type": "local"}, ${example}, an s3 or an http backend (README, Settings). Credentials come from the environment, never from here.`);
+        return undefined;
+    }
   },
   tokenConsumers: (value, at, problems) => {
     const example = '[{"kind": "Deployment", "namespace": "hermes", "name": "hermes-agent", "externalSecret": "hermes-agent-secrets", "reloader": true}]';

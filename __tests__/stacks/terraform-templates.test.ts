@@ -24,6 +24,10 @@ const EVERYTHING_ON = {
   clusterSecretStoreServer: 'https://vault.vault:8200',
   driftDetection: { vaultServer: 'https://vault.vault:8200' },
   kubeContext: 'agents',
+  stateBackend: { type: 'pg', schemaPrefix: 'claude_oauth_tokens_' },
+  scriptImage: `registry.example.test/mirror/node:22.20.0-alpine3.22@sha256:${'c'.repeat(64)}`,
+  ignoredPodTemplateFields: ['metadata[0].annotations["policies.kyverno.io/last-applied-patches"]'],
+  tokenConsumers: [{ kind: 'StatefulSet', namespace: 'hermes', name: 't3-afk', externalSecret: 't3-afk-secrets' }],
 };
 
 /** Trouble for a template parser: interpolations, directives, strip markers, escapes already doubled. */
