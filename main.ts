@@ -14,7 +14,6 @@ import { readTokenInventory, TokenInventory } from './inventory/token-inventory'
 import { redactSecrets } from './inventory/token-shape';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from './settings/app-settings';
 import { StackName, stackDependencies } from './settings/stack-graph';
-import { AGENT_SECRET_ENTRIES } from './stacks/claude-agent-service/agent-secret-entries';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
 import { VaultAccessStack } from './stacks/vault-access/vault-access-stack';
@@ -111,7 +110,7 @@ function synthesize(run: SynthRun): void {
       settings.agentWorkload || settings.tokenConsumers.length > 0 ? { deploymentName: settings.agentWorkload?.deployment, consumers: settings.tokenConsumers } : undefined,
     tokenSecret: {
       name: tokenSecretName,
-      otherEntries: settings.tokenDelivery === 'shared' ? AGENT_SECRET_ENTRIES.map((entry) => ({ ...entry, store: teamStore })) : undefined,
+      otherEntries: settings.tokenDelivery === 'shared' ? settings.sharedSecretEntries.map((entry) => ({ ...entry, store: teamStore })) : undefined,
       secretStore,
       refreshInterval,
     },

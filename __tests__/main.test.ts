@@ -121,13 +121,24 @@ describe('npm run synth (main.ts)', () => {
     expect(externalSecrets()['claude-oauth-token'].data.map((entry: any) => entry.secretKey)).toEqual(['CLAUDE_CODE_OAUTH_TOKEN']);
     expect(app.read('cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml')).toMatch(/externalsecret_status_condition\{[^}]*name=~"claude-oauth-token"/);
 
-    expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ tokenDelivery: 'shared', legacyCredentialsFile: false, refreshInterval: '15m' }) }).status).toBe(0);
+    // Shared mode without the other keys would own the agents' Secret whole and drop them: refused.
+    const unlisted = app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ tokenDelivery: 'shared' }) });
+    expect(unlisted.status).toBe(1);
+    expect(unlisted.stderr).toContain('tokenDelivery is "shared" but sharedSecretEntries is empty: this project would own claude-agent-secrets whole and remove every other key.');
+    // The keys come from the setting, exactly those and no guess.
+    const sharedSecretEntries = [
+      { secretKey: 'GITHUB_TOKEN', key: 'viktor', property: 'github_pat' },
+      { secretKey: 'WOODPECKER_API_TOKEN', key: 'ci/global', property: 'woodpecker_api_token' },
+    ];
+    expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ tokenDelivery: 'shared', sharedSecretEntries, legacyCredentialsFile: false, refreshInterval: '15m' }) }).status).toBe(0);
     const shared = externalSecrets();
     expect(Object.keys(shared)).toEqual(['claude-agent-secrets']);
     expect(shared['claude-agent-secrets'].refreshInterval).toBe('15m');
-    expect(shared['claude-agent-secrets'].data.map((entry: any) => entry.secretKey)).toEqual([
-      'CLAUDE_CODE_OAUTH_TOKEN', 'GITHUB_TOKEN', 'FORGEJO_TOKEN', 'API_BEARER_TOKEN', 'FIXER_FORGEJO_TOKEN', 'FIXER_WEBHOOK_SECRET',
-      'MEMORY_API_KEY', 'FIXER_NTFY_TOKEN', 'WOODPECKER_API_TOKEN', 'SLACK_WEBHOOK_URL', 'HA_MCP_URL',
+    expect(shared['claude-agent-secrets'].data).toEqual([
+      { secretKey: 'CLAUDE_CODE_OAUTH_TOKEN', remoteRef: { key: 'claude-agent-service', property: 'claude_oauth_token' } },
+      // The team's store for the agents' own keys (the token may read through a store of its own).
+      { secretKey: 'GITHUB_TOKEN', remoteRef: { key: 'viktor', property: 'github_pat' }, sourceRef: { storeRef: { name: 'vault-kv', kind: 'ClusterSecretStore' } } },
+      { secretKey: 'WOODPECKER_API_TOKEN', remoteRef: { key: 'ci/global', property: 'woodpecker_api_token' }, sourceRef: { storeRef: { name: 'vault-kv', kind: 'ClusterSecretStore' } } },
     ]);
   });
 

@@ -75,6 +75,11 @@ export interface AppSettings {
   readonly tokenConsumers: readonly RestartTarget[];
   /** Where each stack keeps its state: local files by default, or PostgreSQL, S3 or HTTP. */
   readonly stateBackend: StateBackendSetting;
+  /**
+   * With `tokenDelivery: "shared"`: the agents' Secret's other keys, which this project then owns
+   * (names and Vault locations only). Required there: a key not listed would be removed.
+   */
+  readonly sharedSecretEntries: readonly { readonly secretKey: string; readonly key: string; readonly property: string }[];
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
@@ -98,6 +103,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   ignoredPodTemplateFields: [],
   tokenConsumers: [],
   stateBackend: { type: 'local' },
+  sharedSecretEntries: [],
 };
 
 /** One or more settings are wrong; the message lists each with its fix. */
@@ -329,6 +335,30 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
     if (problem) problems.push(`${at}: ${problem}`);
     return problem ? undefined : parsed;
   },
+  sharedSecretEntries: (value, at, problems) => {
+    const example = '[{"secretKey": "GITHUB_TOKEN", "key": "viktor", "property": "github_pat"}]';
+    if (!Array.isArray(value)) {
+      problems.push(`${at} is ${shown(value)}: write a list of entries, e.g. ${example}.`);
+      return undefined;
+    }
+    const before = problems.length;
+    const entries = value.flatMap((item, index) => {
+      const parsed = object<{ secretKey: string; key: string; property: string }>(
+        {
+          secretKey: text('an environment variable name', /^[A-Za-z_][A-Za-z0-9_]*$/, 'GITHUB_TOKEN'),
+          key: text('a Vault secret under the store\'s mount', /^[\w.-]+(\/[\w.-]+)*$/, 'ci/global'),
+          property: text('a field of that secret', /^[\w.-]+$/, 'github_pat'),
+        },
+        example,
+      )(item, `${at}[${index}]`, problems);
+      return parsed ? [parsed] : [];
+    });
+    const keys = entries.map((entry) => entry.secretKey);
+    keys.forEach((key, index) => {
+      if (keys.indexOf(key) !== index) problems.push(`${at}: ${key} is listed twice; each key of the Secret once.`);
+    });
+    return problems.length === before ? entries : undefined;
+  },
   stateBackend: (value, at, problems) => {
     const example = '{"type": "pg", "schemaPrefix": "claude_oauth_tokens_"} (PG_CONN_STR from the environment)';
     const type = isObject(value) ? value.type : undefined;
@@ -459,6 +489,13 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
       const parsed = SETTINGS[key as keyof AppSettings](value, at, problems);
       settings[key] = value === null ? undefined : parsed;
     }
+  }
+  if (settings.tokenDelivery === 'shared' && (settings.sharedSecretEntries as readonly unknown[]).length === 0) {
+    problems.push(
+      'tokenDelivery is "shared" but sharedSecretEntries is empty: this project would own claude-agent-secrets whole and remove every other key. ' +
+        'List them (names and Vault locations), as the existing ExternalSecret has them: kubectl -n <namespace> get externalsecret claude-agent-secrets -o json | ' +
+        `jq -c '[.spec.data[] | select(.secretKey != "CLAUDE_CODE_OAUTH_TOKEN") | {secretKey, key: .remoteRef.key, property: .remoteRef.property}]'`,
+    );
   }
   if (problems.length > 0) throw new SettingsError(problems);
   return { ...settings } as unknown as AppSettings;

@@ -1,7 +1,11 @@
 import { AgentTokenExternalSecret, AgentTokenExternalSecretProps } from '../../constructs/agent-token-external-secret';
 import { Duration } from '../../inventory/duration';
 import { vaultSecretLocation } from '../../inventory/vault-location';
-import { AGENT_SECRET_ENTRIES } from '../../stacks/claude-agent-service/agent-secret-entries';
+/** Some other keys of the agents' Secret, as a team lists them in sharedSecretEntries. */
+const AGENT_SECRET_ENTRIES = [
+  { secretKey: 'GITHUB_TOKEN', key: 'viktor', property: 'github_pat' },
+  { secretKey: 'API_BEARER_TOKEN', key: 'claude-agent-service', property: 'api_bearer_token' },
+];
 import { schemaViolations } from '../helpers/crd-schemas';
 import { manifestsIn, synthConstructs } from '../helpers/synth';
 
@@ -35,7 +39,7 @@ describe('AgentTokenExternalSecret', () => {
       { secretKey: 'CLAUDE_CODE_OAUTH_TOKEN', remoteRef: { key: 'claude-agent-service', property: 'claude_oauth_token' } },
       ...AGENT_SECRET_ENTRIES.map(({ secretKey, key, property }) => ({ secretKey, remoteRef: { key, property } })),
     ]);
-    expect(manifest.spec.data).toHaveLength(11);
+    expect(manifest.spec.data).toHaveLength(1 + AGENT_SECRET_ENTRIES.length);
   });
 
   test('store, refresh interval, names and Vault location are configurable', () => {

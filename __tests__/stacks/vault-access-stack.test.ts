@@ -71,7 +71,12 @@ describe('VaultAccessStack', () => {
   test('with a store of its own, the token ExternalSecrets read through it; shared-mode entries keep the team store', () => {
     const app = new AppCopy();
     try {
-      const context = { clusterSecretStoreServer: 'https://vault.vault:8200', tokenDelivery: 'shared', tokenProbe: true };
+      const context = {
+        clusterSecretStoreServer: 'https://vault.vault:8200',
+        tokenDelivery: 'shared',
+        sharedSecretEntries: [{ secretKey: 'GITHUB_TOKEN', key: 'viktor', property: 'github_pat' }],
+        tokenProbe: true,
+      };
       expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify(context) }).status).toBe(0);
       expect(manifestsIn(app.stackJson('claude-agent-service')).flatMap(schemaViolations)).toEqual([]);
       const externalSecrets = Object.fromEntries(manifestsIn(app.stackJson('claude-agent-service')).map((manifest) => [manifest.metadata.name, manifest.spec]));
