@@ -41,3 +41,30 @@ describe('stateBackend: one state per stack, where the team keeps state, credent
     expect(run.stderr).not.toContain('s3cret');
   });
 });
+
+describe('examples/viktorbarzin-infra/cdktf.json: the settings for the cluster this project was made for', () => {
+  test('synthesizes: adoption, PostgreSQL state, drift detection over in-cluster http, and the restart Job for all four consumers', () => {
+    const app = new AppCopy();
+    try {
+      app.write('cdktf.json', app.read('examples/viktorbarzin-infra/cdktf.json'));
+      const run = app.synth();
+      expect(run.status).toBe(0);
+      const agents = app.stackJson('claude-agent-service');
+      expect(agents.terraform.backend).toEqual({ pg: { schema_name: 'claude_oauth_tokens_claude_agent_service' } });
+      expect(agents.import).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'claude-agent/claude-oauth-expiry-monitor' })]));
+      const job = Object.values<any>(agents.resource.kubernetes_job_v1).find((candidate) => candidate.metadata.name.startsWith('claude-oauth-token-restart-'));
+      const env = Object.fromEntries(job.spec.template.spec.container[0].env.map((v: any) => [v.name, v.value]));
+      expect(JSON.parse(env.RESTART_TARGETS).map((target: any) => `${target.workload.namespace}/${target.workload.name}${target.reloader ? ' (reloader)' : ''}`)).toEqual([
+        'claude-agent/claude-agent-service',
+        'claude-breakglass/claude-breakglass',
+        'hermes-agent/hermes-agent (reloader)',
+        't3-afk/t3-afk',
+      ]);
+      const monitor = Object.values<any>(agents.resource.kubernetes_cron_job_v1)[0];
+      const monitorEnv = Object.fromEntries(monitor.spec.job_template.spec.template.spec.container[0].env.map((v: any) => [v.name, v.value]));
+      expect(monitorEnv.VAULT_ADDR).toBe('http://vault-active.vault.svc.cluster.local:8200');
+    } finally {
+      app.remove();
+    }
+  });
+});
