@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, statSync } from 'fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'fs';
 import * as path from 'path';
 import { tokenPathProblem } from '../inventory/token-path';
 import { looksLikeToken } from '../inventory/token-shape';
@@ -39,9 +39,41 @@ export function readMountedTokenFiles(directory: string, mount: MountDescription
     else if (pathProblem) problems.push(`entry '${name}' is not a token path and does not belong in the ${mount.label}: remove it.`);
     else if (kind === 'directory') problems.push(`entry '${name}' is a directory, not a file: a ${mount.label} holds one file per token; remove it.`);
     else if (kind === 'broken') problems.push(`entry '${name}' is a link to nothing: remove it, or remount the ${mount.label}.`);
-    else files.push({ path: name, text: readFileSync(file, 'utf8') });
+    else {
+      const read = readBoundedFile(file);
+      if ('problem' in read) problems.push(`entry '${name}' ${read.problem}`);
+      else files.push({ path: name, text: read.text });
+    }
   }
   return { files, problems };
+}
+
+/** More than this in one entry is no expiry (ten digits) nor token (108 characters). */
+export const MAX_ENTRY_BYTES = 4096;
+
+/**
+ * An entry's text, read only if it is a regular file no larger than {@link MAX_ENTRY_BYTES}: a FIFO
+ * would hang the run, a device or a huge file exhaust it, and neither is what the kubelet mounts.
+ */
+function readBoundedFile(file: string): { text: string } | { problem: string } {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): check the volume's defaultMode and the pod's user.` };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { problem: 'is not a regular file (a FIFO, socket or device): a mounted ConfigMap holds files; remove it.' };
+    if (stat.size > MAX_ENTRY_BYTES) return { problem: `has ${stat.size} bytes, more than any entry (${MAX_ENTRY_BYTES}): regenerate the ConfigMap with a deploy.` };
+    const buffer = Buffer.alloc(stat.size);
+    const length = stat.size === 0 ? 0 : readSync(fd, buffer, 0, stat.size, 0);
+    return { text: buffer.subarray(0, length).toString('utf8') };
+  } catch (error) {
+    return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).` };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** What a mount entry is, following links as the kubelet's `<key> -> ..data/<key>` ones must be followed. */

@@ -1,4 +1,4 @@
-import { describeRequestError, HttpAnswer, httpRequest } from './http-request';
+import { describeRequestError, HttpAnswer, httpRequest, RequestTimeoutError } from './http-request';
 
 /** Where and how to push one group, and how hard to try. */
 export interface PushRequest {
@@ -71,6 +71,12 @@ export async function pushGroup(request: PushRequest): Promise<PushResult> {
   const budgetMs = pushWorstCaseMs(request);
   let lastFailure = '';
   let retryAfterMs: number | undefined;
+  // A timeout after the request went out: the gateway may have stored it and answered too late.
+  let maybeStored = false;
+  const outcome = () =>
+    maybeStored
+      ? ' An attempt timed out after its request was sent, so the gateway may already hold this push: the outcome is unknown (check push_time_seconds).'
+      : ' The last good push stays on the gateway.';
   for (let attempt = 1; attempt <= request.attempts; attempt++) {
     if (attempt > 1) {
       const backoffMs = request.backoffMs * 2 ** (attempt - 2);
@@ -79,7 +85,7 @@ export async function pushGroup(request: PushRequest): Promise<PushResult> {
       if (waitMs > backoffMs && Date.now() - startedMs + waitMs + request.timeoutMs > budgetMs) {
         throw new PushError(
           `Pushgateway ${where} asked to retry after ${Math.ceil(waitMs / 1000)}s (last: ${lastFailure}), beyond this run's deadline; ` +
-            'the next scheduled run will push. The last good push stays on the gateway.',
+            `the next scheduled run will push.${outcome()}`,
           attempt - 1,
         );
       }
@@ -96,6 +102,7 @@ export async function pushGroup(request: PushRequest): Promise<PushResult> {
       });
     } catch (error) {
       lastFailure = describeRequestError(error);
+      if (error instanceof RequestTimeoutError) maybeStored = true;
       continue;
     }
     const answer = response.text.trim().slice(0, 300);
@@ -111,7 +118,7 @@ export async function pushGroup(request: PushRequest): Promise<PushResult> {
   }
   throw new PushError(
     `Pushgateway ${where} failed ${request.attempts} time${request.attempts === 1 ? '' : 's'} (last: ${lastFailure}); ` +
-      `check that it runs and that ${redactUrl(request.baseUrl)} is right. The last good push stays on the gateway.`,
+      `check that it runs and that ${redactUrl(request.baseUrl)} is right.${outcome()}`,
     request.attempts,
   );
 }

@@ -1,4 +1,6 @@
-import { mkdirSync, symlinkSync, writeFileSync } from 'fs';
+import { execFileSync } from 'child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { createServer, Server } from 'http';
 import * as path from 'path';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
@@ -31,6 +33,35 @@ async function monitor(env: Record<string, string | undefined>, argv: string[] =
   const code = await runMonitor({ env, argv, stdout: () => undefined, log: (line) => lines.push(line), now: () => NOW });
   return { code, log: JSON.parse(lines[0]) as Record<string, any>, raw: lines.join('\n') };
 }
+
+describe('the monitor bounds what it reads and what it says', () => {
+  let dir: string;
+  let gateway: Awaited<ReturnType<typeof scriptedGateway>>;
+  beforeEach(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'expiry-mount-'));
+    writeFileSync(path.join(dir, 'primary'), EXPIRIES.primary);
+    gateway = await scriptedGateway([{ status: 200 }]);
+  });
+  afterEach(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    await gateway.close();
+  });
+
+  test.each([
+    ['a 50 MB entry', (file: string) => writeFileSync(file, Buffer.alloc(50 * 1024 * 1024, 0x31)), "entry 'spare-1' has 52428800 bytes, more than any entry (4096)"],
+    ['a FIFO (would hang)', (file: string) => execFileSync('mkfifo', [file]), "entry 'spare-1' is not a regular file (a FIFO, socket or device)"],
+    ['a link to /dev/zero (would never end)', (file: string) => symlinkSync('/dev/zero', file), "entry 'spare-1' is not a regular file"],
+  ])('%s: exit 1 at once with the entry named, a short log line, nothing pushed', async (_name, make, message) => {
+    make(path.join(dir, 'spare-1'));
+    const started = Date.now();
+    const run = await monitor({ TOKEN_EXPIRY_DIR: dir, PUSHGATEWAY_URL: gateway.url });
+    expect(run.code).toBe(1);
+    expect(run.log.error).toContain(message);
+    expect(run.raw.length).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(gateway.times).toHaveLength(0);
+  });
+});
 
 describe('the monitor refuses the impossible (exit 1, nothing pushed)', () => {
   let mount: ConfigMapMount;
