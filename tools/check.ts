@@ -8,7 +8,7 @@
  * Exit codes: 0 pass; 1 a failure the report names (invalid map, CRD-schema violation, token-shaped
  * string, token inside the critical window); 2 the check itself could not run (usage, git, CRD dir).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { EpochSeconds, ExpiryThresholds, isoUtc, nowInSeconds } from '../inventory/expiry';
@@ -163,7 +163,21 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
   const registry = CrdSchemaRegistry.fromDirectory(options.crdDir);
   const { sha, label } = resolveBase(projectDir, options.base);
   const now = nowInSeconds();
-  const scratch = mkdtempSync(path.join(tmpdir(), 'claude-oauth-tokens-check-'));
+  removeLeftovers(projectDir);
+  // Named by this process, so that a later run can tell a killed run's folder from a live one's.
+  const scratch = mkdtempSync(path.join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
+  const cleanUp = () => {
+    git(projectDir, ['worktree', 'remove', '--force', path.join(scratch, 'base-tree')]);
+    git(projectDir, ['worktree', 'prune']);
+    rmSync(scratch, { recursive: true, force: true });
+  };
+  // Interrupted (Ctrl-C, a CI cancel), it still leaves no folder and no registered worktree behind.
+  const onSignal = (signal: NodeJS.Signals) => {
+    cleanUp();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     // Both sides judged by the head's thresholds: the gate is about what this change deploys.
     const settings = headSettings(projectDir);
@@ -211,7 +225,30 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
       restarts: primaryChanged && consumers.length > 0 ? describeConsumers(consumers) : undefined,
     };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    cleanUp();
+  }
+}
+
+const SCRATCH_PREFIX = 'claude-oauth-tokens-check-';
+
+/** What an earlier check killed without a chance to clean up left: its folder, and its worktree's registration. */
+function removeLeftovers(projectDir: string): void {
+  for (const entry of readdirSync(tmpdir())) {
+    const pid = Number(new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`).exec(entry)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
+    rmSync(path.join(tmpdir(), entry), { recursive: true, force: true });
+  }
+  git(projectDir, ['worktree', 'prune']);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 

@@ -1,5 +1,6 @@
-import { spawnSync } from 'child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { spawn, spawnSync } from 'child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import * as path from 'path';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
 import { AppCopy, CommandResult, EPOCH_MAP_FILE, REPO_ROOT } from '../../devkit/app-copy';
@@ -151,6 +152,28 @@ describe('npm run check', () => {
     writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replace('"spare-1": "1808064280"', '"spare-1": "1111111111"'));
     expect((await repo.check('--base', 'HEAD')).stdout).toContain('data.spare-1: "1111111111" -> ');
     expect((await repo.check('--base', 'HEAD', '--no-cache')).stdout).toContain('data.spare-1: "1808064280" -> ');
+  });
+
+  test('killed mid-run (SIGTERM), it leaves no temporary folder and no registered worktree; a later run clears what a SIGKILL left', async () => {
+    const child = spawn(process.execPath, ['-r', './tools/register-ts.js', 'tools/check.ts', '--base', 'HEAD', '--no-cache'], { cwd: repo.dir, env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    while (repo.git('worktree', 'list').trim().split('\n').length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(2); // the base checked out, mid-run
+    child.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
+    expect(readdirSync(tmpdir()).filter((entry) => entry.startsWith(`claude-oauth-tokens-check-${child.pid}-`))).toEqual([]);
+
+    // What a SIGKILL leaves: the folder of a process that is gone, its worktree still registered.
+    const dead = Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+    const leftover = path.join(tmpdir(), `claude-oauth-tokens-check-${dead}-left`);
+    mkdirSync(leftover);
+    repo.git('worktree', 'add', '--detach', path.join(leftover, 'base-tree'), 'HEAD');
+    expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(2);
+    expect((await repo.check('--base', 'HEAD')).status).toBe(0);
+    expect(existsSync(leftover)).toBe(false);
+    expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
   });
 
   test('cannot-run problems exit 2 with a reason', async () => {
