@@ -85,4 +85,19 @@ describe('npm run tokens -- probe --stdin', () => {
     expect(screen).not.toContain(token.slice(13, 30));
     expect(status).toBe(0);
   }, 30_000);
+
+  test('echo goes off on a terminal before anything slow loads, for the commands that read a token only', async () => {
+    // What the terminal is set to right after the first preload ran: stty reads the same terminal.
+    const sttyAfterPreload = (args: string) =>
+      new Promise<string>((resolve) => {
+        const command = `${process.execPath} -r ./tools/tty-echo-off.js -e "process.stdout.write(require('child_process').execSync('stty -a', { stdio: ['inherit', 'pipe', 'inherit'] }).toString())" ${args}`;
+        const terminal = spawn('script', ['-qfec', command, '/dev/null'], { cwd: app.dir, env: { ...process.env, TERM: 'dumb' } });
+        let screen = '';
+        terminal.stdout.on('data', (chunk) => (screen += chunk));
+        terminal.on('close', () => resolve(screen));
+      });
+    expect(await sttyAfterPreload('probe --stdin')).toMatch(/(^|\s)-echo(\s|$)/);
+    expect(await sttyAfterPreload('rotate primary --store')).toMatch(/(^|\s)-echo(\s|$)/);
+    expect(await sttyAfterPreload('status')).toMatch(/(^|\s)echo(\s|$)/);
+  }, 30_000);
 });
