@@ -47,7 +47,7 @@ export function runSynth(run: SynthRun): number {
     if (error instanceof EpochMapError) {
       run.stderr(`${error.message}\nNothing was synthesized; fix ${EPOCH_MAP_FILE} and run synth again.`);
     } else if (error instanceof SettingsError) {
-      run.stderr(redactSecrets(`${error.message}\nNothing was synthesized; fix the settings (README, Settings) and run synth again.`));
+      run.stderr(redactSecrets(`${error.message}\nNothing was synthesized; fix the settings (docs/fitting-the-cluster.md, Settings) and run synth again.`));
     } else {
       // A construct's validation message is for people; the stack is for whoever debugs this code.
       run.stderr(redactSecrets(`synth failed: ${(error as Error)?.message ?? String(error)}\nNothing was synthesized.`));
@@ -69,7 +69,7 @@ function synthesize(run: SynthRun): void {
   if (settings.runbookUrl === DEFAULT_SETTINGS.runbookUrl) {
     run.stderr(
       `WARNING: cdktf.json context.runbookUrl is still the placeholder ${DEFAULT_SETTINGS.runbookUrl}: every alert links there. ` +
-        "Set it to where your team reads this README (its sections are the alerts' runbooks).",
+        "Set it to where your team reads docs/runbook.md (its sections are the alerts' runbooks).",
     );
   }
   const app = new App({ outdir: run.outdir });
@@ -148,7 +148,7 @@ function synthesize(run: SynthRun): void {
     writeFileSync(valuesFile, monitoring.chartValues);
     run.stdout(
       `Rules ship as ConfigMap claude-oauth-token-rules in ${settings.monitoringNamespace}; the prometheus chart ` +
-        `(release "${settings.prometheus.mode === 'chart' ? settings.prometheus.release : ''}") loads it once its values include ${path.relative(run.projectDir, valuesFile)} (README, Alert rules: plain chart or operator).`,
+        `(release "${settings.prometheus.mode === 'chart' ? settings.prometheus.release : ''}") loads it once its values include ${path.relative(run.projectDir, valuesFile)} (docs/fitting-the-cluster.md, Alert rules: plain chart or operator).`,
     );
   }
 }

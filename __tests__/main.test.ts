@@ -11,7 +11,7 @@ const TOKEN_SHAPED = new RegExp(['sk', 'ant', '[a-z]{2,8}[0-9]{2}', '[A-Za-z0-9_
 /** What synth says of the shipped example, and nothing else: its tokens give no runway, its runbook URL is the placeholder. */
 const EXAMPLE_WARNINGS =
   'WARNING: all 3 tokens expire within 3 minutes of each other (2027-04-18T16:04:40Z to 2027-04-18T16:07:09Z): when one enters the 30-day warning window the spares do too, so they give no runway. Re-mint the spares at staggered times (npm run tokens -- rotate <spare>).\n' +
-  "WARNING: cdktf.json context.runbookUrl is still the placeholder https://github.com/your-org/claude-oauth-tokens/blob/main/README.md: every alert links there. Set it to where your team reads this README (its sections are the alerts' runbooks).\n";
+  "WARNING: cdktf.json context.runbookUrl is still the placeholder https://github.com/your-org/claude-oauth-tokens/blob/main/docs/runbook.md: every alert links there. Set it to where your team reads docs/runbook.md (its sections are the alerts' runbooks).\n";
 
 describe('npm run synth (main.ts)', () => {
   let app: AppCopy;
@@ -106,7 +106,7 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stderr).toContain('cdktf.json context.tokenProbe is "maybe": write true or false');
     expect(run.stderr).toContain('cdktf.json context.pushgateway is "yes": write {"existingUrl"');
     expect(run.stderr).toContain('cdktf.json context.legacyCredentialsFile is "no": write true (from Vault), false (not delivered)');
-    expect(run.stderr).toContain('Nothing was synthesized; fix the settings (README, Settings) and run synth again.');
+    expect(run.stderr).toContain('Nothing was synthesized; fix the settings (docs/fitting-the-cluster.md, Settings) and run synth again.');
     expect(run.stderr).not.toMatch(/^\s+at /m);
     expect(app.read('cdktf.out/stacks/claude-agent-service/cdk.tf.json')).toBe(before);
 

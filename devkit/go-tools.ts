@@ -47,7 +47,7 @@ export function cacheRoot(): string {
 function goVersion(): string {
   const result = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
-    throw new Error('The Go toolchain is not on PATH: the real OpenTofu is built from source with Go 1.26 (README, Testing).');
+    throw new Error('The Go toolchain is not on PATH: the real OpenTofu is built from source with Go 1.26 (docs/development.md).');
   }
   return result.stdout.trim();
 }
@@ -71,7 +71,7 @@ export function goProgram(name: GoToolsName, program: string): string {
   const dir = goToolsBinDir(name);
   const binary = path.join(dir, program);
   if (!existsSync(path.join(dir, COMPLETE))) {
-    throw new Error(`${program} (${GO_TOOLS[name].version}) is not built in ${dir}: run \`npm run build:go-tools\` (the first build takes minutes; README, Testing).`);
+    throw new Error(`${program} (${GO_TOOLS[name].version}) is not built in ${dir}: run \`npm run build:go-tools\` (the first build takes minutes; docs/development.md).`);
   }
   return binary;
 }

@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
@@ -13,6 +13,11 @@ export interface RunningBinary {
   /** Everything it printed so far, for failure messages. */
   output(): string;
   stop(): Promise<void>;
+}
+
+/** What a test says when one of the Debian binaries the suite runs is not installed. */
+export function missingDebianPackage(command: string): string {
+  return `${command} is not installed: the tests run the real one. Install it with: sudo apt-get install -y prometheus prometheus-pushgateway prometheus-alertmanager`;
 }
 
 /** A port that was free a moment ago on 127.0.0.1. */
@@ -43,6 +48,7 @@ export async function startBinary(
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
     const dataDir = mkdtempSync(path.join(tmpdir(), `${path.basename(command)}-`));
+    if (spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0) throw new Error(missingDebianPackage(command));
     const child = spawn(command, buildArgs(port, dataDir), { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

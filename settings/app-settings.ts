@@ -83,7 +83,7 @@ export interface AppSettings {
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
-  runbookUrl: 'https://github.com/your-org/claude-oauth-tokens/blob/main/README.md',
+  runbookUrl: 'https://github.com/your-org/claude-oauth-tokens/blob/main/docs/runbook.md',
   expiryThresholds: DEFAULT_EXPIRY_THRESHOLDS,
   namespace: AGENTS_NAMESPACE,
   createNamespace: false,
@@ -281,7 +281,7 @@ const wholeDays: Check<number> = (value, at, problems) => {
 };
 
 const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } = {
-  runbookUrl: url('https://github.com/your-org/claude-oauth-tokens/blob/main/README.md', { fragment: false }),
+  runbookUrl: url('https://github.com/your-org/claude-oauth-tokens/blob/main/docs/runbook.md', { fragment: false }),
   expiryThresholds: (value, at, problems) => {
     const parsed = object<ExpiryThresholds>({ warningDays: wholeDays, criticalDays: wholeDays }, '{"warningDays": 30, "criticalDays": 7}')(value, at, problems);
     const problem = parsed && expiryThresholdsProblem(parsed);
@@ -385,7 +385,7 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
         return parsed && { type: 'http', address: parsed.address };
       }
       default:
-        problems.push(`${at} is ${shown(value)}: write {"type": "local"}, ${example}, an s3 or an http backend (README, Settings). Credentials come from the environment, never from here.`);
+        problems.push(`${at} is ${shown(value)}: write {"type": "local"}, ${example}, an s3 or an http backend (docs/fitting-the-cluster.md, Settings). Credentials come from the environment, never from here.`);
         return undefined;
     }
   },
@@ -483,7 +483,7 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
         continue;
       }
       if (!Object.hasOwn(SETTINGS, key)) {
-        problems.push(`${at} is not a setting; the settings are ${Object.keys(SETTINGS).join(', ')} (README, Settings).`);
+        problems.push(`${at} is not a setting; the settings are ${Object.keys(SETTINGS).join(', ')} (docs/fitting-the-cluster.md, Settings).`);
         continue;
       }
       const parsed = SETTINGS[key as keyof AppSettings](value, at, problems);

@@ -14,10 +14,12 @@ import { AGENTS_NAMESPACE, DEDICATED_TOKEN_SECRET_NAME } from '../settings/objec
 import { REPO_ROOT } from '../settings/project-paths';
 import { STACKS } from '../settings/stack-graph';
 
-/** A generated block: its name (in the markers) and its text. */
+/** A generated block: its name (in the markers), its text, and the document it lives in. */
 interface Fact {
   readonly name: string;
   readonly text: string;
+  /** Relative to the repository root. */
+  readonly file: string;
 }
 
 /** Every alert the monitoring stack can ship, with the setting that turns on those that are optional. */
@@ -31,33 +33,38 @@ function alertTable(): Fact {
   const rows = groups.flatMap(([records, shipped]) =>
     records.map((record) => `| [${record.name}](#${markdownAnchor(record.runbookHeading)}) | ${record.summary} | ${record.for.toDurationString()} | ${record.severity} | ${shipped} |`),
   );
-  return { name: 'alert-table', text: ['| alert | summary | for | severity | shipped |', '|---|---|---|---|---|', ...rows].join('\n') };
+  return { name: 'alert-table', file: 'docs/runbook.md', text: ['| alert | summary | for | severity | shipped |', '|---|---|---|---|---|', ...rows].join('\n') };
 }
 
 function stackList(): Fact {
-  return { name: 'stack-list', text: `${STACKS.length} Terraform stacks (${STACKS.map((stack) => `\`${stack}\``).join(', ')}), synthesized from typed constructs:` };
+  return { name: 'stack-list', file: 'README.md', text: `${STACKS.length} Terraform stacks (${STACKS.map((stack) => `\`${stack}\``).join(', ')}), synthesized from typed constructs:` };
 }
 
 const FACTS: ReadonlyArray<() => Fact> = [stackList, alertTable];
 
-/** `readme` with every generated block replaced by what the code says now; throws when a marker is missing. */
-export function withGeneratedFacts(readme: string): string {
-  return FACTS.reduce((text, render) => {
-    const fact = render();
+/** The documents that hold generated blocks. */
+export const FACT_FILES = ['README.md', 'docs/runbook.md'] as const;
+
+/** `document` (one of {@link FACT_FILES}) with its generated blocks replaced by what the code says now; throws when a marker is missing. */
+export function withGeneratedFacts(document: string, file: (typeof FACT_FILES)[number] = 'README.md'): string {
+  return FACTS.map((render) => render()).filter((fact) => fact.file === file).reduce((text, fact) => {
     const begin = `<!-- generated:${fact.name} (npm run readme) -->\n`;
     const end = `\n<!-- /generated:${fact.name} -->`;
     const from = text.indexOf(begin);
     const to = text.indexOf(end, from);
-    if (from < 0 || to < 0) throw new Error(`README.md has no generated block '${fact.name}': add the markers ${begin.trim()} and ${end.trim()}.`);
+    if (from < 0 || to < 0) throw new Error(`${file} has no generated block '${fact.name}': add the markers ${begin.trim()} and ${end.trim()}.`);
     return `${text.slice(0, from + begin.length)}${fact.text}${text.slice(to)}`;
-  }, readme);
+  }, document);
 }
 
 export const README_FILE = path.join(REPO_ROOT, 'README.md');
 
 if (require.main === module) {
-  const before = readFileSync(README_FILE, 'utf8');
-  const after = withGeneratedFacts(before);
-  if (after !== before) writeFileSync(README_FILE, after);
-  console.log(after === before ? 'README.md is up to date.' : 'README.md: generated facts rewritten.');
+  for (const file of FACT_FILES) {
+    const absolute = path.join(REPO_ROOT, file);
+    const before = readFileSync(absolute, 'utf8');
+    const after = withGeneratedFacts(before, file);
+    if (after !== before) writeFileSync(absolute, after);
+    console.log(after === before ? `${file} is up to date.` : `${file}: generated facts rewritten.`);
+  }
 }

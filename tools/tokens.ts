@@ -303,7 +303,7 @@ function status(positional: string[], options: Options, io: CliIo): number {
     const short = inventory.tokens.filter((token) => token.daysLeft < Number(failUnder));
     if (short.length > 0) {
       throw new CliError(
-        `${short.map((token) => `'${token.path}' has ${token.daysLeft} days left`).join(', ')}: fewer than ${failUnder}. Rotate (see README, Rotating a token).`,
+        `${short.map((token) => `'${token.path}' has ${token.daysLeft} days left`).join(', ')}: fewer than ${failUnder}. Rotate (see docs/rotation.md).`,
         TokensExit.underDays,
       );
     }
@@ -375,7 +375,7 @@ async function rotate(positional: string[], options: Options, io: CliIo): Promis
       `  4. Review: git diff ${fileName}   (one line), then open the pull request; CI runs npm run check.`,
       `  5. Deploy: ${deploy}   (it runs the monitor once and waits for the push)`,
       ...agentsPickUp(tokenPath, settings, delivery),
-      `  6. Watch ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (README, Rotating a token).`,
+      `  6. Watch ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (docs/rotation.md, Rotating a token).`,
       ...(added ? [] : revokeOldToken(token.vault)),
       '',
     ].join('\n'),
@@ -502,7 +502,7 @@ function remove(positional: string[], options: Options, io: CliIo): number {
   allowOnly(options, [], 'remove');
   const tokenPath = tokenPathArgument(positional, 'remove', 'spare-2');
   if (tokenPath === PRIMARY_TOKEN_PATH) {
-    throw new CliError(`'${PRIMARY_TOKEN_PATH}' is the token the agents use and cannot be removed; rotate it, or promote a spare (README).`, TokensExit.usage);
+    throw new CliError(`'${PRIMARY_TOKEN_PATH}' is the token the agents use and cannot be removed; rotate it, or promote a spare (docs/runbook.md, Promoting a spare).`, TokensExit.usage);
   }
   const inventory = editMap(io, (document) => {
     if (!document.entries.some((entry) => entry.path === tokenPath)) {
@@ -538,7 +538,7 @@ function promote(positional: string[], options: Options, io: CliIo): number {
     if (token.status === 'critical' || token.status === 'expired') {
       throw new CliError(
         `'${spare}' is ${token.status} (${token.daysLeft} days left, expires ${isoUtc(token.expiresAt)}): promoting it would only move the outage. ` +
-          `Rotate '${PRIMARY_TOKEN_PATH}' with a freshly minted token instead (README, Rotating a token).`,
+          `Rotate '${PRIMARY_TOKEN_PATH}' with a freshly minted token instead (docs/rotation.md, Rotating a token).`,
         TokensExit.usage,
       );
     }

@@ -76,7 +76,7 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
   });
 
   test("the README's direct terraform commands (no cdktf CLI) run in each stack's directory, in install order, with the state beside the repo", () => {
-    const readme = app.read('README.md');
+    const readme = app.read('docs/deploying.md');
     const section = readme.slice(readme.indexOf('### Without the cdktf CLI'));
     const block = /```sh\n([\s\S]*?)```/.exec(section)![1];
     const lines = block.trim().split('\n');

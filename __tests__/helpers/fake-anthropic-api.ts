@@ -7,7 +7,7 @@ export function makeToken(): string {
   return ['sk', 'ant', 'oat01', randomBytes(72).toString('base64url').slice(0, 95)].join('-');
 }
 
-/** What the endpoint answers for one token, as observed publicly (see README, live check). */
+/** What the endpoint answers for one token, as observed publicly (see docs/monitoring.md, live check). */
 export type Behaviour = 'valid-login' | 'valid-setup-token' | 'revoked' | 'expired' | 'invalid' | 'rate-limited' | 'server-error' | 'slow' | 'revoked-by-code';
 
 const error = (type: string, message: string, details?: Record<string, string>) =>

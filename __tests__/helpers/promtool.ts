@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { missingDebianPackage } from '../../devkit/real-binaries';
 
 export interface PromtoolResult {
   readonly status: number | null;
@@ -15,6 +16,7 @@ export function promtool(args: string[], files: Record<string, string>): Promtoo
   try {
     for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
     const run = spawnSync('promtool', args, { cwd: dir, encoding: 'utf8', timeout: 60_000 });
+    if (run.error && (run.error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(missingDebianPackage('promtool'));
     return { status: run.status, output: `${run.stdout}${run.stderr}` };
   } finally {
     rmSync(dir, { recursive: true, force: true });

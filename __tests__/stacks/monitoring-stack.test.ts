@@ -91,7 +91,7 @@ describe('MonitoringStack', () => {
   });
 
   test('every runbook link, probe alerts included, points at a section of the README', () => {
-    const readme = readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+    const readme = readFileSync(path.resolve(__dirname, '../../docs/runbook.md'), 'utf8');
     const anchors = new Set([...readme.matchAll(/^#{2,4} (.+)$/gm)].map((match) => markdownAnchor(match[1])));
     const { stack } = synthMonitoring({ tokenProbe: {} });
     expect(stack.ruleGroups[0].rules).toHaveLength(9);

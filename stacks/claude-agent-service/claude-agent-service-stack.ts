@@ -50,7 +50,7 @@ export interface ClaudeAgentServiceStackProps {
   /**
    * Adopt the objects the agents' older HCL stack created (those whose names match ours) with
    * Terraform `import` blocks instead of creating them; remove them from that stack's state first
-   * (README, Migrating from the HCL stack).
+   * (docs/fitting-the-cluster.md, Migrating from the HCL stack).
    * @default false
    */
   readonly adoptFromHcl?: boolean;

@@ -37,7 +37,7 @@ export type RuleDelivery =
 export type PushgatewayWiring = { readonly existingUrl: string } | { readonly deploy: Omit<PushgatewayReleaseProps, 'namespace' | 'scrape'> };
 
 export interface MonitoringStackProps {
-  /** Base URL of the README that holds the runbook; each alert links to its section. */
+  /** URL of docs/runbook.md as your team reads it (rendered); each alert links to its section. */
   readonly runbookUrl: string;
   /**
    * Which cluster to deploy to.
@@ -109,12 +109,12 @@ export class MonitoringStack extends ProjectStack {
     const selectorLabels = delivery.mode === 'operator' ? delivery.selectorLabels ?? KUBE_PROMETHEUS_STACK_SELECTOR : undefined;
     if (props.keep && !selectorLabels) {
       throw new Error(
-        "MonitoringStack: keep routing is an AlertmanagerConfig, a Prometheus Operator resource; with the plain chart add Keep's webhook receiver to the chart's alertmanager values instead (README, Settings), or set prometheus.mode to operator.",
+        "MonitoringStack: keep routing is an AlertmanagerConfig, a Prometheus Operator resource; with the plain chart add Keep's webhook receiver to the chart's alertmanager values instead (docs/fitting-the-cluster.md, Settings), or set prometheus.mode to operator.",
       );
     }
     const wiring = props.pushgateway ?? { existingUrl: Pushgateway.CHART_DEFAULT.url };
     if (!/^https?:\/\//.test(props.runbookUrl)) {
-      throw new Error(`MonitoringStack: runbookUrl '${props.runbookUrl}' must be an http(s) URL of the README (alerts link to its sections).`);
+      throw new Error(`MonitoringStack: runbookUrl '${props.runbookUrl}' must be an http(s) URL of docs/runbook.md (alerts link to its sections).`);
     }
     new KubernetesCluster(this, 'cluster', { ...props.cluster, withHelm: 'deploy' in wiring });
 
