@@ -26,12 +26,52 @@ export interface CheckResult {
 
 export type ReportFormat = 'markdown' | 'text';
 
+/** The annotation whose value is a checksum of a script and its input: noise to a reviewer. */
+const CHECKSUM_ATTRIBUTE = /annotations\.claude-oauth-tokens\/checksum$/;
+
+/** A Terraform type as a reviewer names the object: `kubernetes_config_map_v1` -> `ConfigMap`. */
+function kindOf(type: string): string {
+  const known: Record<string, string> = {
+    kubernetes_config_map_v1: 'ConfigMap',
+    kubernetes_cron_job_v1: 'CronJob',
+    kubernetes_job_v1: 'Job',
+    kubernetes_role_v1: 'Role',
+    kubernetes_role_binding_v1: 'RoleBinding',
+    kubernetes_service_account_v1: 'ServiceAccount',
+    kubernetes_network_policy_v1: 'NetworkPolicy',
+    kubernetes_namespace_v1: 'Namespace',
+    kubernetes_manifest: '',
+    vault_policy: 'Vault policy',
+    vault_kubernetes_auth_backend_role: 'Vault role',
+    helm_release: 'Helm release',
+  };
+  return known[type] ?? type;
+}
+
+/**
+ * One resource's line as a reviewer reads it: the kind and name of the object, not cdktf's internal
+ * id (that, and the checksum annotations, only with details); a content-named Job whose name changes
+ * is replaced by Terraform, so it says the Job runs again.
+ */
+function describeDiff(diff: ResourceDiff, code: (text: string) => string, details: boolean): string[] {
+  const type = diff.address.split('.')[0];
+  if (details) {
+    return [`- ${diff.change} ${code(diff.address)}${diff.objectName ? ` (${diff.objectName})` : ''}`, ...diff.attributes.map((change) => `  - ${code(describeChange(change, type))}`)];
+  }
+  const what = [kindOf(type), diff.objectName].filter(Boolean).join(' ') || diff.address;
+  const renamed = diff.attributes.find((change) => change.attribute === 'metadata.name');
+  if (type === 'kubernetes_job_v1' && renamed) return [`- replaced Job ${renamed.before} -> ${renamed.after} (the Job runs again)`];
+  const shown = diff.attributes.filter((change) => !CHECKSUM_ATTRIBUTE.test(change.attribute));
+  if (diff.change === 'changed' && shown.length === 0) return [`- changed ${what}: its script or input (checksum)`];
+  return [`- ${diff.change} ${what}`, ...shown.map((change) => `  - ${code(describeChange(change, type))}`)];
+}
+
 /**
  * The report for a pull-request comment (markdown) or a terminal (text): the result, the tokens
  * before -> after, the deploy it needs, and per stack the resources that change. Redacted as a
  * whole: synth's echoed errors may quote anything.
  */
-export function renderCheckReport(result: CheckResult, format: ReportFormat): string {
+export function renderCheckReport(result: CheckResult, format: ReportFormat, details = false): string {
   const md = format === 'markdown';
   const lines: string[] = [];
   const heading = (text: string) => lines.push(md ? `### ${text}` : `== ${text}`);
@@ -64,11 +104,7 @@ export function renderCheckReport(result: CheckResult, format: ReportFormat): st
   for (const [stack, stackDiffs] of Object.entries(result.diffs)) {
     heading(`Stack ${stack}: ${stackDiffs.length === 0 ? 'no deploy needed' : 'needs deploy'}`);
     if (stackDiffs.length === 0) lines.push('no changes');
-    for (const diff of stackDiffs) {
-      lines.push(`- ${diff.change} ${code(diff.address)}${diff.objectName ? ` (${diff.objectName})` : ''}`);
-      const type = diff.address.split('.')[0];
-      for (const change of diff.attributes) lines.push(`  - ${code(describeChange(change, type))}`);
-    }
+    for (const diff of stackDiffs) lines.push(...describeDiff(diff, code, details));
     lines.push('');
   }
   return redactSecrets(`${lines.join('\n').trimEnd()}\n`);

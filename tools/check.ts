@@ -1,5 +1,5 @@
 /**
- * `npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--crd-dir <dir>]`
+ * `npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--details] [--crd-dir <dir>]`
  *
  * What CI runs on every change: synthesizes the working tree (head) and the base (in a temporary git
  * worktree; your tree is never touched), and prints a report for a pull-request comment: the tokens
@@ -39,10 +39,12 @@ interface CheckOptions {
   readonly format: ReportFormat;
   readonly allowExpiring: boolean;
   readonly crdDir: string;
+  /** Every changed attribute with Terraform addresses, checksums included. */
+  readonly details: boolean;
 }
 
 /** What `npm run check -- --help` prints. */
-export const CHECK_HELP = `Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--crd-dir <dir>]
+export const CHECK_HELP = `Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--details] [--crd-dir <dir>]
 
 Synthesizes the working tree and the base (default: the merge-base with origin/main, else HEAD~1) side
 by side and reports what a reviewer needs: the token table before -> after, and per stack what is
@@ -56,6 +58,7 @@ function parseOptions(argv: readonly string[], project: CheckProject): CheckOpti
   let format: ReportFormat = 'text';
   let allowExpiring = false;
   let useCache = true;
+  let details = false;
   let crdDir = project.crdSchemaDir ?? path.resolve(project.projectDir, 'schemas/crds');
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
@@ -76,6 +79,9 @@ function parseOptions(argv: readonly string[], project: CheckProject): CheckOpti
       case '--allow-expiring':
         allowExpiring = true;
         break;
+      case '--details':
+        details = true;
+        break;
       case '--no-cache':
         useCache = false;
         break;
@@ -83,10 +89,10 @@ function parseOptions(argv: readonly string[], project: CheckProject): CheckOpti
         crdDir = path.resolve(value());
         break;
       default:
-        throw new CannotRun(`unknown argument ${argv[i]}. Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--crd-dir <dir>]`);
+        throw new CannotRun(`unknown argument ${argv[i]}. Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--details] [--crd-dir <dir>]`);
     }
   }
-  return { base, format, allowExpiring, useCache, crdDir };
+  return { base, format, allowExpiring, useCache, crdDir, details };
 }
 
 /** The base commit: as given, else the merge-base with origin/main, else HEAD~1. */
@@ -146,7 +152,7 @@ export async function runCheck(argv: readonly string[], project: CheckProject): 
   try {
     const options = parseOptions(argv, project);
     const result = await check(project.projectDir, options);
-    project.stdout(renderCheckReport(result, options.format));
+    project.stdout(renderCheckReport(result, options.format, options.details));
     return result.failures.length === 0 ? CheckExit.pass : CheckExit.fail;
   } catch (error) {
     if (!(error instanceof CannotRun)) throw error;

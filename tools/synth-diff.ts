@@ -65,7 +65,9 @@ export function describeChange(change: AttributeChange, resourceType?: string): 
     const hashes = `${change.before === undefined ? '(none)' : sha256(change.before)} -> ${change.after === undefined ? '(none)' : sha256(change.after)}`;
     return `${change.attribute}: changed, ${bytes} bytes, sha256 ${hashes}`;
   }
-  const show = (text: string | undefined) => (text === undefined ? '(unset)' : JSON.stringify(text));
+  // Unix seconds (the expiry ConfigMap's values) are shown with their date.
+  const show = (text: string | undefined) =>
+    text === undefined ? '(unset)' : /^1\d{9}$/.test(text) ? `${JSON.stringify(text)} (${new Date(Number(text) * 1000).toISOString().replace('.000Z', 'Z')})` : JSON.stringify(text);
   return `${change.attribute}: ${show(change.before)} -> ${show(change.after)}`;
 }
 

@@ -54,9 +54,16 @@ describe('npm run check', () => {
     expect(report).toContain('**Result:** PASS (head: working tree, base: HEAD~1 (');
     expect(report).toMatch(/^\| spare-1 \| 2026-04-18T16:04:40Z -> 2026-11-20T09:30:00Z \| 2027-04-18T16:04:40Z -> 2027-11-20T09:30:00Z \| -?\d+ -> -?\d+ \| healthy \|$/m);
     expect(report).toMatch(/^\| primary \| 2026-04-18T16:07:09Z \| 2027-04-18T16:07:09Z \| \d+ \| healthy \|$/m);
-    expect(report).toContain(`- changed \`kubernetes_config_map_v1.token-expiry_resource_A8D19F4A\` (claude-oauth-token-expiry)`);
-    expect(report).toContain(`  - \`data.spare-1: "1808064280" -> "${1795167000 + 365 * SECONDS_PER_DAY}"\``);
-    expect(report).toMatch(/- changed `kubernetes_cron_job_v1\.[\w-]+` \(claude-oauth-expiry-monitor\)\n {2}- `spec\.job_template\.spec\.template\.metadata\.annotations\.claude-oauth-tokens\/checksum: "[a-f0-9]{64}" -> "[a-f0-9]{64}"`/);
+    // In words: the object, old and new expiry with their dates; no internal ids, no checksums.
+    expect(report).toContain('- changed ConfigMap claude-oauth-token-expiry\n');
+    expect(report).toContain(`  - \`data.spare-1: "1808064280" (2027-04-18T16:04:40Z) -> "${1795167000 + 365 * SECONDS_PER_DAY}" (2027-11-20T09:30:00Z)\``);
+    expect(report).toContain('- changed CronJob claude-oauth-expiry-monitor: its script or input (checksum)');
+    expect(report).toMatch(/- replaced Job claude-oauth-expiry-monitor-[a-f0-9]{10} -> claude-oauth-expiry-monitor-[a-f0-9]{10} \(the Job runs again\)/);
+    expect(report).not.toMatch(/_[A-F0-9]{8}\b|checksum: "/);
+    // With --details: every attribute and Terraform's addresses.
+    const detailed = (await repo.check('--base', 'HEAD~1', '--format', 'markdown', '--details')).stdout;
+    expect(detailed).toContain(`- changed \`kubernetes_config_map_v1.token-expiry_resource_A8D19F4A\` (claude-oauth-token-expiry)`);
+    expect(detailed).toMatch(/- changed `kubernetes_cron_job_v1\.[\w-]+` \(claude-oauth-expiry-monitor\)\n {2}- `spec\.job_template\.spec\.template\.metadata\.annotations\.claude-oauth-tokens\/checksum: "[a-f0-9]{64}" -> "[a-f0-9]{64}"`/);
     expect(report).toContain('### Stack monitoring: no deploy needed\nno changes');
     expect(report).toContain('### Stack claude-agent-service: needs deploy');
     expect(report).toContain('**Deploy after merge:** `npm run deploy -- claude-agent-service`');
@@ -143,15 +150,15 @@ describe('npm run check', () => {
     repo.commit('a base of its own');
     expect((await repo.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
     const first = (await repo.check('--base', 'HEAD')).stdout;
-    expect(first).toContain('data.spare-1: "1808064280" -> ');
+    expect(first).toContain('data.spare-1: "1808064280" (2027-04-18T16:04:40Z) -> ');
 
     // Make the kept output say spare-1 was something else: only a run that reuses it can show that.
     const cacheDir = path.join(REPO_ROOT, 'node_modules', '.cache', 'claude-oauth-tokens', 'check-base');
     const [newest] = readdirSync(cacheDir).map((name) => ({ name, mtime: statSync(path.join(cacheDir, name)).mtimeMs })).sort((a, b) => b.mtime - a.mtime);
     const stackFile = path.join(cacheDir, newest.name, 'stacks', 'claude-agent-service', 'cdk.tf.json');
     writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replace('"spare-1": "1808064280"', '"spare-1": "1111111111"'));
-    expect((await repo.check('--base', 'HEAD')).stdout).toContain('data.spare-1: "1111111111" -> ');
-    expect((await repo.check('--base', 'HEAD', '--no-cache')).stdout).toContain('data.spare-1: "1808064280" -> ');
+    expect((await repo.check('--base', 'HEAD')).stdout).toContain('data.spare-1: "1111111111" (2005-03-18T01:58:31Z) -> ');
+    expect((await repo.check('--base', 'HEAD', '--no-cache')).stdout).toContain('data.spare-1: "1808064280" (2027-04-18T16:04:40Z) -> ');
   });
 
   test('killed mid-run (SIGTERM), it leaves no temporary folder and no registered worktree; a later run clears what a SIGKILL left', async () => {
