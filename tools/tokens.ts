@@ -8,7 +8,7 @@
 import { fstatSync, readFileSync, readSync } from 'fs';
 import * as path from 'path';
 import { addEntry, EpochMapDocument, EpochMapError, mintEpochsOf, readEpochMap, readEpochMapFile, removeEntry, setEntry } from '../inventory/epoch-map-file';
-import { EARLIEST_MINT_EPOCH, EpochSeconds, epochSeconds, expiryOf, isoUtc, nowInSeconds, statusOf, TOKEN_TTL_DAYS } from '../inventory/expiry';
+import { EARLIEST_MINT_EPOCH, EpochSeconds, epochSeconds, expiryOf, isoUtc, nowInSeconds, statusOf } from '../inventory/expiry';
 import { buildTokenInventory, inventoryAt, TokenInventory } from '../inventory/token-inventory';
 import { tokenPathProblem } from '../inventory/token-path';
 import { looksLikeToken, redactSecrets, setupTokenShapeProblem } from '../inventory/token-shape';
@@ -365,7 +365,7 @@ async function rotate(positional: string[], options: Options, io: CliIo): Promis
   const deploy = deployCommand(added ? ['vault-access', 'claude-agent-service'] : ['claude-agent-service'], settings);
   io.stdout(
     [
-      `${added ? 'Added' : 'Rotated'} '${tokenPath}' in ${fileName}: minted ${isoUtc(token.mintedAt)}, expires ${isoUtc(expiryOf(token.mintedAt))} (${TOKEN_TTL_DAYS} days).`,
+      `${added ? 'Added' : 'Rotated'} '${tokenPath}' in ${fileName}: minted ${isoUtc(token.mintedAt)}, expires ${isoUtc(expiryOf(token.mintedAt))} (${token.daysLeft} days left, as status counts them).`,
       '',
       'The rest of the rotation:',
       "  1. Mint the token, if not done yet: claude setup-token   (logged in to the agents' account)",

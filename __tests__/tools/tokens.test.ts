@@ -61,7 +61,9 @@ describe('npm run tokens', () => {
     expect(changedLines(before, app.read(EPOCH_MAP_FILE))).toEqual([
       { before: "  'spare-1': 1776528280, // 2026-04-18T16:04:40Z", after: "  'spare-1': 1795167000, // 2026-11-20T09:30:00Z" },
     ]);
-    expect(run.stdout).toContain("Rotated 'spare-1' in stacks/claude-agent-service/token-mint-epochs.ts: minted 2026-11-20T09:30:00Z, expires 2027-11-20T09:30:00Z (365 days).");
+    expect(run.stdout).toContain("Rotated 'spare-1' in stacks/claude-agent-service/token-mint-epochs.ts: minted 2026-11-20T09:30:00Z, expires 2027-11-20T09:30:00Z (");
+    // The same count of days as `status` shows: one function everywhere.
+    expect(run.stdout).toMatch(/expires 2027-11-20T09:30:00Z \((\d+) days left, as status counts them\)\./);
     expect(run.stdout).toContain(`read -rs TOKEN && printf '%s' "$TOKEN" | vault kv patch secret/claude-agent-service-spare-1 claude_oauth_token=- ; unset TOKEN`);
     expect(run.stdout).toContain('npm run deploy -- claude-agent-service');
     expect(run.stdout).toContain('A spare is not in use: no agent restarts.');
