@@ -416,14 +416,7 @@ async function storeAndRecord(
     if (error instanceof VaultStoreError) throw new CliError(`${error.message} Nothing was read or written.`, TokensExit.usage);
     throw error;
   }
-  const endpoint = String(options.get('endpoint') ?? DEFAULT_PROBE_ENDPOINT);
-  const endpointProblem = probeEndpointProblem(endpoint);
-  if (endpointProblem) throw new CliError(endpointProblem, TokensExit.usage);
-
-  const token = (await io.stdin()).trim();
-  if (token === '') throw new CliError('no token on standard input: paste it at the prompt, or pipe it in. Nothing was written.', TokensExit.usage);
-  const shapeProblem = setupTokenShapeProblem(token);
-  if (shapeProblem) throw new CliError(`${shapeProblem} Nothing was sent or written.`, TokensExit.usage);
+  const { endpoint, token } = await endpointAndToken(options, io, TokensExit.usage, 'Nothing was sent or written.');
   if (!options.has('skip-probe')) {
     const outcome = await probeToken(token, { endpoint, betaHeader: DEFAULT_PROBE_BETA, timeoutMs: DEFAULT_PROBE_TIMEOUT_MS });
     if (outcome.result === 'rejected') throw new CliError(`the Anthropic API rejects this token (${outcome.reason}): mint another. Nothing was stored or written.`, TokensExit.vault);
@@ -570,18 +563,27 @@ function promote(positional: string[], options: Options, io: CliIo): number {
   return TokensExit.ok;
 }
 
+/**
+ * The probe endpoint (checked first: nothing is read for an endpoint that would be refused) and the
+ * token, read once from standard input and checked for shape. Every refusal ends with `nothing`.
+ */
+async function endpointAndToken(options: Options, io: CliIo, exitCode: number, nothing: string): Promise<{ endpoint: string; token: string }> {
+  const endpoint = String(options.get('endpoint') ?? DEFAULT_PROBE_ENDPOINT);
+  const endpointProblem = probeEndpointProblem(endpoint);
+  if (endpointProblem) throw new CliError(endpointProblem, exitCode);
+  const token = (await io.stdin()).trim();
+  if (token === '') throw new CliError(`no token on standard input: paste it at the prompt, or pipe it in. ${nothing}`, exitCode);
+  const shapeProblem = setupTokenShapeProblem(token);
+  if (shapeProblem) throw new CliError(`${shapeProblem} ${nothing}`, exitCode);
+  return { endpoint, token };
+}
+
 async function probe(positional: string[], options: Options, io: CliIo): Promise<number> {
   allowOnly(options, ['stdin', 'endpoint'], 'probe');
   if (positional.length > 0 || !options.has('stdin')) {
     throw new CliError("'probe' reads the token from standard input only: node bin/tokens.js probe --stdin, then paste it at the prompt. Never pass it as an argument.", ProbeExit.usage);
   }
-  const endpoint = String(options.get('endpoint') ?? DEFAULT_PROBE_ENDPOINT);
-  const problem = probeEndpointProblem(endpoint);
-  if (problem) throw new CliError(problem, ProbeExit.usage);
-  const token = (await io.stdin()).trim();
-  if (token === '') throw new CliError('no token on standard input.', ProbeExit.usage);
-  const shapeProblem = setupTokenShapeProblem(token);
-  if (shapeProblem) throw new CliError(`${shapeProblem} Nothing was sent.`, ProbeExit.usage);
+  const { endpoint, token } = await endpointAndToken(options, io, ProbeExit.usage, 'Nothing was sent.');
   const outcome = await probeToken(token, { endpoint, betaHeader: DEFAULT_PROBE_BETA, timeoutMs: DEFAULT_PROBE_TIMEOUT_MS });
   io.stdout(`${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}\n`);
   return { valid: ProbeExit.valid, rejected: ProbeExit.rejected, unknown: ProbeExit.unknown }[outcome.result];
