@@ -52,7 +52,8 @@ const USAGE = `Usage: npm run tokens -- <command>
   probe --stdin [--endpoint URL]
       Check a freshly minted token, read from standard input only, before storing it in Vault.
 
-Exit codes: 0 done, 1 usage error, 2 invalid map (nothing written), 3 --fail-under-days breached.
+Exit codes: 0 done, 1 usage error, 2 invalid map (nothing written), 3 --fail-under-days breached,
+4 rotate --store: Vault or the probe said no (nothing recorded).
 probe: 0 valid, 2 rejected, 3 unknown, 1 usage error. Each command's own help: <command> --help.
 
 Example: npm run tokens -- status`;
