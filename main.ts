@@ -3,7 +3,6 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import { runInThisContext } from 'vm';
 import { transformSync } from 'esbuild';
-import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './constructs/agent-token-external-secret';
 import { Duration } from './inventory/duration';
 import { LegacyCredentialsExternalSecretProps } from './constructs/legacy-credentials-external-secret';
 import { bundleScripts } from './constructs/script-bundle';
@@ -13,6 +12,7 @@ import { EPOCH_MAP_EXPORT, EpochMapError, readEpochMapFile } from './inventory/e
 import { readTokenInventory, TokenInventory } from './inventory/token-inventory';
 import { redactSecrets } from './inventory/token-shape';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from './settings/app-settings';
+import { tokenExternalSecretName } from './settings/token-consumers';
 import { StackName, stackDependencies } from './settings/stack-graph';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
@@ -80,7 +80,7 @@ function synthesize(run: SynthRun): void {
   // anything else (shared mode's other entries) still reads through the team's store.
   const secretStore = settings.clusterSecretStoreServer ? { name: DEDICATED_STORE_NAME, kind: 'ClusterSecretStore' as const } : teamStore;
   const refreshInterval = durationOf(settings.refreshInterval);
-  const tokenSecretName = settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME;
+  const tokenSecretName = tokenExternalSecretName(settings);
   const monitoring = new MonitoringStack(app, 'monitoring', {
     cluster,
     namespace: settings.monitoringNamespace,

@@ -44,12 +44,17 @@ export function cacheRoot(): string {
   return process.env.CLAUDE_OAUTH_TOKENS_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'claude-oauth-tokens');
 }
 
+let knownGoVersion: string | undefined;
+
+/** `go env GOVERSION`, asked once per process (each program lookup keys its folder by it). */
 function goVersion(): string {
+  if (knownGoVersion) return knownGoVersion;
   const result = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' });
   if (result.error || result.status !== 0) {
     throw new Error('The Go toolchain is not on PATH: the real OpenTofu is built from source with Go 1.26 (docs/development.md).');
   }
-  return result.stdout.trim();
+  knownGoVersion = result.stdout.trim();
+  return knownGoVersion;
 }
 
 /** The binaries' folder: named by the version and keyed by go.mod, go.sum, the programs and Go's version. */

@@ -70,13 +70,7 @@ export function isClusterLocalServiceName(host: string): boolean {
  * still crosses the pod network unencrypted; the README says so where it is allowed.
  */
 export function plainHttpOffCluster(url: string): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  return plainHttpOffLoopback(url) && !isClusterLocalServiceName(parsed.hostname);
+  return plainHttpOffLoopback(url) && !isClusterLocalServiceName(new URL(url).hostname);
 }
 
 /** Whether `url` is plain http to anything but loopback: where a credential would travel in clear. */

@@ -2,13 +2,18 @@ import { RestartTarget } from '../lambda-src/contract';
 import { AppSettings } from './app-settings';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './object-names';
 
+/** The ExternalSecret (and Secret) that delivers the token: a Secret of its own, or the agents' shared one. */
+export function tokenExternalSecretName(settings: Pick<AppSettings, 'tokenDelivery'>): string {
+  return settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME;
+}
+
 /**
  * Every consumer a deploy that changes `primary` moves onto the new token: the agents' Deployment
  * (`agentWorkload`, fed by this project's ExternalSecret), then `tokenConsumers`. What the restart
  * Job is given, and what `tokens rotate` and `check` say it will restart.
  */
 export function tokenConsumersOf(settings: Pick<AppSettings, 'agentWorkload' | 'tokenConsumers' | 'namespace' | 'tokenDelivery'>): RestartTarget[] {
-  const externalSecret = settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME;
+  const externalSecret = tokenExternalSecretName(settings);
   return [
     ...(settings.agentWorkload
       ? [{ externalSecret: { namespace: settings.namespace, name: externalSecret }, workload: { kind: 'Deployment' as const, namespace: settings.namespace, name: settings.agentWorkload.deployment } }]

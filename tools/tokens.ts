@@ -15,13 +15,12 @@ import { looksLikeToken, redactSecrets, setupTokenShapeProblem } from '../invent
 import { formatTokenTable } from '../inventory/token-table';
 import { PRIMARY_TOKEN_PATH, vaultSecretLocation } from '../inventory/vault-location';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_ENDPOINT, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
-import { describeConsumers, tokenConsumersOf } from '../settings/token-consumers';
+import { describeConsumers, tokenConsumersOf, tokenExternalSecretName } from '../settings/token-consumers';
 import { probeEndpointProblem, probeToken } from '../lambda-src/token-probe';
 import { LockBusyError, LockLostError, withFileLock, writeFileAtomically } from './file-lock';
 import { parseInstant } from './instant';
 import { storeSecretField, vaultConnectionFromEnv, VaultStoreError } from './vault-kv';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from '../settings/app-settings';
-import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from '../settings/object-names';
 import { deployCommand } from '../settings/stack-graph';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 
@@ -671,7 +670,7 @@ export async function runTokens(argv: readonly string[], io: CliIo & { readonly 
 
 /** The token's namespace and ExternalSecret under these settings. */
 function deliveryOf(settings: AppSettings): { namespace: string; externalSecret: string } {
-  return { namespace: settings.namespace, externalSecret: settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME };
+  return { namespace: settings.namespace, externalSecret: tokenExternalSecretName(settings) };
 }
 
 /** Where a `tokens` run works: a project folder (its cdktf.json and map), the environment's context, and its streams. */
