@@ -1,17 +1,13 @@
-import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'fs';
-import { homedir } from 'os';
+import { readFileSync } from 'fs';
 import * as path from 'path';
+import { buildCached, builtProgram, cacheRoot, GoProgram, goVersion } from './go-build';
+import { buildThirdParty, THIRD_PARTY } from './third-party';
+
+export { cacheRoot } from './go-build';
+export type { GoProgram } from './go-build';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
-
-/** One program of a tools module: its binary's name, its Go package, and its link flags. */
-export interface GoProgram {
-  readonly name: string;
-  readonly package: string;
-  readonly ldflags?: string;
-}
 
 /** A Go module under `gotools/` that pins real programs (and any checker of ours) by version. */
 export interface GoToolsModule {
@@ -19,47 +15,57 @@ export interface GoToolsModule {
   readonly dir: string;
   /** The version of what it builds, for the cache folder's name. */
   readonly version: string;
+  /** `unit`: `npm test` needs it; `cluster`: only `npm run test:cluster` does. */
+  readonly suite: 'unit' | 'cluster';
   readonly programs: readonly GoProgram[];
 }
+
+const K8S_VERSION = 'v1.34.4';
+/** Without these, the control plane's /version says v0.0.0-master. */
+const K8S_LDFLAGS = `-s -w -X k8s.io/component-base/version.gitVersion=${K8S_VERSION} -X k8s.io/component-base/version.gitMajor=1 -X k8s.io/component-base/version.gitMinor=34`;
 
 export const GO_TOOLS = {
   opentofu: {
     dir: 'opentofu',
     version: 'v1.10.10',
+    suite: 'unit',
     programs: [
       // Without version.dev=no the binary calls itself a -dev build.
       { name: 'tofu', package: 'github.com/opentofu/opentofu/cmd/tofu', ldflags: '-s -w -X github.com/opentofu/opentofu/version.dev=no' },
       { name: 'tfjson-templates', package: './cmd/tfjson-templates', ldflags: '-s -w' },
     ],
   },
+  etcd: {
+    dir: 'etcd',
+    version: 'v3.6.16',
+    suite: 'cluster',
+    programs: [{ name: 'etcd', package: 'go.etcd.io/etcd/server/v3', ldflags: '-s -w' }],
+  },
+  kubernetes: {
+    dir: 'kubernetes',
+    version: K8S_VERSION,
+    suite: 'cluster',
+    programs: ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'].map((name) => ({ name, package: `k8s.io/kubernetes/cmd/${name}`, ldflags: K8S_LDFLAGS })),
+  },
+  kwok: {
+    dir: 'kwok',
+    version: 'v0.8.0',
+    suite: 'cluster',
+    programs: [{ name: 'kwok', package: 'sigs.k8s.io/kwok/cmd/kwok', ldflags: '-s -w' }],
+  },
+  'external-secrets': {
+    dir: 'external-secrets',
+    version: 'v0.16.2',
+    suite: 'cluster',
+    programs: [{ name: 'external-secrets', package: 'github.com/external-secrets/external-secrets', ldflags: '-s -w' }],
+  },
 } as const satisfies Record<string, GoToolsModule>;
 
 export type GoToolsName = keyof typeof GO_TOOLS;
 
-/**
- * Where the Go caches and the built binaries live: outside the clone, so a new clone on a warm
- * machine rebuilds nothing (`CLAUDE_OAUTH_TOKENS_CACHE`, default `~/.cache/claude-oauth-tokens`).
- */
-export function cacheRoot(): string {
-  return process.env.CLAUDE_OAUTH_TOKENS_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'claude-oauth-tokens');
-}
-
-let knownGoVersion: string | undefined;
-
-/** `go env GOVERSION`, asked once per process (each program lookup keys its folder by it). */
-function goVersion(): string {
-  if (knownGoVersion) return knownGoVersion;
-  const result = spawnSync('go', ['env', 'GOVERSION'], { encoding: 'utf8' });
-  if (result.error || result.status !== 0) {
-    throw new Error('The Go toolchain is not on PATH: the real OpenTofu is built from source with Go 1.26 (docs/development.md).');
-  }
-  knownGoVersion = result.stdout.trim();
-  return knownGoVersion;
-}
-
 /** The binaries' folder: named by the version and keyed by go.mod, go.sum, the programs and Go's version. */
 export function goToolsBinDir(name: GoToolsName, go = goVersion()): string {
-  const module = GO_TOOLS[name];
+  const module: GoToolsModule = GO_TOOLS[name];
   const moduleDir = path.join(REPO_ROOT, 'gotools', module.dir);
   const key = createHash('sha256')
     .update(readFileSync(path.join(moduleDir, 'go.mod')))
@@ -73,64 +79,44 @@ export function goToolsBinDir(name: GoToolsName, go = goVersion()): string {
 
 /** The path of a built program; a clear error naming the command that builds it when it is not built. */
 export function goProgram(name: GoToolsName, program: string): string {
-  const dir = goToolsBinDir(name);
-  const binary = path.join(dir, program);
-  if (!existsSync(path.join(dir, COMPLETE))) {
-    throw new Error(`${program} (${GO_TOOLS[name].version}) is not built in ${dir}: run \`npm run build:go-tools\` (the first build takes minutes; docs/development.md).`);
-  }
-  return binary;
+  const module: GoToolsModule = GO_TOOLS[name];
+  return builtProgram(goToolsBinDir(name), program, module.version, module.suite === 'unit' ? 'npm run build:go-tools' : 'npm run build:go-tools -- --cluster');
 }
 
-/** Written last into a binaries' folder: without it the folder is an interrupted build. */
-const COMPLETE = '.complete';
-
-/** Builds each module whose binaries are not cached yet; returns what it did, one line a module. */
-export function buildGoTools(names: readonly GoToolsName[] = Object.keys(GO_TOOLS) as GoToolsName[], log: (line: string) => void = console.log): void {
-  const go = goVersion();
-  const env = {
-    ...process.env,
-    GOMODCACHE: path.join(cacheRoot(), 'go', 'mod'),
-    GOCACHE: path.join(cacheRoot(), 'go', `build-${go}`),
-    GOFLAGS: '-mod=readonly -buildvcs=false',
-    GOTOOLCHAIN: 'local',
-    CGO_ENABLED: '0',
-  };
+/** Builds each module whose binaries are not cached yet, one after another (memory); a line each. */
+export function buildGoTools(names: readonly GoToolsName[], log: (line: string) => void = console.log): void {
   for (const name of names) {
-    const module = GO_TOOLS[name];
-    const dir = goToolsBinDir(name, go);
-    if (existsSync(path.join(dir, COMPLETE))) {
-      log(`${module.dir} ${module.version}: cached in ${dir}`);
-      continue;
-    }
-    const started = Date.now();
-    const building = `${dir}.building-${process.pid}`;
-    rmSync(building, { recursive: true, force: true });
-    mkdirSync(building, { recursive: true });
-    for (const program of module.programs) {
-      const args = ['build', '-trimpath', ...(program.ldflags ? ['-ldflags', program.ldflags] : []), '-o', path.join(building, program.name), program.package];
-      const result = spawnSync('go', args, { cwd: path.join(REPO_ROOT, 'gotools', module.dir), env, stdio: ['ignore', 'inherit', 'inherit'] });
-      if (result.status !== 0) {
-        rmSync(building, { recursive: true, force: true });
-        throw new Error(`go ${args.join(' ')} failed in gotools/${module.dir} (exit ${result.status ?? result.signal}); nothing was cached.`);
-      }
-    }
-    writeFileSync(path.join(building, COMPLETE), `${new Date().toISOString()}\n`);
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(building, dir);
-    log(`${module.dir} ${module.version}: built in ${Math.round((Date.now() - started) / 1000)} s into ${dir}`);
+    const module: GoToolsModule = GO_TOOLS[name];
+    buildCached(`${module.dir} ${module.version}`, goToolsBinDir(name), path.join(REPO_ROOT, 'gotools', module.dir), module.programs, log);
   }
+}
+
+/**
+ * What `npm test` needs (`unit`), or everything `npm run test:cluster` also needs (`cluster`), one
+ * program after another (memory): what the first cluster tests use comes first.
+ */
+export function buildForSuite(suite: 'unit' | 'cluster', log: (line: string) => void = console.log): void {
+  buildGoTools(['opentofu'], log);
+  if (suite === 'unit') return;
+  buildGoTools(['etcd', 'kubernetes'], log);
+  for (const source of THIRD_PARTY) buildThirdParty(source, log);
+  buildGoTools(['kwok', 'external-secrets'], log);
 }
 
 if (require.main === module) {
   if (process.argv.includes('--help')) {
     console.log(
-      `Usage: npm run build:go-tools\n\nBuilds the Go programs the tests run (gotools/: OpenTofu and its template checker), once per version,\n` +
-        `into ${cacheRoot()}/bin (CLAUDE_OAUTH_TOKENS_CACHE moves it). The first build takes minutes; later ones, a second.\n\nExample: npm run build:go-tools`,
+      `Usage: npm run build:go-tools [-- --cluster]\n\nBuilds the Go programs the tests run, once per version, into ${cacheRoot()}/bin\n` +
+        `(CLAUDE_OAUTH_TOKENS_CACHE moves it): gotools/opentofu (OpenTofu and its template checker) for npm test;\n` +
+        `with --cluster also etcd, Kubernetes, KWOK and ESO (gotools/) and, from the release sources in\n` +
+        `CLAUDE_OAUTH_TOKENS_THIRD_PARTY (default ../shared/third-party), the Terraform providers and OpenBao,\n` +
+        `for npm run test:cluster. The first build takes minutes (about 30 for --cluster on 2 cores); later ones, a second.\n\n` +
+        `Example: npm run build:go-tools -- --cluster`,
     );
     process.exit(0);
   }
   try {
-    buildGoTools();
+    buildForSuite(process.argv.includes('--cluster') ? 'cluster' : 'unit');
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);
