@@ -117,13 +117,14 @@ function synthesize(run: SynthRun): void {
     legacyCredentials: legacyCredentialsOf(settings.legacyCredentialsFile),
     monitor: {
       pushgateway: monitoring.pushgateway,
-      driftDetection: settings.driftDetection ? { vaultAddress: settings.driftDetection.vaultServer } : undefined,
+      driftDetection: settings.driftDetection ? { vaultAddress: settings.driftDetection.vaultServer, authMount: settings.vaultAuthMount } : undefined,
     },
     tokenProbe: settings.tokenProbe ? { pushgateway: monitoring.pushgateway, refreshInterval, secretStore } : undefined,
   });
   const vaultAccess = new VaultAccessStack(app, 'vault-access', {
     inventory,
     vaultAddress: settings.vaultAddress,
+    authMount: settings.vaultAuthMount,
     clusterSecretStore: settings.clusterSecretStoreServer
       ? { server: settings.clusterSecretStoreServer, namespaces: [settings.namespace], cluster }
       : undefined,

@@ -7,7 +7,7 @@
 
 import { DEFAULT_EXPIRY_THRESHOLDS, ExpiryThresholds, expiryThresholdsProblem } from '../inventory/expiry';
 import { looksLikeToken, redactSecrets } from '../inventory/token-shape';
-import { AGENTS_DEPLOYMENT, AGENTS_NAMESPACE, KUBE_PROMETHEUS_STACK_SELECTOR, MONITORING_NAMESPACE, TEAM_SECRET_STORE } from './object-names';
+import { AGENTS_DEPLOYMENT, AGENTS_NAMESPACE, KUBE_PROMETHEUS_STACK_SELECTOR, MONITORING_NAMESPACE, TEAM_SECRET_STORE, VAULT_AUTH_MOUNT } from './object-names';
 import { DEFAULT_PUSHGATEWAY_URL, RestartTarget } from '../lambda-src/contract';
 import { DEFAULT_SCRIPT_IMAGE, ignoredFieldProblem, scriptImageProblem } from './script-pods';
 
@@ -63,6 +63,8 @@ export interface AppSettings {
   /** Emit Terraform import blocks for the objects the agents' older HCL stack created. */
   readonly adoptFromHcl: boolean;
   readonly vaultAddress?: string;
+  /** Mount path of Vault's Kubernetes auth method, which ESO (and the monitor) log in through. */
+  readonly vaultAuthMount: string;
   readonly clusterSecretStoreServer?: string;
   readonly driftDetection?: { readonly vaultServer: string };
   readonly kubeconfigPath?: string;
@@ -99,6 +101,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   tokenProbe: false,
   networkPolicies: false,
   adoptFromHcl: false,
+  vaultAuthMount: VAULT_AUTH_MOUNT,
   scriptImage: DEFAULT_SCRIPT_IMAGE,
   ignoredPodTemplateFields: [],
   tokenConsumers: [],
@@ -325,6 +328,7 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   networkPolicies: boolean,
   adoptFromHcl: boolean,
   vaultAddress: optional(url('https://vault.example.com:8200')),
+  vaultAuthMount: text('a Vault auth mount path (letters, digits, -, _ and /)', /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'kubernetes'),
   clusterSecretStoreServer: optional(url('https://vault.vault:8200')),
   driftDetection: optional(object<{ vaultServer: string }>({ vaultServer: url('https://vault.vault:8200') }, '{"vaultServer": "https://vault.vault:8200"}')),
   kubeconfigPath: optional(text('a path to a kubeconfig file')),

@@ -81,6 +81,15 @@ describe('readAppSettings', () => {
     }
   });
 
+  test('vaultAuthMount: a mount path reaches the settings; a URL, a leading slash or a space is refused with the fix', () => {
+    expect(readAppSettings(withContext({})).vaultAuthMount).toBe('kubernetes');
+    expect(readAppSettings(withContext({ vaultAuthMount: 'clusters/prod-k8s' })).vaultAuthMount).toBe('clusters/prod-k8s');
+    for (const bad of ['/kubernetes', 'auth/kubernetes/', 'https://vault/auth/kubernetes', 'kube rnetes', '']) {
+      const problems = problemsOf(() => readAppSettings(withContext({ vaultAuthMount: bad })));
+      expect(problems).toEqual([expect.stringMatching(/^cdktf\.json context\.vaultAuthMount is .*: write a Vault auth mount path \(letters, digits, -, _ and \/\), e\.g\. "kubernetes"\.$/)]);
+    }
+  });
+
   test('every runbookUrl it accepts makes a rules file promtool loads; the rest are refused with the fix', () => {
     const candidates = [
       'https://wiki.example.com/{{',

@@ -6,6 +6,7 @@ import { AgentTokenExternalSecret, AgentTokenExternalSecretProps } from '../../c
 import { ExpiryMonitor, ExpiryMonitorProps, MonitorDriftDetection } from '../../constructs/expiry-monitor';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { LegacyCredentialsExternalSecret, LegacyCredentialsExternalSecretProps } from '../../constructs/legacy-credentials-external-secret';
+import { ExistingNamespace } from '../../constructs/existing-namespace';
 import { ManagedNamespace } from '../../constructs/managed-namespace';
 import { ScriptBundles } from '../../constructs/script-bundle';
 import { ScriptEgressPolicy } from '../../constructs/script-egress-policy';
@@ -108,6 +109,9 @@ export class ClaudeAgentServiceStack extends ProjectStack {
     new KubernetesCluster(this, 'cluster', props.cluster);
     const agentsNamespace = props.namespace ?? AGENTS_NAMESPACE;
     const namespace = props.createNamespace ? new ManagedNamespace(this, 'namespace', { name: agentsNamespace }).name : agentsNamespace;
+    if (!props.createNamespace) new ExistingNamespace(this, 'namespace', { name: agentsNamespace, setting: 'namespace', alternative: 'or set createNamespace to true' });
+    const consumerNamespaces = new Set((props.restartAgents?.consumers ?? []).map((consumer) => consumer.workload.namespace).filter((name) => name !== agentsNamespace));
+    for (const name of consumerNamespaces) new ExistingNamespace(this, `consumer-namespace-${name}`, { name, setting: 'tokenConsumers' });
 
     const primary = props.inventory.primary;
     this.tokenSecret = new AgentTokenExternalSecret(this, 'token-secret', {

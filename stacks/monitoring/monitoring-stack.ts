@@ -8,6 +8,7 @@ import { secretSyncAlerts, SecretSyncAlertsProps } from '../../alerts/secret-syn
 import { tokenProbeAlerts, TokenProbeAlertsProps } from '../../alerts/token-probe-alerts';
 import { DEDICATED_TOKEN_SECRET_NAME } from '../../constructs/agent-token-external-secret';
 import { KeepAlertSink, KeepAlertSinkProps } from '../../constructs/keep-alert-sink';
+import { ExistingNamespace } from '../../constructs/existing-namespace';
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { PrometheusRulesConfigMap } from '../../constructs/prometheus-rules-config-map';
 import { IPushgateway, Pushgateway } from '../../constructs/pushgateway';
@@ -117,6 +118,7 @@ export class MonitoringStack extends ProjectStack {
       throw new Error(`MonitoringStack: runbookUrl '${props.runbookUrl}' must be an http(s) URL of docs/runbook.md (alerts link to its sections).`);
     }
     new KubernetesCluster(this, 'cluster', { ...props.cluster, withHelm: 'deploy' in wiring });
+    new ExistingNamespace(this, 'namespace', { name: namespace, setting: 'monitoringNamespace' });
 
     this.pushgateway =
       'deploy' in wiring

@@ -5,6 +5,7 @@ import { VaultClusterSecretStore } from '../../constructs/vault-cluster-secret-s
 import { VaultConnection } from '../../constructs/vault-connection';
 import { VaultKubernetesRole } from '../../constructs/vault-kubernetes-role';
 import { VaultReadPolicy } from '../../constructs/vault-read-policy';
+import { VaultAuthMountCheck } from '../../constructs/vault-auth-mount-check';
 import { TokenInventory } from '../../inventory/token-inventory';
 import { MONITOR_VAULT_ROLE, VAULT_TOKEN_AUDIENCE } from '../../lambda-src/contract';
 import { VAULT_AUTH_MOUNT } from '../../settings/object-names';
@@ -71,6 +72,7 @@ export class VaultAccessStack extends ProjectStack {
     const authMount = props.authMount ?? VAULT_AUTH_MOUNT;
     const eso = props.esoServiceAccount ?? { name: 'external-secrets', namespace: 'external-secrets' };
     const tokens = props.inventory.tokens;
+    new VaultAuthMountCheck(this, 'auth-mount', { mount: authMount });
 
     this.esoPolicy = new VaultReadPolicy(this, 'eso-policy', {
       name: `${ESO_VAULT_ROLE}-read`,
