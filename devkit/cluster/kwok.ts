@@ -15,11 +15,15 @@ const STAGES = ['node/fast/node-initialize.yaml', 'node/heartbeat-with-lease/nod
 
 export const KWOK_NODE = 'kwok-node-0';
 
-/** Starts KWOK against `cluster` and registers one fake Node, Ready before this returns. */
-export async function startKwok(cluster: ControlPlane): Promise<ClusterProcess> {
+/**
+ * Starts KWOK against `cluster` and registers one fake Node, Ready before this returns. With
+ * `completeJobPods: false` a Job's pod stays Running until someone else ends it (devkit/cluster/host-kubelet.ts).
+ */
+export async function startKwok(cluster: ControlPlane, options: { completeJobPods?: boolean } = {}): Promise<ClusterProcess> {
   const stageDir = path.join(cacheRoot(), 'go', 'mod', 'sigs.k8s.io', `kwok@${GO_TOOLS.kwok.version}`, 'kustomize', 'stage');
   const stages = path.join(cluster.dir, 'kwok-stages.yaml');
-  writeFileSync(stages, STAGES.map((stage) => readFileSync(path.join(stageDir, stage), 'utf8')).join('\n---\n'));
+  const stageFiles = options.completeJobPods === false ? STAGES.filter((stage) => !stage.endsWith('pod-complete.yaml')) : STAGES;
+  writeFileSync(stages, stageFiles.map((stage) => readFileSync(path.join(stageDir, stage), 'utf8')).join('\n---\n'));
   const port = await freePort();
   const kwok = startProcess('kwok', goProgram('kwok', 'kwok'), [
     `--kubeconfig=${cluster.kubeconfig}`,

@@ -1,0 +1,80 @@
+import { spawnSync, SpawnSyncReturns } from 'child_process';
+import { writeFileSync } from 'fs';
+import * as path from 'path';
+import { ControlPlane } from '../../devkit/cluster/control-plane';
+import { goProgram } from '../../devkit/go-tools';
+
+/**
+ * Another team's consumer of the token, as the cluster this project was made for has three: its own
+ * namespace, a StatefulSet reading a Secret that its own ExternalSecret (not this project's) fills
+ * from the same Vault secret through the team's store.
+ */
+export function teamConsumer(cluster: ControlPlane, consumer: { namespace: string; name: string; externalSecret: string }): void {
+  const labels = { app: consumer.name };
+  cluster.kubectl(['create', 'namespace', consumer.namespace]);
+  cluster.kubectl(['apply', '-f', '-'], {
+    input: JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'List',
+      items: [
+        {
+          apiVersion: 'external-secrets.io/v1',
+          kind: 'ExternalSecret',
+          metadata: { name: consumer.externalSecret, namespace: consumer.namespace },
+          spec: {
+            refreshInterval: '1h',
+            secretStoreRef: { kind: 'ClusterSecretStore', name: 'vault-kv' },
+            target: { name: consumer.externalSecret },
+            data: [{ secretKey: 'CLAUDE_CODE_OAUTH_TOKEN', remoteRef: { key: 'claude-agent-service', property: 'claude_oauth_token' } }],
+          },
+        },
+        {
+          apiVersion: 'apps/v1',
+          kind: 'StatefulSet',
+          metadata: { name: consumer.name, namespace: consumer.namespace },
+          spec: {
+            serviceName: consumer.name,
+            replicas: 1,
+            selector: { matchLabels: labels },
+            template: {
+              metadata: { labels },
+              spec: { containers: [{ name: 'agent', image: 'docker.io/library/busybox:1.36', envFrom: [{ secretRef: { name: consumer.externalSecret } }] }] },
+            },
+          },
+        },
+      ],
+    }),
+  });
+}
+
+/** A key of a Secret, decoded; undefined while the Secret or the key is absent. */
+export function secretValue(cluster: ControlPlane, namespace: string, name: string, key: string): string | undefined {
+  const run = cluster.kubectl(['get', 'secret', name, '-n', namespace, '-o', 'json'], { allowFailure: true });
+  if (run.status !== 0) return undefined;
+  const encoded = (JSON.parse(run.stdout) as { data?: Record<string, string> }).data?.[key];
+  return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
+}
+
+/** The uids of a workload's pods that are not being deleted. */
+export function consumerPods(cluster: ControlPlane, namespace: string, selector: string): string[] {
+  const pods = JSON.parse(cluster.kubectl(['get', 'pods', '-n', namespace, '-l', selector, '-o', 'json']).stdout) as { items: { metadata: { uid: string; deletionTimestamp?: string } }[] };
+  return pods.items.filter((pod) => !pod.metadata.deletionTimestamp).map((pod) => pod.metadata.uid);
+}
+
+/** kubectl as a ServiceAccount (a TokenRequest token in a kubeconfig of its own in the cluster's folder, never in argv). */
+export function serviceAccountKubectl(cluster: ControlPlane, namespace: string, name: string): (args: readonly string[]) => SpawnSyncReturns<string> {
+  const token = cluster.kubectl(['create', 'token', name, '-n', namespace, '--duration=1h']).stdout.trim();
+  const kubeconfig = path.join(cluster.dir, `kubeconfig-${namespace}-${name}`);
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'local', cluster: { server: cluster.server, 'certificate-authority': cluster.pki.caCert } }],
+      users: [{ name, user: { token } }],
+      contexts: [{ name: 'local', context: { cluster: 'local', user: name } }],
+      'current-context': 'local',
+    }),
+  );
+  return (args) => spawnSync(goProgram('kubernetes', 'kubectl'), ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 60_000 });
+}

@@ -1,0 +1,122 @@
+import * as path from 'path';
+import { EPOCH_MAP_FILE } from '../../devkit/app-copy';
+import { applyVaultStore, startEso } from '../../devkit/cluster/eso';
+import { HostKubelet } from '../../devkit/cluster/host-kubelet';
+import { startKwok } from '../../devkit/cluster/kwok';
+import { LocalCluster } from '../../devkit/cluster/local-cluster';
+import { RunOutcome, waitFor } from '../../devkit/cluster/processes';
+import { RunningBinary, startPushgateway, stopAllBinaries } from '../../devkit/real-binaries';
+import { nowInSeconds } from '../../inventory/expiry';
+import { runTokens } from '../../tools/tokens';
+import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
+import { consumerPods, secretValue, serviceAccountKubectl, teamConsumer } from './cluster-fixtures';
+
+/**
+ * Rotation day end to end, for real: ESO (the real controller and its Vault provider) syncs the token
+ * from OpenBao through this project's own role; `tokens rotate primary --store` writes OpenBao and the
+ * map; the deploy re-syncs; the restart Job's script, run on the host as KWOK cannot run it (the
+ * Job's pod status is what the script's exit says), moves every consumer. Only Anthropic's API is a
+ * stand-in (rotate --store probes the new token).
+ */
+const STACK = 'claude-agent-service';
+const CONSUMERS = [{ kind: 'StatefulSet', namespace: 'hermes', name: 'hermes-agent', externalSecret: 'hermes-agent-secrets' }];
+
+describe('rotation day against ESO, OpenBao and a real API server', () => {
+  let local: LocalCluster;
+  let kubelet: HostKubelet;
+  let pushgateway: RunningBinary;
+  let api: Awaited<ReturnType<typeof startFakeApi>>;
+  const outcome = new RunOutcome();
+  const oldToken = makeToken();
+  const newToken = makeToken();
+  const legacy = `{"claudeAiOauth":{"accessToken":"${makeToken()}"}}`;
+
+  beforeAll(outcome.track(async () => {
+    pushgateway = await startPushgateway();
+    api = await startFakeApi(new Map([[newToken, 'valid-login']]));
+    local = await LocalCluster.start({ scheduler: true });
+    await startKwok(local.cluster, { completeJobPods: false });
+    await local.installPrerequisites();
+    await startEso(local.cluster);
+    kubelet = new HostKubelet(local.cluster, { PUSHGATEWAY_URL: pushgateway.url });
+    kubelet.start();
+    for (const tokenPath of ['claude-agent-service', 'claude-agent-service-spare-1', 'claude-agent-service-spare-2']) {
+      const data = tokenPath === 'claude-agent-service' ? { claude_oauth_token: oldToken, claude_credentials_json: legacy } : { claude_oauth_token: makeToken() };
+      expect((await local.bao.api('POST', `secret/data/${tokenPath}`, { data })).status).toBe(200);
+    }
+    local.cluster.kubectl(['create', 'deployment', 'claude-agent-service', '-n', 'claude-agent', '--image=docker.io/library/busybox:1.36']);
+    local.cluster.kubectl(['create', 'deployment', 'bystander', '-n', 'claude-agent', '--image=docker.io/library/busybox:1.36']);
+    teamConsumer(local.cluster, CONSUMERS[0]);
+    local.synth({ tokenConsumers: CONSUMERS });
+    for (const stack of ['vault-access', STACK]) await local.tofuOk(stack, ['init', '-input=false']);
+    await local.tofuOk('vault-access', ['apply', '-input=false', '-auto-approve']);
+    await applyVaultStore(local.cluster, local.bao, { role: 'claude-agent-service-eso' });
+  }), 300_000);
+
+  afterAll(async () => {
+    await kubelet?.stop();
+    if (outcome.failed) local?.keepForInspection();
+    await local?.stop();
+    await api?.close();
+    await stopAllBinaries();
+  }, 60_000);
+
+  test('the install: ESO copies the token into the agents’ Secret under CLAUDE_CODE_OAUTH_TOKEN, and the monitor’s deploy-time run pushes every expiry', outcome.track(async () => {
+    await local.tofuOk(STACK, ['apply', '-input=false', '-auto-approve']);
+    await waitFor('the agents’ Secret synced', () => (secretValue(local.cluster, 'claude-agent', 'claude-oauth-token', 'CLAUDE_CODE_OAUTH_TOKEN') === oldToken ? true : undefined), 30_000);
+    expect(secretValue(local.cluster, 'claude-agent', 'claude-credentials', '.credentials.json')).toBe(legacy);
+    expect(kubelet.runsOf('claude-oauth-expiry-monitor-').map((run) => run.status)).toEqual([0]);
+    const metrics = await (await fetch(`${pushgateway.url}/metrics`)).text();
+    for (const tokenPath of ['primary', 'spare-1', 'spare-2']) expect(metrics).toMatch(new RegExp(`claude_oauth_token_expiry_timestamp\\{[^}]*path="${tokenPath}"[^}]*\\} \\d`));
+    const replan = await local.tofu(STACK, ['plan', '-input=false', '-detailed-exitcode']);
+    expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
+  }));
+
+  test('rotation: rotate --store, a plan of exactly the rotation, apply; ESO re-syncs and the restart script moves every consumer', outcome.track(async () => {
+    const before = { agents: consumerPods(local.cluster, 'claude-agent', 'app=claude-agent-service'), hermes: consumerPods(local.cluster, 'hermes', 'app=hermes-agent') };
+    let output = '';
+    const status = await runTokens(['rotate', 'primary', '--store', '--endpoint', api.url], {
+      stdout: (text) => (output += text),
+      stderr: (text) => (output += text),
+      stdin: () => newToken,
+      now: nowInSeconds,
+      epochMapFile: path.join(local.app.dir, EPOCH_MAP_FILE),
+      env: { VAULT_ADDR: local.bao.address, VAULT_TOKEN: local.bao.rootToken },
+    });
+    expect({ status, output }).toEqual({ status: 0, output: expect.stringContaining('Stored the token in Vault at secret/claude-agent-service') });
+    expect(output).not.toContain(newToken.slice(13));
+    const stored = await local.bao.api('GET', 'secret/data/claude-agent-service');
+    expect((stored.body.data as { data: Record<string, string> }).data).toEqual({ claude_oauth_token: newToken, claude_credentials_json: legacy });
+
+    local.synth({ tokenConsumers: CONSUMERS });
+    await local.tofuOk(STACK, ['plan', '-input=false', '-detailed-exitcode', '-out=rotation.plan'], [2]);
+    const shown = JSON.parse((await local.tofuOk(STACK, ['show', '-json', 'rotation.plan'])).stdout) as { resource_changes: { type: string; name: string; change: { actions: string[] } }[] };
+    const changes = shown.resource_changes.filter((change) => change.change.actions.join() !== 'no-op').map((change) => `${change.type} ${change.change.actions.join('+')}`);
+    // The expiry value, the ExternalSecret's mint annotation (ESO re-syncs on it), the CronJob's input checksum, both Jobs run again.
+    expect(changes.sort()).toEqual(['kubernetes_config_map_v1 update', 'kubernetes_cron_job_v1 update', 'kubernetes_job_v1 delete+create', 'kubernetes_job_v1 delete+create', 'kubernetes_manifest update']);
+    expect(JSON.stringify(shown)).not.toContain(newToken);
+
+    await local.tofuOk(STACK, ['apply', '-input=false', '-auto-approve', 'rotation.plan']);
+    const restarts = kubelet.runsOf('claude-oauth-token-restart-');
+    expect(restarts.map((run) => run.status)).toEqual([0, 0]);
+    expect(restarts[1].stdout + restarts[1].stderr).not.toContain(newToken.slice(13));
+    expect(secretValue(local.cluster, 'claude-agent', 'claude-oauth-token', 'CLAUDE_CODE_OAUTH_TOKEN')).toBe(newToken);
+    expect(secretValue(local.cluster, 'hermes', 'hermes-agent-secrets', 'CLAUDE_CODE_OAUTH_TOKEN')).toBe(newToken);
+    const after = { agents: consumerPods(local.cluster, 'claude-agent', 'app=claude-agent-service'), hermes: consumerPods(local.cluster, 'hermes', 'app=hermes-agent') };
+    for (const consumer of ['agents', 'hermes'] as const) {
+      expect({ consumer, stillRunning: after[consumer].filter((pod) => before[consumer].includes(pod)) }).toEqual({ consumer, stillRunning: [] });
+      expect(after[consumer].length).toBeGreaterThan(0);
+    }
+    const replan = await local.tofu(STACK, ['plan', '-input=false', '-detailed-exitcode']);
+    expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
+  }));
+
+  test('the restart ServiceAccount may patch only the workloads it lists: the API server refuses it the bystander', outcome.track(() => {
+    const asRestartJob = serviceAccountKubectl(local.cluster, 'claude-agent', 'claude-oauth-token-restart');
+    const allowed = asRestartJob(['rollout', 'restart', 'deployment/claude-agent-service', '-n', 'claude-agent']);
+    expect(allowed.status).toBe(0);
+    const refused = asRestartJob(['rollout', 'restart', 'deployment/bystander', '-n', 'claude-agent']);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/forbidden: User "system:serviceaccount:claude-agent:claude-oauth-token-restart" cannot (patch|get) resource "deployments"/);
+  }));
+});
