@@ -111,6 +111,23 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
     expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
   }));
 
+  test('a consumer that does not exist fails the deploy, its Job named and the consumer in the Job’s log; after the fix the next deploy re-runs it and succeeds', outcome.track(async () => {
+    const ghost = { kind: 'Deployment', namespace: 'hermes', name: 'ghost-agent', externalSecret: 'hermes-agent-secrets' };
+    local.synth({ tokenConsumers: [...CONSUMERS, ghost] });
+    const failed = await local.tofu(STACK, ['apply', '-input=false', '-auto-approve']);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr.replace(/\s+/g, ' ')).toMatch(/job: claude-agent\/claude-oauth-token-restart-[0-9a-f]{10} is in failed state/);
+    const [run] = kubelet.runsOf('claude-oauth-token-restart-').slice(-1);
+    expect(run.status).not.toBe(0);
+    expect(run.stdout + run.stderr).toMatch(/ghost-agent/);
+
+    local.cluster.kubectl(['create', 'deployment', 'ghost-agent', '-n', 'hermes', '--image=docker.io/library/busybox:1.36']);
+    const retried = await local.tofuOk(STACK, ['apply', '-input=false', '-auto-approve']);
+    expect(retried.stdout).toMatch(/kubernetes_job_v1\.restart-agents_job_\w+ is tainted, so it must be replaced/);
+    expect(kubelet.runsOf('claude-oauth-token-restart-').slice(-1)[0].status).toBe(0);
+    expect((await local.tofu(STACK, ['plan', '-input=false', '-detailed-exitcode'])).status).toBe(0);
+  }));
+
   test('the restart ServiceAccount may patch only the workloads it lists: the API server refuses it the bystander', outcome.track(() => {
     const asRestartJob = serviceAccountKubectl(local.cluster, 'claude-agent', 'claude-oauth-token-restart');
     const allowed = asRestartJob(['rollout', 'restart', 'deployment/claude-agent-service', '-n', 'claude-agent']);
