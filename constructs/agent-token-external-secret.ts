@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { VaultSecretLocation } from '../inventory/vault-location';
 import { DEDICATED_TOKEN_SECRET_NAME, TOKEN_ENV_VAR } from '../settings/object-names';
 import { Duration } from '../inventory/duration';
-import { DEFAULT_SECRET_STORE, ExternalSecretEntry, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
+import { DEFAULT_SECRET_STORE, ExternalSecretEntry, externalSecretManifest, OWNS_ITS_FIELDS, SecretStoreReference } from './external-secret-manifest';
 
 export type { SecretStoreReference } from './external-secret-manifest';
 
@@ -94,6 +94,7 @@ export class AgentTokenExternalSecret extends Construct {
         data,
         annotations: props.annotations,
       }),
+      fieldManager: OWNS_ITS_FIELDS,
     });
   }
 }

@@ -24,6 +24,13 @@ export interface ExternalSecretEntry {
 /** The cluster this project was made for reads Vault through ClusterSecretStore `vault-kv`. */
 export const DEFAULT_SECRET_STORE: SecretStoreReference = { name: TEAM_SECRET_STORE, kind: 'ClusterSecretStore' };
 
+/**
+ * The field manager of every ExternalSecret this project applies: it owns them whole, so it takes
+ * back a field someone changed by hand (`kubectl annotate … primary-minted-at=…`) instead of failing
+ * the next rotation's apply with a field manager conflict. The hand edit shows in no plan until then.
+ */
+export const OWNS_ITS_FIELDS = { forceConflicts: true } as const;
+
 /** Secret keys must be usable as file names and environment variable names. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 

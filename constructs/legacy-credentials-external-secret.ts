@@ -2,7 +2,7 @@ import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { Construct } from 'constructs';
 import { VaultSecretLocation } from '../inventory/vault-location';
 import { Duration } from '../inventory/duration';
-import { DEFAULT_SECRET_STORE, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
+import { DEFAULT_SECRET_STORE, externalSecretManifest, OWNS_ITS_FIELDS, SecretStoreReference } from './external-secret-manifest';
 
 /** Where the older service kept `.credentials.json` in Infisical. */
 export interface InfisicalCredentialsSource {
@@ -97,6 +97,6 @@ export class LegacyCredentialsExternalSecret extends Construct {
         data: [{ secretKey, key: props.vaultSecret.name, property: props.vaultProperty ?? 'claude_credentials_json' }],
       });
     }
-    this.resource = new Manifest(this, 'resource', { manifest });
+    this.resource = new Manifest(this, 'resource', { manifest, fieldManager: OWNS_ITS_FIELDS });
   }
 }

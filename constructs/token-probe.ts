@@ -16,7 +16,7 @@ import { probeEndpointProblem } from '../lambda-src/token-probe';
 import { IPushgateway, Pushgateway } from './pushgateway';
 import { BundledScriptCronJob, ScriptSchedulingProps, schedulingOf } from './bundled-script-cron-job';
 import { Duration } from '../inventory/duration';
-import { DEFAULT_SECRET_STORE, externalSecretManifest, SecretStoreReference } from './external-secret-manifest';
+import { DEFAULT_SECRET_STORE, externalSecretManifest, OWNS_ITS_FIELDS, SecretStoreReference } from './external-secret-manifest';
 import { ScriptBundle } from './script-bundle';
 import { ScriptVolume } from './script-volume';
 
@@ -145,6 +145,7 @@ export class TokenProbe extends Construct {
         refreshInterval: props.refreshInterval ?? Duration.hours(1),
         data: props.tokens.map((token) => ({ secretKey: token.path, key: token.vault.name, property: token.vault.field })),
       }),
+      fieldManager: OWNS_ITS_FIELDS,
     });
     this.podLabels = this.job.podLabels;
     this.egressDestinations = [endpoint, pushgatewayUrl];

@@ -74,6 +74,10 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
 
   test('rotation: rotate --store, a plan of exactly the rotation, apply; ESO re-syncs and the restart script moves every consumer', outcome.track(async () => {
     const before = { agents: consumerPods(local.cluster, 'claude-agent', 'app=claude-agent-service'), hermes: consumerPods(local.cluster, 'hermes', 'app=hermes-agent') };
+    // Someone annotated the ExternalSecret by hand (another field manager now owns the field): the
+    // plan shows nothing, and the rotation's apply must take the field back rather than fail.
+    local.cluster.kubectl(['annotate', 'externalsecret', 'claude-oauth-token', '-n', 'claude-agent', '--overwrite', 'claude-oauth-tokens/primary-minted-at=1']);
+    expect((await local.tofu(STACK, ['plan', '-input=false', '-detailed-exitcode'])).status).toBe(0);
     let output = '';
     const status = await runTokens(['rotate', 'primary', '--store', '--endpoint', api.url], {
       stdout: (text) => (output += text),
