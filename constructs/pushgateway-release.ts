@@ -18,6 +18,12 @@ export interface PushgatewayReleaseProps {
    */
   readonly chartVersion?: string;
   /**
+   * The Helm chart repository serving the chart: a mirror where the public one cannot be reached
+   * (an air-gapped cluster).
+   * @default 'https://prometheus-community.github.io/helm-charts'
+   */
+  readonly chartRepository?: string;
+  /**
    * Size of the volume that keeps the last push across restarts.
    * @default '1Gi'
    */
@@ -32,6 +38,7 @@ export interface PushgatewayReleaseProps {
 }
 
 const SERVICE_PORT = 9091;
+const PROMETHEUS_COMMUNITY_CHARTS = 'https://prometheus-community.github.io/helm-charts';
 
 /**
  * A Pushgateway of our own, from the prometheus-community chart: persistence on (a restart keeps
@@ -81,7 +88,7 @@ export class PushgatewayRelease extends Construct implements IPushgateway {
       name,
       namespace: props.namespace,
       createNamespace: true,
-      repository: 'https://prometheus-community.github.io/helm-charts',
+      repository: props.chartRepository ?? PROMETHEUS_COMMUNITY_CHARTS,
       chart: 'prometheus-pushgateway',
       version: chartVersion,
       values: [stringify(values)],

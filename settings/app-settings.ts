@@ -25,7 +25,9 @@ export type RuleDeliverySetting =
   | { readonly mode: 'chart'; readonly release: string }
   | { readonly mode: 'operator'; readonly selectorLabels: Readonly<Record<string, string>> };
 
-export type PushgatewaySetting = { readonly existingUrl: string } | { readonly deploy: { readonly chartVersion?: string; readonly storageSize?: string } };
+export type PushgatewaySetting =
+  | { readonly existingUrl: string }
+  | { readonly deploy: { readonly chartVersion?: string; readonly storageSize?: string; readonly chartRepository?: string } };
 
 /** Where each stack keeps its Terraform state; credentials always come from the environment. */
 export type StateBackendSetting =
@@ -268,8 +270,18 @@ const pushgateway: Check<PushgatewaySetting> = (value, at, problems) => {
     return object<{ existingUrl: string }>({ existingUrl: url('http://prometheus-prometheus-pushgateway.monitoring:9091') }, example)(value, at, problems);
   }
   if (isObject(value) && 'deploy' in value) {
-    return object<{ deploy: { chartVersion?: string; storageSize?: string } }>(
-      { deploy: object({ chartVersion: text('a chart version', /^\d+\.\d+\.\d+$/, '3.2.0'), storageSize: text('a storage quantity', /^\d+(Mi|Gi)$/, '1Gi') }, '{}', ['chartVersion', 'storageSize']) },
+    return object<{ deploy: { chartVersion?: string; storageSize?: string; chartRepository?: string } }>(
+      {
+        deploy: object(
+          {
+            chartVersion: text('a chart version', /^\d+\.\d+\.\d+$/, '3.2.0'),
+            storageSize: text('a storage quantity', /^\d+(Mi|Gi)$/, '1Gi'),
+            chartRepository: url('https://charts.example.com/prometheus-community'),
+          },
+          '{}',
+          ['chartVersion', 'storageSize', 'chartRepository'],
+        ),
+      },
       example,
     )(value, at, problems);
   }

@@ -132,6 +132,11 @@ describe('MonitoringStack', () => {
     expect(() => synthMonitoring({ pushgateway: { deploy: { chartVersion: '^3.0.0' } } })).toThrow(/chartVersion '\^3\.0\.0' must be an exact version/);
   });
 
+  test('installs the chart from a mirror where the public repository cannot be reached (chartRepository)', () => {
+    const { json } = synthMonitoring({ pushgateway: { deploy: { chartRepository: 'https://charts.internal.example/prometheus-community' } } });
+    expect(resourcesOfType(json, 'helm_release')[0]).toMatchObject({ repository: 'https://charts.internal.example/prometheus-community', chart: 'prometheus-pushgateway', version: '3.2.0' });
+  });
+
   test('ships the Grafana dashboard to the sidecar, with the panels the e2e test queries', () => {
     const { json } = synthMonitoring();
     const dashboardMap = resourcesOfType(json, 'kubernetes_config_map_v1').find((configMap) => configMap.metadata.labels.grafana_dashboard === '1');
