@@ -74,8 +74,10 @@ describe('a first install against a real API server and OpenBao', () => {
       expect(new Set(changes.flatMap((change) => change.change.actions))).toEqual(new Set(['create']));
     }));
 
-    test('vault-access applies, and the next plan is empty', outcome.track(async () => {
-      await local.tofuOk('vault-access', ['apply', '-input=false', '-auto-approve']);
+    test('vault-access applies with the README\'s command (npm run deploy: the cdktf CLI driving tofu), and the next plan is empty', outcome.track(async () => {
+      const deploy = await local.deploy(['vault-access']);
+      if (deploy.status !== 0) throw new Error(`npm run deploy exited ${deploy.status}:\n${deploy.stdout.slice(-3000)}\n${deploy.stderr.slice(-3000)}`);
+      expect(deploy.stdout).toMatch(/Apply complete! Resources: 2 added, 0 changed, 0 destroyed/);
       const replan = await local.tofu('vault-access', ['plan', '-input=false', '-detailed-exitcode']);
       expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
     }));
@@ -120,6 +122,24 @@ describe('a first install against a real API server and OpenBao', () => {
         }
       }
       expect(local.stateText('vault-access')).toMatch(/claude-agent-service-eso-read/);
+    }));
+
+    test('destroy removes what this project created and nothing else', outcome.track(async () => {
+      expect((await local.bao.api('POST', 'sys/policies/acl/someone-elses', { policy: 'path "secret/data/x" { capabilities = ["read"] }' })).status).toBe(204);
+      local.cluster.kubectl(['create', 'configmap', 'someone-elses', '-n', 'monitoring', '--from-literal=keep=me']);
+      for (const stack of ['monitoring', 'vault-access']) await local.tofuOk(stack, ['destroy', '-input=false', '-auto-approve']);
+      expect((await local.bao.api('GET', 'sys/policies/acl/claude-agent-service-eso-read')).status).toBe(404);
+      expect((await local.bao.api('GET', `auth/kubernetes/role/${ESO_ROLE}`)).status).toBe(404);
+      expect((await local.bao.api('GET', 'sys/policies/acl/someone-elses')).status).toBe(200);
+      expect((await local.bao.api('GET', 'sys/auth')).body.data).toHaveProperty(['kubernetes/']);
+      expect((await local.bao.api('GET', 'secret/data/claude-agent-service')).status).toBe(200);
+      expect(local.cluster.kubectl(['get', 'configmaps', '-n', 'monitoring', '-o', 'name']).stdout.split('\n').filter(Boolean).sort()).toEqual(['configmap/kube-root-ca.crt', 'configmap/someone-elses']);
+    }));
+
+    test('no token value is in any log the suite keeps', outcome.track(() => {
+      const logs = local.logs();
+      expect(logs.length).toBeGreaterThan(1000);
+      for (const token of Object.values(tokens)) expect(logs.includes(token)).toBe(false);
     }));
   });
 });

@@ -140,4 +140,10 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/forbidden: User "system:serviceaccount:claude-agent:claude-oauth-token-restart" cannot (patch|get) resource "deployments"/);
   }));
+
+  test('no token value, old or new, is in any log the suite keeps (the processes\', the scripts\' runs)', outcome.track(() => {
+    const logs = local.logs();
+    expect(logs).toMatch(/claude-oauth-token-restart/);
+    for (const token of [oldToken, newToken]) expect(logs.includes(token) || logs.includes(token.slice(13))).toBe(false);
+  }));
 });

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, rmSync } from 'fs';
+import { spawn } from 'child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as path from 'path';
 import { AppCopy } from '../app-copy';
 import { cacheRoot } from '../go-build';
-import { GO_TOOLS } from '../go-tools';
+import { GO_TOOLS, goProgram } from '../go-tools';
 import { ControlPlane, ControlPlaneOptions, startControlPlane } from './control-plane';
 import { enableKubernetesAuth, OpenBao, startOpenBao } from './openbao';
 import { stopAll } from './processes';
@@ -91,10 +92,39 @@ export class LocalCluster {
     return run;
   }
 
+  /**
+   * `npm run deploy -- <stacks> --auto-approve --skip-provider-lock`, as docs/deploying.md has an
+   * operator run it where the providers come from a mirror: the installed cdktf CLI synthesizes and
+   * drives `tofu` (TERRAFORM_BINARY_NAME) with this cluster's environment. (Without the flag the CLI
+   * runs `providers lock`, which asks the public registry whatever the CLI config says.)
+   */
+  deploy(stacks: readonly string[]): Promise<TofuRun> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('npm', ['run', '--silent', 'deploy', '--', ...stacks, '--auto-approve', '--skip-provider-lock'], {
+        cwd: this.app.dir,
+        env: { ...this.tofuEnv, TERRAFORM_BINARY_NAME: 'tofu', PATH: `${path.dirname(goProgram('opentofu', 'tofu'))}:${process.env.PATH}`, CI: 'true', CDKTF_CONTEXT_JSON: undefined, CDKTF_OUTDIR: undefined },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  }
+
   /** The local state of a stack as Terraform wrote it (`terraform.<stack>.tfstate` at the app's root). */
   stateText(stack: string): string {
     const file = path.join(this.app.dir, `terraform.${stack}.tfstate`);
     return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  }
+
+  /** Every log the suite keeps for this cluster (each process's, the host kubelet's), concatenated. */
+  logs(): string {
+    return readdirSync(this.cluster.dir)
+      .filter((name) => name.endsWith('.log'))
+      .map((name) => readFileSync(path.join(this.cluster.dir, name), 'utf8'))
+      .join('\n');
   }
 
   /** A ServiceAccount token from the TokenRequest API, as a pod of that account gets one. */
