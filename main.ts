@@ -114,6 +114,7 @@ function synthesize(run: SynthRun): void {
       secretStore,
       refreshInterval,
     },
+    podStartTimeout: durationOf(settings.podStartTimeout),
     legacyCredentials: legacyCredentialsOf(settings.legacyCredentialsFile),
     monitor: {
       pushgateway: monitoring.pushgateway,
@@ -163,7 +164,7 @@ function readSettings(run: SynthRun): AppSettings {
   );
 }
 
-/** A validated `refreshInterval` (`1h`, `15m`, `90s`) as a Duration. */
+/** A validated duration setting (`refreshInterval`, `podStartTimeout`: `1h`, `15m`, `90s`) as a Duration. */
 function durationOf(text: string): Duration {
   const amount = Number.parseInt(text, 10);
   return text.endsWith('h') ? Duration.hours(amount) : text.endsWith('m') ? Duration.minutes(amount) : Duration.seconds(amount);

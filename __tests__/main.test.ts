@@ -25,7 +25,7 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stderr).toBe(EXAMPLE_WARNINGS);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(
-      /claude-agent-service: 12 resources \(3 kubernetes_config_map_v1, 1 kubernetes_cron_job_v1, 2 kubernetes_job_v1, 2 kubernetes_manifest, 1 kubernetes_role_binding_v1, 1 kubernetes_role_v1, 2 kubernetes_service_account_v1\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/,
+      /claude-agent-service: 13 resources \(3 kubernetes_config_map_v1, 1 kubernetes_cron_job_v1, 3 kubernetes_job_v1, 2 kubernetes_manifest, 1 kubernetes_role_binding_v1, 1 kubernetes_role_v1, 2 kubernetes_service_account_v1\) -> cdktf\.out\/stacks\/claude-agent-service\/cdk\.tf\.json/,
     );
     expect(run.stdout).toMatch(/monitoring: \d+ resources? /);
     expect(run.stdout).toMatch(/^primary +secret\/claude-agent-service +2026-04-18T16:07:09Z +2027-04-18T16:07:09Z +-?\d+ +\w+$/m);
@@ -40,7 +40,7 @@ describe('npm run synth (main.ts)', () => {
   test('as its own process (the entry point): exit codes, stdout and stderr as a shell sees them', () => {
     const good = app.synthInChildProcess();
     expect({ status: good.status, stderr: good.stderr }).toEqual({ status: 0, stderr: EXAMPLE_WARNINGS });
-    expect(good.stdout).toMatch(/^Synthesized stacks:\n {2}claude-agent-service: 12 resources/);
+    expect(good.stdout).toMatch(/^Synthesized stacks:\n {2}claude-agent-service: 13 resources/);
     expect(good.stdout).toContain('Plain Prometheus rules file: cdktf.out/prometheus-rules/claude-oauth-token-expiry.rules.yml');
     expect(app.stackJson('vault-access').resource.vault_policy).toBeDefined();
 

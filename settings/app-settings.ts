@@ -71,6 +71,8 @@ export interface AppSettings {
   readonly driftDetection?: { readonly vaultServer: string };
   readonly kubeconfigPath?: string;
   readonly kubeContext?: string;
+  /** How long a deploy waits for a pod of this project to start before it fails (`2m`): 30 s to 30 min. */
+  readonly podStartTimeout: string;
   /** The image every pod of this project runs: fully qualified, pinned by tag or digest. */
   readonly scriptImage: string;
   /** Pod-template fields the cluster's mutating webhooks write, ignored by plans beyond dnsConfig. */
@@ -104,6 +106,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   networkPolicies: false,
   adoptFromHcl: false,
   vaultAuthMount: VAULT_AUTH_MOUNT,
+  podStartTimeout: '2m',
   scriptImage: DEFAULT_SCRIPT_IMAGE,
   ignoredPodTemplateFields: [],
   tokenConsumers: [],
@@ -345,6 +348,16 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   driftDetection: optional(object<{ vaultServer: string }>({ vaultServer: url('https://vault.vault:8200') }, '{"vaultServer": "https://vault.vault:8200"}')),
   kubeconfigPath: optional(text('a path to a kubeconfig file')),
   kubeContext: optional(text('a kubeconfig context name')),
+  podStartTimeout: (value, at, problems) => {
+    const parsed = text('whole minutes or seconds', /^[1-9]\d{0,4}(m|s)$/, '2m')(value, at, problems);
+    if (parsed === undefined) return undefined;
+    const seconds = Number.parseInt(parsed, 10) * (parsed.endsWith('m') ? 60 : 1);
+    if (seconds < 30 || seconds > 1800) {
+      problems.push(`${at} is "${parsed}": write between "30s" and "30m" (a slow image pull needs more than the default "2m"; a deploy should not wait longer than half an hour to say a pod cannot start).`);
+      return undefined;
+    }
+    return parsed;
+  },
   scriptImage: (value, at, problems) => {
     const parsed = text('an image reference')(value, at, problems);
     const problem = parsed === undefined ? undefined : scriptImageProblem(parsed);

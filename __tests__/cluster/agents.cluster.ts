@@ -50,9 +50,9 @@ describe('the agents’ stack on a policy-enforcing cluster with KWOK', () => {
     expect(agents.spec.template.spec).toMatchObject({ dnsConfig: NDOTS_MUTATION.value, tolerations: TOLERATION_MUTATION.value });
   }));
 
-  test('the install applies: every object exists and both Jobs completed', outcome.track(async () => {
+  test('the install applies: every object exists and every Job completed', outcome.track(async () => {
     const apply = await local.tofuOk(STACK, ['apply', '-input=false', '-auto-approve']);
-    expect(apply.stdout).toMatch(/Apply complete! Resources: 12 added, 0 changed, 0 destroyed/);
+    expect(apply.stdout).toMatch(/Apply complete! Resources: 13 added, 0 changed, 0 destroyed/);
     expect(objects()).toEqual([
       'configmap/claude-oauth-expiry-monitor-script',
       'configmap/claude-oauth-token-expiry',
@@ -61,6 +61,7 @@ describe('the agents’ stack on a policy-enforcing cluster with KWOK', () => {
       'externalsecret.external-secrets.io/claude-credentials',
       'externalsecret.external-secrets.io/claude-oauth-token',
       'job.batch/claude-oauth-expiry-monitor-<checksum>',
+      'job.batch/claude-oauth-pod-start-check-<checksum>',
       'job.batch/claude-oauth-token-restart-<checksum>',
       'role.rbac.authorization.k8s.io/claude-oauth-token-restart',
       'rolebinding.rbac.authorization.k8s.io/claude-oauth-token-restart',
@@ -68,7 +69,7 @@ describe('the agents’ stack on a policy-enforcing cluster with KWOK', () => {
       'serviceaccount/claude-oauth-token-restart',
     ]);
     const jobs = JSON.parse(local.cluster.kubectl(['get', 'jobs', '-n', 'claude-agent', '-l', LABEL, '-o', 'json']).stdout) as { items: { spec: { template: { spec: Record<string, unknown> } }; status: { succeeded?: number } }[] };
-    expect(jobs.items.map((job) => job.status.succeeded)).toEqual([1, 1]);
+    expect(jobs.items.map((job) => job.status.succeeded)).toEqual([1, 1, 1]);
     // Admission wrote into the pod templates what Terraform then must not fight over.
     for (const job of jobs.items) expect(job.spec.template.spec).toMatchObject({ dnsConfig: NDOTS_MUTATION.value, tolerations: TOLERATION_MUTATION.value });
   }));

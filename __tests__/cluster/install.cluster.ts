@@ -113,6 +113,21 @@ describe('a first install against a real API server and OpenBao', () => {
       expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
     }));
 
+    test('with no node to run pods, the agents’ deploy fails within its pod start bound, naming the check, and runs no other Job', outcome.track(async () => {
+      // This cluster has no scheduler and no kubelet: no pod can start, as on a cluster with no room left.
+      local.synth({ podStartTimeout: '30s' });
+      const started = Date.now();
+      const apply = await local.tofu('claude-agent-service', ['apply', '-input=false', '-auto-approve']);
+      const seconds = (Date.now() - started) / 1000;
+      expect(apply.status).toBe(1);
+      expect(apply.stderr.replace(/\s+/g, ' ')).toMatch(/job: claude-agent\/claude-oauth-pod-start-check-[0-9a-f]{10} is in failed state/);
+      expect(seconds).toBeLessThan(90);
+      const jobs = local.cluster.kubectl(['get', 'jobs', '-n', 'claude-agent', '-o', 'name']).stdout.split('\n').filter(Boolean);
+      expect(jobs).toEqual([expect.stringMatching(/^job\.batch\/claude-oauth-pod-start-check-/)]);
+      const reason = local.cluster.kubectl(['get', jobs[0], '-n', 'claude-agent', '-o', 'jsonpath={.status.conditions[?(@.type=="Failed")].reason}']).stdout;
+      expect(reason).toBe('DeadlineExceeded');
+    }));
+
     test('no token value is in any plan or state', outcome.track(async () => {
       for (const stack of STACKS) {
         const shown = await local.tofuOk(stack, ['show', '-json', 'first.plan']);

@@ -96,8 +96,9 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
     await local.tofuOk(STACK, ['plan', '-input=false', '-detailed-exitcode', '-out=rotation.plan'], [2]);
     const shown = JSON.parse((await local.tofuOk(STACK, ['show', '-json', 'rotation.plan'])).stdout) as { resource_changes: { type: string; name: string; change: { actions: string[] } }[] };
     const changes = shown.resource_changes.filter((change) => change.change.actions.join() !== 'no-op').map((change) => `${change.type} ${change.change.actions.join('+')}`);
-    // The expiry value, the ExternalSecret's mint annotation (ESO re-syncs on it), the CronJob's input checksum, both Jobs run again.
-    expect(changes.sort()).toEqual(['kubernetes_config_map_v1 update', 'kubernetes_cron_job_v1 update', 'kubernetes_job_v1 delete+create', 'kubernetes_job_v1 delete+create', 'kubernetes_manifest update']);
+    // The expiry value, the ExternalSecret's mint annotation (ESO re-syncs on it), the CronJob's input
+    // checksum; the monitor's run, the restart Job and the pod start check in front of them run again.
+    expect(changes.sort()).toEqual(['kubernetes_config_map_v1 update', 'kubernetes_cron_job_v1 update', ...Array(3).fill('kubernetes_job_v1 delete+create'), 'kubernetes_manifest update']);
     expect(JSON.stringify(shown)).not.toContain(newToken);
 
     await local.tofuOk(STACK, ['apply', '-input=false', '-auto-approve', 'rotation.plan']);

@@ -90,6 +90,14 @@ describe('readAppSettings', () => {
     }
   });
 
+  test('podStartTimeout: whole minutes or seconds between 30 s and 30 min; the rest refused with the fix', () => {
+    expect(readAppSettings(withContext({})).podStartTimeout).toBe('2m');
+    expect(readAppSettings(withContext({ podStartTimeout: '45s' })).podStartTimeout).toBe('45s');
+    expect(problemsOf(() => readAppSettings(withContext({ podStartTimeout: '10s' })))).toEqual([expect.stringMatching(/^cdktf\.json context\.podStartTimeout is "10s": write between "30s" and "30m"/)]);
+    expect(problemsOf(() => readAppSettings(withContext({ podStartTimeout: '1h' })))).toEqual([expect.stringMatching(/podStartTimeout is "1h": write whole minutes or seconds, e\.g\. "2m"\./)]);
+    expect(problemsOf(() => readAppSettings(withContext({ podStartTimeout: 120 })))).toEqual([expect.stringMatching(/podStartTimeout is 120: write whole minutes or seconds/)]);
+  });
+
   test('every runbookUrl it accepts makes a rules file promtool loads; the rest are refused with the fix', () => {
     const candidates = [
       'https://wiki.example.com/{{',

@@ -193,8 +193,8 @@ describe('ClaudeAgentServiceStack', () => {
 
     test('every pod runs a fully qualified image by default, and the one image setting reaches all of them', () => {
       const defaults = podOwners(synth());
-      // The monitor's CronJob and its deploy-time run, the probe's CronJob, the restart Job.
-      expect(defaults.map((owner) => owner.kind).sort()).toEqual(['CronJob', 'CronJob', 'Job', 'Job']);
+      // The monitor's CronJob and its deploy-time run, the probe's CronJob, the restart Job, the pod start check.
+      expect(defaults.map((owner) => owner.kind).sort()).toEqual(['CronJob', 'CronJob', 'Job', 'Job', 'Job']);
       for (const owner of defaults) expect(owner.template.spec.container[0].image).toBe('docker.io/library/node:22.20.0-alpine3.22');
       const mirrored = `registry.example.test/mirror/node:22.20.0-alpine3.22@sha256:${'b'.repeat(64)}`;
       for (const owner of podOwners(synth({ image: mirrored }))) expect(owner.template.spec.container[0].image).toBe(mirrored);

@@ -7,6 +7,8 @@ import { ExpiryMonitor, ExpiryMonitorProps, MonitorDriftDetection } from '../../
 import { KubernetesCluster, KubernetesClusterProps } from '../../constructs/kubernetes-cluster';
 import { LegacyCredentialsExternalSecret, LegacyCredentialsExternalSecretProps } from '../../constructs/legacy-credentials-external-secret';
 import { ExistingNamespace } from '../../constructs/existing-namespace';
+import { PodStartCheck } from '../../constructs/pod-start-check';
+import { Duration } from '../../inventory/duration';
 import { ManagedNamespace } from '../../constructs/managed-namespace';
 import { ScriptBundles } from '../../constructs/script-bundle';
 import { ScriptEgressPolicy } from '../../constructs/script-egress-policy';
@@ -48,6 +50,11 @@ export interface ClaudeAgentServiceStackProps {
    * @default DEFAULT_SCRIPT_IMAGE, and only `spec[0].dns_config` ignored
    */
   readonly pods?: Pick<AgentRestartJobProps, 'image' | 'ignoredPodTemplateFields'>;
+  /**
+   * How long the deploy waits for a pod of this stack to start before it fails, naming the pod start check.
+   * @default Duration.minutes(2)
+   */
+  readonly podStartTimeout?: Duration;
   /**
    * Adopt the objects the agents' older HCL stack created (those whose names match ours) with
    * Terraform `import` blocks instead of creating them; remove them from that stack's state first
@@ -103,6 +110,8 @@ export class ClaudeAgentServiceStack extends ProjectStack {
   readonly expiryConfigMap: TokenExpiryConfigMap;
   readonly monitor: ExpiryMonitor;
   readonly tokenProbe?: TokenProbe;
+  /** Runs before the deploy's Jobs, so that a pod that cannot start fails the deploy in minutes. */
+  readonly podStartCheck?: PodStartCheck;
 
   constructor(scope: Construct, id: string, props: ClaudeAgentServiceStackProps) {
     super(scope, id);
@@ -159,6 +168,10 @@ export class ClaudeAgentServiceStack extends ProjectStack {
       expiryConfigMap: this.expiryConfigMap,
       driftDetection: props.monitor?.driftDetection && { ...props.monitor.driftDetection, layout: props.inventory.vaultLayout },
     });
+    const deployJobs = PodStartCheck.jobsOf([this.monitor.job.deployRun, this.restartJob?.job]);
+    if (deployJobs.length > 0) {
+      this.podStartCheck = new PodStartCheck(this, 'pod-start-check', { ...props.pods, namespace, guards: deployJobs, timeout: props.podStartTimeout });
+    }
     if (props.tokenProbe) {
       this.tokenProbe = new TokenProbe(this, 'token-probe', {
         secretStore: props.tokenSecret?.secretStore,
