@@ -3,6 +3,7 @@ import { writeFileSync } from 'fs';
 import * as path from 'path';
 import { ControlPlane } from '../../devkit/cluster/control-plane';
 import { goProgram } from '../../devkit/go-tools';
+import { runCheck } from '../../tools/check';
 
 /**
  * Another team's consumer of the token, as the cluster this project was made for has three: its own
@@ -77,4 +78,38 @@ export function serviceAccountKubectl(cluster: ControlPlane, namespace: string, 
     }),
   );
   return (args) => spawnSync(goProgram('kubernetes', 'kubectl'), ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 60_000 });
+}
+
+/** Makes the app copy a git repository at one commit, as the reviewed main branch is (outputs, state and dependencies left out). */
+export function commitApp(dir: string, message: string): void {
+  const git = (...args: string[]) => {
+    const run = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.test', ...args], { cwd: dir, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`git ${args.join(' ')}: ${run.stderr}`);
+  };
+  git('init', '-q', '-b', 'main');
+  writeFileSync(path.join(dir, '.git', 'info', 'exclude'), 'node_modules\ncdktf.out\nterraform.*.tfstate*\n');
+  git('add', '-A');
+  git('commit', '-q', '-m', message);
+}
+
+/**
+ * `npm run check -- --base HEAD --details` on the working tree: per stack that needs a deploy, the
+ * Terraform addresses it reports as added, removed or changed, sorted.
+ */
+export async function checkAddresses(dir: string): Promise<Record<string, string[]>> {
+  let report = '';
+  let errors = '';
+  const status = await runCheck(['--base', 'HEAD', '--format', 'text', '--details'], { projectDir: dir, stdout: (text) => (report += text), stderr: (text) => (errors += text) });
+  if (status !== 0) throw new Error(`npm run check exited ${status}:\n${report}\n${errors}`);
+  const byStack: Record<string, string[]> = {};
+  let stack = '';
+  for (const line of report.split('\n')) {
+    const heading = /Stack ([\w-]+): needs deploy/.exec(line);
+    if (heading) stack = heading[1];
+    else if (/Stack [\w-]+: no deploy needed/.test(line)) stack = '';
+    const diff = /^- (?:added|removed|changed) `?([a-z0-9_]+\.[\w-]+)`?/.exec(line);
+    if (diff && stack) (byStack[stack] ??= []).push(diff[1]);
+  }
+  for (const addresses of Object.values(byStack)) addresses.sort();
+  return byStack;
 }

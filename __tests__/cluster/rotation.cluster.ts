@@ -9,7 +9,7 @@ import { RunningBinary, startPushgateway, stopAllBinaries } from '../../devkit/r
 import { nowInSeconds } from '../../inventory/expiry';
 import { runTokens } from '../../tools/tokens';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
-import { consumerPods, secretValue, serviceAccountKubectl, teamConsumer } from './cluster-fixtures';
+import { checkAddresses, commitApp, consumerPods, secretValue, serviceAccountKubectl, teamConsumer } from './cluster-fixtures';
 
 /**
  * Rotation day end to end, for real: ESO (the real controller and its Vault provider) syncs the token
@@ -48,6 +48,7 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
     local.cluster.kubectl(['create', 'deployment', 'bystander', '-n', 'claude-agent', '--image=docker.io/library/busybox:1.36']);
     teamConsumer(local.cluster, CONSUMERS[0]);
     local.synth({ tokenConsumers: CONSUMERS });
+    commitApp(local.app.dir, 'the reviewed app before rotation day');
     for (const stack of ['vault-access', STACK]) await local.tofuOk(stack, ['init', '-input=false']);
     await local.tofuOk('vault-access', ['apply', '-input=false', '-auto-approve']);
     await applyVaultStore(local.cluster, local.bao, { role: 'claude-agent-service-eso' });
@@ -72,7 +73,7 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
     expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
   }));
 
-  test('rotation: rotate --store, a plan of exactly the rotation, apply; ESO re-syncs and the restart script moves every consumer', outcome.track(async () => {
+  test('rotation: rotate --store, a plan of exactly what npm run check reported, apply; ESO re-syncs and the restart script moves every consumer', outcome.track(async () => {
     const before = { agents: consumerPods(local.cluster, 'claude-agent', 'app=claude-agent-service'), hermes: consumerPods(local.cluster, 'hermes', 'app=hermes-agent') };
     // Someone annotated the ExternalSecret by hand (another field manager now owns the field): the
     // plan shows nothing, and the rotation's apply must take the field back rather than fail.
@@ -92,10 +93,15 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
     const stored = await local.bao.api('GET', 'secret/data/claude-agent-service');
     expect((stored.body.data as { data: Record<string, string> }).data).toEqual({ claude_oauth_token: newToken, claude_credentials_json: legacy });
 
+    // What the reviewer read: npm run check on the rotation's diff, against the commit before it.
+    const checked = await checkAddresses(local.app.dir);
     local.synth({ tokenConsumers: CONSUMERS });
     await local.tofuOk(STACK, ['plan', '-input=false', '-detailed-exitcode', '-out=rotation.plan'], [2]);
-    const shown = JSON.parse((await local.tofuOk(STACK, ['show', '-json', 'rotation.plan'])).stdout) as { resource_changes: { type: string; name: string; change: { actions: string[] } }[] };
-    const changes = shown.resource_changes.filter((change) => change.change.actions.join() !== 'no-op').map((change) => `${change.type} ${change.change.actions.join('+')}`);
+    const shown = JSON.parse((await local.tofuOk(STACK, ['show', '-json', 'rotation.plan'])).stdout) as { resource_changes: { address: string; type: string; change: { actions: string[] } }[] };
+    const planned = shown.resource_changes.filter((change) => change.change.actions.join() !== 'no-op');
+    expect(planned.map((change) => change.address).sort()).toEqual(checked[STACK]);
+    expect(Object.keys(checked)).toEqual([STACK]);
+    const changes = planned.map((change) => `${change.type} ${change.change.actions.join('+')}`);
     // The expiry value, the ExternalSecret's mint annotation (ESO re-syncs on it), the CronJob's input
     // checksum; the monitor's run, the restart Job and the pod start check in front of them run again.
     expect(changes.sort()).toEqual(['kubernetes_config_map_v1 update', 'kubernetes_cron_job_v1 update', ...Array(3).fill('kubernetes_job_v1 delete+create'), 'kubernetes_manifest update']);
