@@ -74,6 +74,14 @@ describe('a first install against a real API server and OpenBao', () => {
       expect(new Set(changes.flatMap((change) => change.change.actions))).toEqual(new Set(['create']));
     }));
 
+    test('monitoring applies first, as docs/deploying.md orders the install, and the next plan is empty', outcome.track(async () => {
+      await local.tofuOk('monitoring', ['apply', '-input=false', '-auto-approve']);
+      const rules = JSON.parse(local.cluster.kubectl(['get', 'configmap', 'claude-oauth-token-rules', '-n', 'monitoring', '-o', 'json']).stdout) as { data: Record<string, string> };
+      expect(Object.values(rules.data).join('\n')).toMatch(/ClaudeOAuthTokenExpiringSoon/);
+      const replan = await local.tofu('monitoring', ['plan', '-input=false', '-detailed-exitcode']);
+      expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
+    }));
+
     test('vault-access applies with the README\'s command (npm run deploy: the cdktf CLI driving tofu), and the next plan is empty', outcome.track(async () => {
       const deploy = await local.deploy(['vault-access']);
       if (deploy.status !== 0) throw new Error(`npm run deploy exited ${deploy.status}:\n${deploy.stdout.slice(-3000)}\n${deploy.stderr.slice(-3000)}`);
@@ -103,14 +111,6 @@ describe('a first install against a real API server and OpenBao', () => {
       local.cluster.kubectl(['create', 'serviceaccount', 'external-secrets', '-n', 'claude-agent']);
       const impostor = await kubernetesLogin(local.bao, ESO_ROLE, local.serviceAccountToken('claude-agent', 'external-secrets', 'vault'));
       expect(impostor.status).toBe(403);
-    }));
-
-    test('monitoring applies, and the next plan is empty', outcome.track(async () => {
-      await local.tofuOk('monitoring', ['apply', '-input=false', '-auto-approve']);
-      const rules = JSON.parse(local.cluster.kubectl(['get', 'configmap', 'claude-oauth-token-rules', '-n', 'monitoring', '-o', 'json']).stdout) as { data: Record<string, string> };
-      expect(Object.values(rules.data).join('\n')).toMatch(/ClaudeOAuthTokenExpiringSoon/);
-      const replan = await local.tofu('monitoring', ['plan', '-input=false', '-detailed-exitcode']);
-      expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
     }));
 
     test('with no node to run pods, the agents’ deploy fails within its pod start bound, naming the check, and runs no other Job', outcome.track(async () => {
