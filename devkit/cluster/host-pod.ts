@@ -1,7 +1,7 @@
-import { spawn } from 'child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { ControlPlane } from './control-plane';
+import { CommandRun, runCommand } from './processes';
 
 interface Container {
   command?: string[];
@@ -18,17 +18,13 @@ export interface PodSpec {
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /** What a host run of a pod's program left. */
-export interface HostRun {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type HostRun = CommandRun;
 
 /**
  * Runs a pod's program on this host, as the kubelet would have run it (KWOK runs nothing): its
  * command with the container's environment, each ConfigMap volume as files (read from the API, so
- * what runs is what the apply stored), and its ServiceAccount's token from the TokenRequest API with
- * the cluster CA where the script is told to look for them (`K8S_TOKEN_FILE`, `K8S_CA_FILE`); a
+ * what runs is what the apply stored), and, when the pod mounts it, its ServiceAccount's token from the
+ * TokenRequest API with the cluster CA where the script is told to look for them (`K8S_TOKEN_FILE`, `K8S_CA_FILE`); a
  * variable holding a path into a mount points at the mount's files. `overrides` replaces the values of environment
  * variables the container sets that name in-cluster addresses (a Service's DNS name) by their
  * loopback equivalents; a variable the container does not set is not added.
@@ -38,10 +34,15 @@ export async function runPodOnHost(cluster: ControlPlane, namespace: string, pod
   const root = mkdtempSync(path.join(cluster.dir, 'host-pod-'));
   try {
     const mounts = new Map<string, string>();
+    let mountsServiceAccount = false;
     for (const mount of container.volumeMounts ?? []) {
       const volume = pod.volumes?.find((candidate) => candidate.name === mount.name);
-      // The ServiceAccount token the API server injects: given below, where the script is told to look.
-      if (volume?.projected && mount.mountPath === SERVICE_ACCOUNT_DIR) continue;
+      // The ServiceAccount token the API server injects (automountServiceAccountToken): given below,
+      // where the script is told to look.
+      if (volume?.projected && mount.mountPath === SERVICE_ACCOUNT_DIR) {
+        mountsServiceAccount = true;
+        continue;
+      }
       if (!volume?.configMap) throw new Error(`volume ${mount.name} of a pod in ${namespace} is not a ConfigMap: this harness mounts ConfigMaps only`);
       const configMap = JSON.parse(cluster.kubectl(['get', 'configmap', volume.configMap.name, '-n', namespace, '-o', 'json']).stdout) as { data?: Record<string, string> };
       const dir = path.join(root, 'mounts', mount.name);
@@ -53,9 +54,12 @@ export async function runPodOnHost(cluster: ControlPlane, namespace: string, pod
       for (const [mountPath, dir] of mounts) if (arg === mountPath || arg.startsWith(`${mountPath}/`)) return dir + arg.slice(mountPath.length);
       return arg;
     };
-    const tokenFile = path.join(root, 'token');
-    writeFileSync(tokenFile, cluster.kubectl(['create', 'token', pod.serviceAccountName ?? 'default', '-n', namespace, '--duration=1h']).stdout.trim());
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, K8S_API_URL: cluster.server, K8S_TOKEN_FILE: tokenFile, K8S_CA_FILE: cluster.pki.caCert };
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH };
+    if (mountsServiceAccount) {
+      const tokenFile = path.join(root, 'token');
+      writeFileSync(tokenFile, cluster.kubectl(['create', 'token', pod.serviceAccountName ?? 'default', '-n', namespace, '--duration=1h']).stdout.trim());
+      Object.assign(env, { K8S_API_URL: cluster.server, K8S_TOKEN_FILE: tokenFile, K8S_CA_FILE: cluster.pki.caCert });
+    }
     for (const variable of container.env ?? []) {
       if (variable.valueFrom !== undefined) throw new Error(`env ${variable.name} of a pod in ${namespace} uses valueFrom: not supported by this harness`);
       // A path into a mount (TOKEN_EXPIRY_DIR=/etc/…) points at the mount's files here.
@@ -63,15 +67,7 @@ export async function runPodOnHost(cluster: ControlPlane, namespace: string, pod
     }
     for (const [name, value] of Object.entries(overrides)) if (name in env) env[name] = value;
     const [command, ...args] = [...(container.command ?? []), ...(container.args ?? [])].map(onHost);
-    return await new Promise<HostRun>((resolve, reject) => {
-      const child = spawn(command === 'node' ? process.execPath : command, args, { env, cwd: root });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
-    });
+    return await runCommand(command === 'node' ? process.execPath : command, args, { env, cwd: root });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

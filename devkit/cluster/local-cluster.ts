@@ -1,4 +1,3 @@
-import { spawn } from 'child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'fs';
 import * as path from 'path';
 import { AppCopy } from '../app-copy';
@@ -6,7 +5,7 @@ import { cacheRoot } from '../go-build';
 import { GO_TOOLS, goProgram } from '../go-tools';
 import { ControlPlane, ControlPlaneOptions, startControlPlane } from './control-plane';
 import { enableKubernetesAuth, OpenBao, startOpenBao } from './openbao';
-import { stopAll } from './processes';
+import { runCommand, stopAll } from './processes';
 import { runTofu, TofuRun, writeProviderMirror } from './tofu-mirror';
 
 /** ESO's CRDs from the very module the controller is built from (gotools/external-secrets). */
@@ -99,17 +98,9 @@ export class LocalCluster {
    * runs `providers lock`, which asks the public registry whatever the CLI config says.)
    */
   deploy(stacks: readonly string[]): Promise<TofuRun> {
-    return new Promise((resolve, reject) => {
-      const child = spawn('npm', ['run', '--silent', 'deploy', '--', ...stacks, '--auto-approve', '--skip-provider-lock'], {
-        cwd: this.app.dir,
-        env: { ...this.tofuEnv, TERRAFORM_BINARY_NAME: 'tofu', PATH: `${path.dirname(goProgram('opentofu', 'tofu'))}:${process.env.PATH}`, CI: 'true', CDKTF_CONTEXT_JSON: undefined, CDKTF_OUTDIR: undefined },
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    return runCommand('npm', ['run', '--silent', 'deploy', '--', ...stacks, '--auto-approve', '--skip-provider-lock'], {
+      cwd: this.app.dir,
+      env: { ...this.tofuEnv, TERRAFORM_BINARY_NAME: 'tofu', PATH: `${path.dirname(goProgram('opentofu', 'tofu'))}:${process.env.PATH}`, CI: 'true', CDKTF_CONTEXT_JSON: undefined, CDKTF_OUTDIR: undefined },
     });
   }
 

@@ -1,8 +1,8 @@
-import { spawn } from 'child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { goProgram } from '../go-tools';
 import { THIRD_PARTY, thirdPartyProgram } from '../third-party';
+import { CommandRun, runCommand } from './processes';
 
 /** The providers the synth output pins, each built from its release source (devkit/third-party.ts). */
 const PROVIDERS = THIRD_PARTY.filter((source) => source.tarball.startsWith('terraform-provider-')).map((source) => ({
@@ -32,28 +32,12 @@ export function writeProviderMirror(dir: string): string {
 }
 
 /** What a `tofu` run left. */
-export interface TofuRun {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+export type TofuRun = CommandRun;
 
 /**
  * The real `tofu` with `args`, asynchronously: the servers it talks to (OpenBao, a webhook) may run in
  * this very process, which a synchronous spawn would freeze.
  */
 export function runTofu(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<TofuRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(goProgram('opentofu', 'tofu'), args, { cwd: options.cwd, env: options.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGTERM'), options.timeoutMs ?? 300_000);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return runCommand(goProgram('opentofu', 'tofu'), args, options);
 }
