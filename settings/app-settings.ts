@@ -106,6 +106,14 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
         `jq -c '[.spec.data[] | select(.secretKey != "CLAUDE_CODE_OAUTH_TOKEN") | {secretKey, key: .remoteRef.key, property: .remoteRef.property}]'`,
     );
   }
+  const agents = settings.agentWorkload as AppSettings['agentWorkload'];
+  const consumers = (settings.tokenConsumers as AppSettings['tokenConsumers'] | undefined) ?? [];
+  const again = consumers.findIndex((target) => agents && target.workload.kind === 'Deployment' && target.workload.namespace === settings.namespace && target.workload.name === agents.deployment);
+  if (agents && again !== -1) {
+    problems.push(
+      `tokenConsumers[${again}] is the agents' Deployment ${String(settings.namespace)}/${agents.deployment}, which agentWorkload already restarts: remove it from tokenConsumers (or set agentWorkload to false and keep it there).`,
+    );
+  }
   if (problems.length > 0) throw new SettingsError(problems);
   return { ...settings } as unknown as AppSettings;
 }

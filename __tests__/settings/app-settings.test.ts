@@ -98,6 +98,15 @@ describe('readAppSettings', () => {
     expect(problemsOf(() => readAppSettings(withContext({ podStartTimeout: 120 })))).toEqual([expect.stringMatching(/podStartTimeout is 120: write whole minutes or seconds/)]);
   });
 
+  test('a consumer that agentWorkload already restarts is refused naming both settings, not later as a duplicate in the restart Job', () => {
+    const agents = { kind: 'Deployment', namespace: 'claude-agent', name: 'claude-agent-service', externalSecret: 'claude-oauth-token' };
+    expect(problemsOf(() => readAppSettings(withContext({ tokenConsumers: [agents] })))).toEqual([
+      "tokenConsumers[0] is the agents' Deployment claude-agent/claude-agent-service, which agentWorkload already restarts: remove it from tokenConsumers (or set agentWorkload to false and keep it there).",
+    ]);
+    expect(readAppSettings(withContext({ agentWorkload: false, tokenConsumers: [agents] })).tokenConsumers).toHaveLength(1);
+    expect(readAppSettings(withContext({ tokenConsumers: [{ ...agents, namespace: 'other' }] })).tokenConsumers).toHaveLength(1);
+  });
+
   test('every runbookUrl it accepts makes a rules file promtool loads; the rest are refused with the fix', () => {
     const candidates = [
       'https://wiki.example.com/{{',
