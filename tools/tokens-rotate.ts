@@ -5,7 +5,7 @@ import { addEntry, EpochMapDocument, mintEpochsOf, setEntry } from '../inventory
 import { EARLIEST_MINT_EPOCH, EpochSeconds, expiryOf, isoUtc, statusOf } from '../inventory/expiry';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
 import { probeToken } from '../lambda-src/token-probe';
-import { storeSecretField, vaultConnectionFromEnv, VaultStoreError } from './vault-kv';
+import { checkSecretReadable, storeSecretField, vaultConnectionFromEnv, VaultStoreError } from './vault-kv';
 import { DEFAULT_SETTINGS } from '../settings/app-settings';
 import { deployCommand } from '../settings/stack-graph';
 import { CliError, CliIo, TokensExit } from './tokens-io';
@@ -108,6 +108,12 @@ export async function storeAndRecord(
     connection = vaultConnectionFromEnv(io.env ?? process.env);
   } catch (error) {
     if (error instanceof VaultStoreError) throw new CliError(`${error.message} Nothing was read or written.`, TokensExit.usage);
+    throw error;
+  }
+  try {
+    await checkSecretReadable(connection, vault);
+  } catch (error) {
+    if (error instanceof VaultStoreError) throw new CliError(`${error.message} The token was not asked for; the map was not changed.`, TokensExit.vault);
     throw error;
   }
   const { endpoint, token } = await endpointAndToken(options, io, TokensExit.usage, 'Nothing was sent or written.');

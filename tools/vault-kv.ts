@@ -94,6 +94,15 @@ async function readSecret(vault: VaultConnection, secret: VaultSecretLocation): 
   };
 }
 
+/**
+ * Before anything is asked of the operator: Vault answers at this address, with this token, and lets
+ * it read `secret` (a new path reads as 404, which is fine). Throws {@link VaultStoreError} otherwise,
+ * so an unreachable or forbidden Vault is found before the paste and the probe, not after them.
+ */
+export async function checkSecretReadable(vault: VaultConnection, secret: VaultSecretLocation): Promise<void> {
+  await readSecret(vault, secret);
+}
+
 /** What one store did: the version written, and the one it replaced (0 when the path was new). */
 export interface StoredVersion {
   readonly version: number;

@@ -115,6 +115,33 @@ describe('tokens rotate --store: the token into Vault KV v2 and the map line, in
     expect(readFileSync(file, 'utf8')).toBe(EXAMPLE);
   });
 
+  test('a forbidden or unreachable Vault is found before the token is asked for: no prompt, no probe, nothing written', async () => {
+    for (const [env, said] of [
+      [{ VAULT_ADDR: kv.url, VAULT_TOKEN: 'hvs.not-the-right-one' }, /Vault refused to read secret\/claude-agent-service \(403 permission denied\)/],
+      [{ VAULT_ADDR: 'http://127.0.0.1:9', VAULT_TOKEN }, /Vault at http:\/\/127\.0\.0\.1:9 did not answer/],
+    ] as const) {
+      let asked = false;
+      let stderr = '';
+      const probesBefore = api.requests.length;
+      const status = await runTokens(['rotate', 'primary', '--store', '--endpoint', api.url], {
+        stdout: () => undefined,
+        stderr: (text) => (stderr += text),
+        stdin: () => {
+          asked = true;
+          return fresh;
+        },
+        now: () => NOW,
+        epochMapFile: file,
+        env,
+      });
+      expect({ status, asked, probes: api.requests.length - probesBefore }).toEqual({ status: 4, asked: false, probes: 0 });
+      expect(stderr).toMatch(said);
+      expect(stderr).toContain('The token was not asked for; the map was not changed.');
+    }
+    expect(kv.requests.filter((request) => request.method === 'POST')).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe(EXAMPLE);
+  });
+
   test('if the map cannot be written after Vault accepted the token, it says exactly how to finish and which version to roll back to', async () => {
     kv.onBeforeWrite(() => writeFileSync(file, `${EXAMPLE}\nthis is not TypeScript\n`));
     const run = await rotate(['primary', '--minted-at', '2026-11-20T09:30:00Z'], fresh);
