@@ -14,6 +14,9 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 import { ScriptBundle } from './script-bundle';
 import { DEFAULT_SCRIPT_IMAGE, ignoredFieldProblem, POD_TEMPLATE_PATH, podTemplateIgnoreChanges, scriptImageProblem } from '../settings/script-pods';
 
+/** The restart Job's name, before the checksum of its content (`claude-oauth-token-restart-<checksum>`). */
+export const RESTART_JOB_NAME = 'claude-oauth-token-restart';
+
 export interface AgentRestartJobProps {
   /** The restart program, bundled from `lambda-src/restart-entry.ts` (`bundleScripts().restartAgents`). */
   readonly bundle: ScriptBundle;
@@ -73,7 +76,7 @@ export class AgentRestartJob extends Construct {
 
   constructor(scope: Construct, id: string, props: AgentRestartJobProps) {
     super(scope, id);
-    const name = props.name ?? 'claude-oauth-token-restart';
+    const name = props.name ?? RESTART_JOB_NAME;
     const syncTimeout = props.syncTimeout ?? Duration.minutes(5);
     const rolloutTimeout = props.rolloutTimeout ?? Duration.minutes(10);
     const image = props.image ?? DEFAULT_SCRIPT_IMAGE;

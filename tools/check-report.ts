@@ -20,7 +20,7 @@ export interface CheckResult {
   readonly deploysVaultAccess: boolean;
   /** Whether the head synthesized; when it did not, nothing is compared (and nothing shows as removed). */
   readonly headSynthesized: boolean;
-  /** When the change moves `primary`: which consumers the deploy restarts, in words. */
+  /** When the deploy runs the restart Job (a new primary, image or consumer list): which consumers it restarts, in words. */
   readonly restarts?: string;
 }
 

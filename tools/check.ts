@@ -14,6 +14,7 @@ import * as path from 'path';
 import { EpochSeconds, ExpiryThresholds, isoUtc, nowInSeconds } from '../inventory/expiry';
 import { readTokenInventory, TokenInventory } from '../inventory/token-inventory';
 import { redactSecrets } from '../inventory/token-shape';
+import { RESTART_JOB_NAME } from '../constructs/agent-restart-job';
 import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-settings';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { deployCommand, STACKS } from '../settings/stack-graph';
@@ -217,6 +218,9 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
     const primaryOf = (inventory?: TokenInventory) => inventory?.tokens.find((token) => token.path === 'primary')?.mintedAt;
     const primaryChanged = !headError && primaryOf(headTokens.inventory) !== primaryOf(baseTokens.inventory);
     const consumers = tokenConsumersOf(settings);
+    // The restart Job is named by its content: added or changed (a new image, a consumer more, a new
+    // primary), it is a new Job, which runs and restarts every consumer, whatever made it change.
+    const restartJobRuns = (diffs['claude-agent-service'] ?? []).some((diff) => diff.change !== 'removed' && diff.objectName?.startsWith(`${RESTART_JOB_NAME}-`));
     const changed = STACKS.filter((stack) => (diffs[stack] ?? []).length > 0);
     return {
       baseLabel: label,
@@ -228,7 +232,7 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
       deployCommand: changed.length > 0 ? deployCommand(changed, settings) : undefined,
       deploysVaultAccess: changed.includes('vault-access'),
       headSynthesized: !headError,
-      restarts: primaryChanged && consumers.length > 0 ? describeConsumers(consumers) : undefined,
+      restarts: (primaryChanged || restartJobRuns) && consumers.length > 0 ? describeConsumers(consumers) : undefined,
     };
   } finally {
     process.off('SIGINT', onSignal);

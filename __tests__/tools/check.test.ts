@@ -145,6 +145,26 @@ describe('npm run check', () => {
     expect(run.stdout).toContain('The deploy restarts deployment/claude-agent-service in claude-agent, waiting for each rollout.');
   });
 
+  test('any change that runs the restart Job again says the deploy restarts the agents: a new script image, a consumer more', async () => {
+    const settings = JSON.parse(repo.read('cdktf.json'));
+    repo.write('cdktf.json', JSON.stringify({ ...settings, context: { ...settings.context, scriptImage: 'docker.io/library/node:22.21.0-alpine3.22' } }, null, 2));
+    repo.commit('a new script image');
+    const image = await repo.check('--base', 'HEAD~1');
+    expect(image.status).toBe(0);
+    // A new image replaces the Job (its pod template is immutable): it runs again.
+    expect(image.stdout).toMatch(/- changed Job claude-oauth-token-restart-[a-f0-9]{10}\n {2}- spec\.template\.spec\.container\[0\]\.image: /);
+    expect(image.stdout).toContain('The deploy restarts deployment/claude-agent-service in claude-agent, waiting for each rollout.');
+    const consumer = { kind: 'StatefulSet', namespace: 'hermes', name: 'hermes-agent', externalSecret: 'hermes-agent-secrets' };
+    const withImage = JSON.parse(repo.read('cdktf.json'));
+    repo.write('cdktf.json', JSON.stringify({ ...withImage, context: { ...withImage.context, tokenConsumers: [consumer] } }, null, 2));
+    repo.commit('a consumer more');
+    expect((await repo.check('--base', 'HEAD~1')).stdout).toMatch(/The deploy restarts .*statefulset\/hermes-agent in hermes/);
+    // A change that leaves the restart Job alone restarts nothing.
+    expect((await repo.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
+    repo.commit('rotate spare-1');
+    expect((await repo.check('--base', 'HEAD~1')).stdout).not.toContain('The deploy restarts');
+  });
+
   test("the base's output is kept by its tree: a re-run reuses it, --no-cache synthesizes afresh", async () => {
     repo.write('unique.txt', `${process.pid}-${Date.now()}\n`); // a base tree no other test shares
     repo.commit('a base of its own');
