@@ -1,17 +1,15 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { runInThisContext } from 'vm';
-import { transformSync } from 'esbuild';
 import { Duration } from './inventory/duration';
 import { LegacyCredentialsExternalSecretProps } from './constructs/legacy-credentials-external-secret';
 import { bundleScripts } from './constructs/script-bundle';
 import { DEDICATED_STORE_NAME } from './constructs/vault-cluster-secret-store';
 import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
-import { EPOCH_MAP_EXPORT, EpochMapError, readEpochMapFile } from './inventory/epoch-map-file';
-import { readTokenInventory, TokenInventory } from './inventory/token-inventory';
+import { EpochMapError } from './inventory/epoch-map-file';
 import { redactSecrets } from './inventory/token-shape';
-import { AppSettings, DEFAULT_SETTINGS, readAppSettings, SettingsError } from './settings/app-settings';
+import { AppSettings, DEFAULT_SETTINGS, durationOf, readAppSettings, SettingsError } from './settings/app-settings';
+import { readEpochMapChecked } from './settings/epoch-map-module';
 import { tokenExternalSecretName } from './settings/token-consumers';
 import { StackName, stackDependencies } from './settings/stack-graph';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
@@ -64,7 +62,7 @@ export function runSynth(run: SynthRun): number {
  */
 function synthesize(run: SynthRun): void {
   const settings = readSettings(run);
-  const inventory = readEpochMapChecked(run.projectDir, settings);
+  const inventory = readEpochMapChecked(run.projectDir, settings.expiryThresholds);
   for (const warning of inventory.warnings) run.stderr(redactSecrets(`WARNING: ${warning}`));
   if (settings.runbookUrl === DEFAULT_SETTINGS.runbookUrl) {
     run.stderr(
@@ -162,58 +160,6 @@ function readSettings(run: SynthRun): AppSettings {
     { name: file, text: readFileSync(path.join(run.projectDir, file), 'utf8') },
     run.contextOverride ? { name: 'CDKTF_CONTEXT_JSON', text: run.contextOverride } : undefined,
   );
-}
-
-/** A validated duration setting (`refreshInterval`, `podStartTimeout`: `1h`, `15m`, `90s`) as a Duration. */
-function durationOf(text: string): Duration {
-  const amount = Number.parseInt(text, 10);
-  return text.endsWith('h') ? Duration.hours(amount) : text.endsWith('m') ? Duration.minutes(amount) : Duration.seconds(amount);
-}
-
-/**
- * The map as the one reader reads it, validated; then the module itself, compiled by esbuild as
- * `npm run synth`'s loader compiles it and run only once its text is known to be sound (a syntax
- * error is reported at its line, not as a loader's stack trace), must export exactly what the reader
- * read.
- */
-function readEpochMapChecked(projectDir: string, settings: AppSettings): TokenInventory {
-  const text = readEpochMapFile(path.join(projectDir, EPOCH_MAP_FILE), EPOCH_MAP_FILE);
-  const inventory = readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { thresholds: settings.expiryThresholds });
-  let imported: unknown;
-  try {
-    imported = evaluateModule(text)[EPOCH_MAP_EXPORT];
-  } catch (error) {
-    throw new EpochMapError([`${EPOCH_MAP_FILE}: the module does not load (${firstLine(error)}); compare it with 'git diff ${EPOCH_MAP_FILE}'.`]);
-  }
-  const read = Object.fromEntries(inventory.tokens.map((token) => [token.path, token.mintedAt]));
-  if (JSON.stringify(imported) !== JSON.stringify(read)) {
-    throw new EpochMapError([
-      `${EPOCH_MAP_FILE}: the module exports ${JSON.stringify(imported)} but its text reads ${JSON.stringify(read)}; ` +
-        `something in the file changes '${EPOCH_MAP_EXPORT}' after its literal. Keep the file to the literal alone.`,
-    ]);
-  }
-  return inventory;
-}
-
-/** A TypeScript module's exports, compiled as esbuild-register compiles it; it may require nothing. */
-function evaluateModule(text: string): Record<string, unknown> {
-  const { code } = transformSync(text, { loader: 'ts', format: 'cjs', target: 'node20', logLevel: 'silent' });
-  const module = { exports: {} as Record<string, unknown> };
-  const requireNothing = (id: string): never => {
-    throw new Error(`it requires '${id}'; the map imports nothing`);
-  };
-  // Wrapped and run as Node's own CommonJS loader runs a module body.
-  const moduleBody = runInThisContext(`(function (module, exports, require) {${code}\n})`, { filename: EPOCH_MAP_FILE }) as (
-    module: object,
-    exports: object,
-    require: (id: string) => never,
-  ) => void;
-  moduleBody(module, module.exports, requireNothing);
-  return module.exports;
-}
-
-function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0];
 }
 
 function legacyCredentialsOf(setting: AppSettings['legacyCredentialsFile']): Omit<LegacyCredentialsExternalSecretProps, 'namespace' | 'vaultSecret'> | false {

@@ -4,6 +4,7 @@
  * docs/fitting-the-cluster.md, Settings.
  */
 
+import { Duration } from '../inventory/duration';
 import { DEFAULT_EXPIRY_THRESHOLDS, ExpiryThresholds } from '../inventory/expiry';
 import { AGENTS_DEPLOYMENT, AGENTS_NAMESPACE, MONITORING_NAMESPACE, TEAM_SECRET_STORE, VAULT_AUTH_MOUNT } from './object-names';
 import { DEFAULT_PUSHGATEWAY_URL, RestartTarget } from '../lambda-src/contract';
@@ -118,4 +119,10 @@ export class SettingsError extends Error {
     super(`${problems.length} setting${problems.length === 1 ? ' is' : 's are'} wrong:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
     this.name = 'SettingsError';
   }
+}
+
+/** A validated duration setting (`refreshInterval`, `podStartTimeout`: `1h`, `15m`, `90s`) as a Duration. */
+export function durationOf(text: string): Duration {
+  const amount = Number.parseInt(text, 10);
+  return text.endsWith('h') ? Duration.hours(amount) : text.endsWith('m') ? Duration.minutes(amount) : Duration.seconds(amount);
 }

@@ -8,8 +8,7 @@
  * Exit codes: 0 pass; 1 a failure the report names (invalid map, CRD-schema violation, token-shaped
  * string, token inside the critical window); 2 the check itself could not run (usage, git, CRD dir).
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
-import { tmpdir } from 'os';
+import { existsSync, readFileSync, rmSync } from 'fs';
 import * as path from 'path';
 import { EpochSeconds, ExpiryThresholds, isoUtc, nowInSeconds } from '../inventory/expiry';
 import { readTokenInventory, TokenInventory } from '../inventory/token-inventory';
@@ -19,82 +18,15 @@ import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { deployCommand, STACKS } from '../settings/stack-graph';
 import { describeConsumers, tokenConsumersOf } from '../settings/token-consumers';
-import { CheckResult, renderCheckReport, ReportFormat } from './check-report';
+import { CheckResult, renderCheckReport } from './check-report';
+import { CannotRun, CHECK_HELP, CheckOptions, parseOptions } from './check-options';
 import { crdViolations, findTokenShapedStrings } from './check-findings';
+import { makeScratchFolder, removeLeftovers } from './check-scratch';
 import { git, synthesizeBase, synthesizeHead } from './check-synth';
 import { CrdSchemaRegistry } from './crd-validator';
 import { diffStack } from './synth-diff';
 
 export const CheckExit = { pass: 0, fail: 1, cannotRun: 2 } as const;
-
-class CannotRun extends Error {
-  constructor(message: string) {
-    super(redactSecrets(message));
-  }
-}
-
-interface CheckOptions {
-  readonly base?: string;
-  /** Reuse the base's output from an earlier run against the same tree. */
-  readonly useCache: boolean;
-  readonly format: ReportFormat;
-  readonly allowExpiring: boolean;
-  readonly crdDir: string;
-  /** Every changed attribute with Terraform addresses, checksums included. */
-  readonly details: boolean;
-}
-
-/** What `npm run check -- --help` prints. */
-export const CHECK_HELP = `Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--details] [--crd-dir <dir>]
-
-Synthesizes the working tree and the base (default: the merge-base with origin/main, else HEAD~1) side
-by side and reports what a reviewer needs: the token table before -> after, and per stack what is
-added, removed and changed. Fails (exit 1) on an invalid map, a CRD-schema violation, a token-shaped
-string, or a token in the critical window (unless --allow-expiring); exit 2 when it cannot run.
-
-Example: npm run check -- --base origin/main --format markdown`;
-
-function parseOptions(argv: readonly string[], project: CheckProject): CheckOptions {
-  let base: string | undefined;
-  let format: ReportFormat = 'text';
-  let allowExpiring = false;
-  let useCache = true;
-  let details = false;
-  let crdDir = project.crdSchemaDir ?? path.resolve(project.projectDir, 'schemas/crds');
-  for (let i = 0; i < argv.length; i++) {
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new CannotRun(`${argv[i - 1]} needs a value.`);
-      return next;
-    };
-    switch (argv[i]) {
-      case '--base':
-        base = value();
-        break;
-      case '--format': {
-        const chosen = value();
-        if (chosen !== 'markdown' && chosen !== 'text') throw new CannotRun(`--format ${chosen}: use markdown or text.`);
-        format = chosen;
-        break;
-      }
-      case '--allow-expiring':
-        allowExpiring = true;
-        break;
-      case '--details':
-        details = true;
-        break;
-      case '--no-cache':
-        useCache = false;
-        break;
-      case '--crd-dir':
-        crdDir = path.resolve(value());
-        break;
-      default:
-        throw new CannotRun(`unknown argument ${argv[i]}. Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--details] [--crd-dir <dir>]`);
-    }
-  }
-  return { base, format, allowExpiring, useCache, crdDir, details };
-}
 
 /** The base commit: as given, else the merge-base with origin/main, else HEAD~1. */
 function resolveBase(projectDir: string, ref: string | undefined): { sha: string; label: string } {
@@ -172,7 +104,7 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
   const now = nowInSeconds();
   removeLeftovers(projectDir);
   // Named by this process, so that a later run can tell a killed run's folder from a live one's.
-  const scratch = mkdtempSync(path.join(tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
+  const scratch = makeScratchFolder();
   const cleanUp = () => {
     git(projectDir, ['worktree', 'remove', '--force', path.join(scratch, 'base-tree')]);
     git(projectDir, ['worktree', 'prune']);
@@ -238,27 +170,6 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     cleanUp();
-  }
-}
-
-const SCRATCH_PREFIX = 'claude-oauth-tokens-check-';
-
-/** What an earlier check killed without a chance to clean up left: its folder, and its worktree's registration. */
-function removeLeftovers(projectDir: string): void {
-  for (const entry of readdirSync(tmpdir())) {
-    const pid = Number(new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`).exec(entry)?.[1]);
-    if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
-    rmSync(path.join(tmpdir(), entry), { recursive: true, force: true });
-  }
-  git(projectDir, ['worktree', 'prune']);
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
 }
 
