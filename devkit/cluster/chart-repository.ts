@@ -19,7 +19,7 @@ export interface ChartRepository {
  * with an `index.yaml` made from the archive's own Chart.yaml, as `helm repo index` would write it.
  */
 export async function startChartRepository(): Promise<ChartRepository> {
-  const archive = verifiedSource(PUSHGATEWAY_CHART.file, PUSHGATEWAY_CHART.sha256);
+  const archive = verifiedSource(PUSHGATEWAY_CHART.file, PUSHGATEWAY_CHART.sha256, PUSHGATEWAY_CHART.origin);
   const chartYaml = spawnSync('tar', ['-xzOf', archive, 'prometheus-pushgateway/Chart.yaml'], { encoding: 'utf8' });
   if (chartYaml.status !== 0) throw new Error(`reading Chart.yaml from ${archive}: ${chartYaml.stderr}`);
   const chart = parse(chartYaml.stdout) as { name: string; version: string };

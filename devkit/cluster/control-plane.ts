@@ -77,11 +77,13 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const kubeconfig = path.join(dir, 'kubeconfig');
   writeKubeconfig(kubeconfig, server, pki);
 
+  // Read once: the host kubelet polls through this every 300 ms.
+  const admin = { ca: readFileSync(pki.caCert), cert: readFileSync(pki.adminCert), key: readFileSync(pki.adminKey) };
   const get = (apiPath: string) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
         `${server}${apiPath}`,
-        { ca: readFileSync(pki.caCert), cert: readFileSync(pki.adminCert), key: readFileSync(pki.adminKey), timeout: 5000 },
+        { ...admin, timeout: 5000 },
         (res) => {
           let body = '';
           res.on('data', (chunk: Buffer) => (body += chunk.toString()));
