@@ -7,7 +7,7 @@ import { bundleScripts } from './constructs/script-bundle';
 import { DEDICATED_STORE_NAME } from './constructs/vault-cluster-secret-store';
 import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
 import { EpochMapError } from './inventory/epoch-map-file';
-import { redactSecrets } from './inventory/token-shape';
+import { redactSecrets, showArgument } from './inventory/token-shape';
 import { AppSettings, DEFAULT_SETTINGS, durationOf, readAppSettings, SettingsError } from './settings/app-settings';
 import { readEpochMapChecked } from './settings/epoch-map-module';
 import { tokenExternalSecretName } from './settings/token-consumers';
@@ -191,7 +191,7 @@ if (require.main === module) {
     process.exit(0);
   }
   if (args.length > 0) {
-    console.error(`synth takes no arguments, got ${args.join(' ')}.\n\n${SYNTH_HELP}`);
+    console.error(`synth takes no arguments, got ${args.map((arg) => `'${showArgument(arg)}'`).join(' ')}.\n\n${SYNTH_HELP}`);
     process.exit(1);
   }
   process.exitCode = runSynth({

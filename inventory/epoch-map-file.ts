@@ -8,7 +8,7 @@
  */
 import { parse } from '@babel/parser';
 import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'fs';
-import { redactSecrets, TOKEN_SHAPED } from './token-shape';
+import { redactSecrets, showArgument, TOKEN_SHAPED } from './token-shape';
 
 /** Far above any real map (15,000 long entries are ~1.2 MB): a bigger file is not a map. */
 export const MAX_EPOCH_MAP_BYTES = 4 * 1024 * 1024;
@@ -166,7 +166,7 @@ export function readEpochMap(source: EpochMapSource): EpochMapDocument {
   for (const [path, where] of groupLines(entries)) {
     if (where.length > 1) {
       problems.push(
-        `'${path}' is listed ${where.length} times (${source.fileName} lines ${where.join(', ')}): only the last would count. Keep one line per token path.`,
+        `'${showArgument(path)}' is listed ${where.length} times (${source.fileName} lines ${where.join(', ')}): only the last would count. Keep one line per token path.`,
       );
     }
   }
@@ -201,7 +201,7 @@ function readEntry(property: Property, fileName: string, lines: readonly string[
     problems.push(`${where}: write the token path as a name or a quoted string, e.g. 'spare-1'.`);
     return undefined;
   }
-  const named = `'${path}' (${where})`;
+  const named = `'${showArgument(path)}' (${where})`;
   const valueNode = property.value;
   const value = plainNumber(valueNode);
   if (value === undefined) {

@@ -18,6 +18,7 @@ import {
   TokenStatus,
 } from './expiry';
 import { tokenPathProblem } from './token-path';
+import { showArgument } from './token-shape';
 import { DEFAULT_VAULT_KV_LAYOUT, PRIMARY_TOKEN_PATH, VaultKvLayout, VaultSecretLocation, vaultSecretLocation } from './vault-location';
 
 /** Token path -> unix seconds at which `claude setup-token` minted it. */
@@ -155,7 +156,7 @@ function entryLocator(document: EpochMapDocument | undefined): (path: string) =>
   const lineByPath = new Map((document?.entries ?? []).map((entry) => [entry.path, entry.line]));
   return (path) => {
     const line = lineByPath.get(path);
-    return line === undefined ? `'${path}'` : `'${path}' (${document!.fileName}:${line})`;
+    return line === undefined ? `'${showArgument(path)}'` : `'${showArgument(path)}' (${document!.fileName}:${line})`;
   };
 }
 

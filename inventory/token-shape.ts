@@ -14,8 +14,16 @@ export const TOKEN_SHAPED = new RegExp(`${PREFIX_PARTS.join('-')}[A-Za-z0-9_-]{1
 /** The same pattern for `git grep -E`. */
 export const TOKEN_SHAPED_ERE = ['sk', 'ant', FAMILY, '[A-Za-z0-9_-]{16,}'].join('-');
 
-/** Anything that starts like a credential, however short the rest: what {@link redactSecrets} hides. */
-const TOKEN_PREFIXED = new RegExp(`${PREFIX_PARTS.join('-')}[A-Za-z0-9_-]+`, 'g');
+/**
+ * Where a credential may start: `sk-ant-`, whatever follows. What follows is never trusted to end
+ * the secret (a space, a tab, an `_` typed for the `-`, a line wrapped at column 80 all occur), so
+ * {@link redactSecrets} hides everything from here to the end of the line. A redaction already made
+ * (`sk-ant-oat01-…(redacted, 108 chars)`) is not redacted again, nor the public prefix named alone
+ * (`sk-ant-oat01-` followed by a space, a quote or punctuation).
+ */
+const CREDENTIAL_PREFIX = ['sk', 'ant', ''].join('-');
+const REDACTED_MARK = '…(redacted, ';
+const CREDENTIAL_START = new RegExp(`${CREDENTIAL_PREFIX}(?!(?:${FAMILY}-)?(?:…\\(redacted, \\d+ chars\\)|[\\s'"\`),.:]|$))[^\\r\\n]*`, 'g');
 
 /** The prefix every `claude setup-token` token starts with. */
 export const SETUP_TOKEN_PREFIX = ['sk', 'ant', 'oat01', ''].join('-');
@@ -24,8 +32,8 @@ export const SETUP_TOKEN_LENGTH = 108;
 
 /** One credential as it may be printed: its prefix and its length, never a secret character. */
 export function redactToken(match: string): string {
-  const prefix = new RegExp(PREFIX_PARTS.join('-')).exec(match)?.[0] ?? '';
-  return `${prefix}…(redacted, ${match.length} chars)`;
+  const prefix = new RegExp(`^${PREFIX_PARTS.join('-')}`).exec(match)?.[0] ?? CREDENTIAL_PREFIX;
+  return `${prefix}${REDACTED_MARK}${match.length} chars)`;
 }
 
 /**
@@ -34,12 +42,32 @@ export function redactToken(match: string): string {
  * passes through here.
  */
 export function redactSecrets(text: string): string {
-  return text.replace(TOKEN_PREFIXED, (match) => redactToken(match));
+  return text.replace(CREDENTIAL_START, (match) => redactToken(match));
 }
 
-/** Whether `text` holds something credential-looking (of any length after the prefix). */
+/** Longest a command-line argument is shown in a message; the rest is counted, not printed. */
+const SHOWN_ARGUMENT_CHARS = 80;
+
+/**
+ * A command-line argument as any message of this project shows it: a credential redacted from its
+ * prefix to the end of the argument (newlines included), control and invisible characters escaped,
+ * and anything longer than {@link SHOWN_ARGUMENT_CHARS} cut, with its length said.
+ */
+export function showArgument(argument: string): string {
+  const start = argument.indexOf(CREDENTIAL_PREFIX);
+  const redacted = start < 0 ? argument : `${argument.slice(0, start)}${redactToken(argument.slice(start))}`;
+  const escaped = escapeInvisible(redacted);
+  return escaped.length <= SHOWN_ARGUMENT_CHARS ? escaped : `${escaped.slice(0, SHOWN_ARGUMENT_CHARS)}…(${argument.length} chars)`;
+}
+
+/** Control, format (bidi, zero-width) and unpaired surrogate characters as `\u{…}` escapes. */
+export function escapeInvisible(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/gu, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
+}
+
+/** Whether `text` holds something credential-looking: the `sk-ant-` prefix, whatever follows it. */
 export function looksLikeToken(text: string): boolean {
-  return new RegExp(PREFIX_PARTS.join('-')).test(text);
+  return text.includes(CREDENTIAL_PREFIX);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { daysLeft, EpochSeconds, isoUtc, nowInSeconds } from '../inventory/expiry';
-import { redactSecrets } from '../inventory/token-shape';
+import { redactSecrets, showArgument } from '../inventory/token-shape';
 import {
   DEFAULT_PUSH_ATTEMPTS,
   DEFAULT_PUSH_BACKOFF_MS,
@@ -106,7 +106,7 @@ export async function runMonitor(io: MonitorIo): Promise<number> {
 function readSettings(env: MonitorIo['env'], argv: readonly string[]): MonitorSettings {
   const problems: string[] = [];
   const unknownArgs = argv.filter((arg) => arg !== '--dry-run');
-  if (unknownArgs.length > 0) problems.push(`unknown argument ${unknownArgs.join(' ')}: the only option is --dry-run.`);
+  if (unknownArgs.length > 0) problems.push(`unknown argument ${unknownArgs.map(showArgument).join(' ')}: the only option is --dry-run.`);
   const dryRun = argv.includes('--dry-run');
   const expiryDir = env[MonitorEnv.expiryDir];
   if (!expiryDir) problems.push(`${MonitorEnv.expiryDir} is not set: point it at the mounted claude-oauth-token-expiry ConfigMap.`);

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'fs';
 import * as path from 'path';
 import { tokenPathProblem } from '../inventory/token-path';
-import { looksLikeToken } from '../inventory/token-shape';
+import { looksLikeToken, showArgument } from '../inventory/token-shape';
 
 /** Bad settings, or a missing, empty or bad mounted map: nothing may be pushed. */
 export class ScriptInputError extends Error {
@@ -35,13 +35,13 @@ export function readMountedTokenFiles(directory: string, mount: MountDescription
     const file = path.join(directory, name);
     const kind = entryKind(file);
     const pathProblem = tokenPathProblem(name);
-    if (pathProblem && looksLikeToken(name)) problems.push(`entry '${name}' ${pathProblem}`);
-    else if (pathProblem) problems.push(`entry '${name}' is not a token path and does not belong in the ${mount.label}: remove it.`);
-    else if (kind === 'directory') problems.push(`entry '${name}' is a directory, not a file: a ${mount.label} holds one file per token; remove it.`);
-    else if (kind === 'broken') problems.push(`entry '${name}' is a link to nothing: remove it, or remount the ${mount.label}.`);
+    if (pathProblem && looksLikeToken(name)) problems.push(`entry '${showArgument(name)}' ${pathProblem}`);
+    else if (pathProblem) problems.push(`entry '${showArgument(name)}' is not a token path and does not belong in the ${mount.label}: remove it.`);
+    else if (kind === 'directory') problems.push(`entry '${showArgument(name)}' is a directory, not a file: a ${mount.label} holds one file per token; remove it.`);
+    else if (kind === 'broken') problems.push(`entry '${showArgument(name)}' is a link to nothing: remove it, or remount the ${mount.label}.`);
     else {
       const read = readBoundedFile(file);
-      if ('problem' in read) problems.push(`entry '${name}' ${read.problem}`);
+      if ('problem' in read) problems.push(`entry '${showArgument(name)}' ${read.problem}`);
       else files.push({ path: name, text: read.text });
     }
   }

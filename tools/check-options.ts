@@ -2,7 +2,7 @@
  * `npm run check`'s command line: its help, its options, and the error for a check that cannot run.
  */
 import * as path from 'path';
-import { redactSecrets } from '../inventory/token-shape';
+import { redactSecrets, showArgument } from '../inventory/token-shape';
 import { ReportFormat } from './check-report';
 
 /** The check itself cannot run (usage, git, CRD dir): exit 2, with this message. */
@@ -43,7 +43,7 @@ export function parseOptions(argv: readonly string[], project: { readonly projec
   for (let i = 0; i < argv.length; i++) {
     const value = () => {
       const next = argv[++i];
-      if (next === undefined) throw new CannotRun(`${argv[i - 1]} needs a value.`);
+      if (next === undefined) throw new CannotRun(`${showArgument(argv[i - 1])} needs a value.`);
       return next;
     };
     switch (argv[i]) {
@@ -69,7 +69,7 @@ export function parseOptions(argv: readonly string[], project: { readonly projec
         crdDir = path.resolve(value());
         break;
       default:
-        throw new CannotRun(`unknown argument ${argv[i]}. Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--details] [--crd-dir <dir>]`);
+        throw new CannotRun(`unknown argument '${showArgument(argv[i])}'. Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--details] [--crd-dir <dir>]`);
     }
   }
   return { base, format, allowExpiring, useCache, crdDir, details };

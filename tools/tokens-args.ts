@@ -3,6 +3,7 @@
  */
 import { EpochSeconds } from '../inventory/expiry';
 import { tokenPathProblem } from '../inventory/token-path';
+import { showArgument } from '../inventory/token-shape';
 import { parseInstant } from './instant';
 import { CliError, TokensExit } from './tokens-io';
 import { USAGE } from './tokens-help';
@@ -33,14 +34,14 @@ export function parseArgs(args: readonly string[]): { positional: string[]; opti
 
 export function allowOnly(options: Options, allowed: string[], command: string): void {
   for (const name of options.keys()) {
-    if (!allowed.includes(name)) throw new CliError(`'${command}' has no option --${name}.\n\n${USAGE}`, TokensExit.usage);
+    if (!allowed.includes(name)) throw new CliError(`'${command}' has no option --${showArgument(name)}.\n\n${USAGE}`, TokensExit.usage);
   }
 }
 
 /** Unix seconds of an option's value; a bad date is a usage error naming the option. */
 export function instantOption(text: string, now: EpochSeconds, option: string): EpochSeconds {
   const parsed = parseInstant(text, now);
-  if ('problem' in parsed) throw new CliError(`--${option} ${JSON.stringify(text)} ${parsed.problem}.`, TokensExit.usage);
+  if ('problem' in parsed) throw new CliError(`--${option} "${showArgument(text)}" ${parsed.problem}.`, TokensExit.usage);
   return parsed.seconds;
 }
 
@@ -49,6 +50,6 @@ export function tokenPathArgument(positional: string[], command: string, example
   if (positional.length !== 1) throw new CliError(`'${command}' takes one token path, e.g. ${command} ${example}.\n\n${USAGE}`, TokensExit.usage);
   const [tokenPath] = positional;
   const problem = tokenPathProblem(tokenPath);
-  if (problem) throw new CliError(`'${tokenPath}' ${problem}`, TokensExit.invalidMap);
+  if (problem) throw new CliError(`'${showArgument(tokenPath)}' ${problem}`, TokensExit.invalidMap);
   return tokenPath;
 }

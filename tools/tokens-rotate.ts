@@ -9,6 +9,7 @@ import { checkSecretReadable, storeSecretField, vaultConnectionFromEnv, VaultSto
 import { DEFAULT_SETTINGS } from '../settings/app-settings';
 import { deployCommand } from '../settings/stack-graph';
 import { CliError, CliIo, TokensExit } from './tokens-io';
+import { showArgument } from '../inventory/token-shape';
 import { allowOnly, instantOption, Options, tokenPathArgument } from './tokens-args';
 import { deliveryOf, editMap, fileNameOf, plannedEdit, safeIsoUtc } from './tokens-map';
 import { agentsPickUp } from './tokens-steps';
@@ -41,7 +42,7 @@ export async function rotate(positional: string[], options: Options, io: CliIo):
     const known = document.entries.map((entry) => entry.path);
     const exists = known.includes(tokenPath);
     if (!exists && !adding) {
-      throw new CliError(`'${tokenPath}' is not in ${document.fileName} (known: ${known.join(', ')}). To add a new token path, repeat with --add.`, TokensExit.usage);
+      throw new CliError(`'${showArgument(tokenPath)}' is not in ${document.fileName} (known: ${known.join(', ')}). To add a new token path, repeat with --add.`, TokensExit.usage);
     }
     if (exists && adding) throw new CliError(`'${tokenPath}' is already in ${document.fileName}; drop --add to rotate it.`, TokensExit.usage);
     added = !exists;

@@ -8,7 +8,7 @@
 import * as path from 'path';
 import { readFileSync } from 'fs';
 import { nowInSeconds } from '../inventory/expiry';
-import { looksLikeToken, redactSecrets } from '../inventory/token-shape';
+import { looksLikeToken, redactSecrets, showArgument } from '../inventory/token-shape';
 import { AppSettings, readAppSettings, SettingsError } from '../settings/app-settings';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { CliError, CliIo, TokensExit } from './tokens-io';
@@ -28,7 +28,8 @@ export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Pr
   const credential = argv.find((arg) => looksLikeToken(arg));
   if (credential !== undefined) {
     throw new CliError(
-      `an argument is a credential (${redactSecrets(credential)}): never pass a token on the command line (it is now in your shell history and was visible to ps). ` +
+      `an argument is a credential (${showArgument(credential)}): never pass a token on the command line ` +
+        "(it is now in your shell history, was visible to ps and, run through npm, is in npm's debug log under ~/.npm/_logs: delete that file). " +
         "Nothing was done. 'probe' reads it from standard input (node bin/tokens.js probe --stdin); rotate this token if it was real.",
       TokensExit.usage,
     );
@@ -60,7 +61,7 @@ export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Pr
       io.stdout(`${USAGE}\n`);
       return command === undefined ? TokensExit.usage : TokensExit.ok;
     default:
-      throw new CliError(`unknown command '${command}'.\n\n${USAGE}`, TokensExit.usage);
+      throw new CliError(`unknown command '${showArgument(command)}'.\n\n${USAGE}`, TokensExit.usage);
   }
 }
 
