@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'fs';
+import { mkdirSync, writeFileSync } from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { Duration } from './inventory/duration';
@@ -8,7 +8,8 @@ import { DEDICATED_STORE_NAME } from './constructs/vault-cluster-secret-store';
 import { DEFAULT_PROBE_NAME, probeSecretName } from './constructs/token-probe';
 import { EpochMapError } from './inventory/epoch-map-file';
 import { redactSecrets, showArgument } from './inventory/token-shape';
-import { AppSettings, DEFAULT_SETTINGS, durationOf, readAppSettings, SettingsError } from './settings/app-settings';
+import { AppSettings, DEFAULT_SETTINGS, durationOf, SettingsError } from './settings/app-settings';
+import { readProjectSettings } from './settings/settings-file';
 import { readEpochMapChecked } from './settings/epoch-map-module';
 import { tokenExternalSecretName } from './settings/token-consumers';
 import { StackName, stackDependencies } from './settings/stack-graph';
@@ -155,11 +156,7 @@ function synthesize(run: SynthRun): void {
 
 /** cdktf.json, with the environment's context (set by the cdktf CLI or a caller) on top. */
 function readSettings(run: SynthRun): AppSettings {
-  const file = 'cdktf.json';
-  return readAppSettings(
-    { name: file, text: readFileSync(path.join(run.projectDir, file), 'utf8') },
-    run.contextOverride ? { name: 'CDKTF_CONTEXT_JSON', text: run.contextOverride } : undefined,
-  );
+  return readProjectSettings(run.projectDir, run.contextOverride);
 }
 
 function legacyCredentialsOf(setting: AppSettings['legacyCredentialsFile']): Omit<LegacyCredentialsExternalSecretProps, 'namespace' | 'vaultSecret'> | false {

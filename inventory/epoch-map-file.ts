@@ -7,7 +7,8 @@
  * parsed positions, so that reading and writing agree by construction.
  */
 import { parse } from '@babel/parser';
-import { closeSync, fstatSync, lstatSync, openSync, readSync, constants } from 'fs';
+import { lstatSync } from 'fs';
+import { describeFileError, readBoundedFile, UnreadableFileError } from './bounded-file';
 import { redactSecrets, showArgument, TOKEN_SHAPED } from './token-shape';
 
 /** Far above any real map (15,000 long entries are ~1.2 MB): a bigger file is not a map. */
@@ -23,30 +24,18 @@ export function readEpochMapFile(file: string, fileName: string): string {
   try {
     link = lstatSync(file);
   } catch (error) {
-    throw new EpochMapError([`${fileName}: cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)}); restore it from git.`]);
+    throw new EpochMapError([`${fileName} ${describeFileError(error)}: restore it from git (git checkout -- ${fileName}).`]);
   }
   if (link.isSymbolicLink()) {
     throw new EpochMapError([`${fileName} is a symbolic link: the map must be a regular file in the repository, reviewed in its diffs; replace the link with the file.`]);
   }
   if (!link.isFile()) throw new EpochMapError([`${fileName} is not a regular file (a FIFO, device or folder); restore the map from git.`]);
-  // Opened without following a link and without blocking, then checked again on the open file.
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new EpochMapError([`${fileName} is not a regular file; restore the map from git.`]);
-    if (stat.size > MAX_EPOCH_MAP_BYTES) {
-      throw new EpochMapError([`${fileName} has ${stat.size.toLocaleString('en-US')} bytes, more than any map (${MAX_EPOCH_MAP_BYTES.toLocaleString('en-US')}); restore it from git.`]);
-    }
-    const buffer = Buffer.alloc(stat.size);
-    let read = 0;
-    while (read < stat.size) {
-      const got = readSync(fd, buffer, read, stat.size - read, read);
-      if (got === 0) break;
-      read += got;
-    }
-    return buffer.subarray(0, read).toString('utf8');
-  } finally {
-    closeSync(fd);
+    // Opened without following a link (one may have replaced the file since) and without blocking.
+    return readBoundedFile(file, { label: fileName, fix: 'restore the map from git', maxBytes: MAX_EPOCH_MAP_BYTES, refuseLinks: true });
+  } catch (error) {
+    if (error instanceof UnreadableFileError) throw new EpochMapError([error.message]);
+    throw error;
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readBoundedFile } from '../inventory/bounded-file';
 import { vaultSecretLocation } from '../inventory/vault-location';
 import { DEFAULT_VAULT_AUTH_MOUNT, DEFAULT_VAULT_JWT_FILE, DEFAULT_VAULT_TIMEOUT_MS, DriftEnv, PATH_LABEL } from './contract';
 import { readEnvInteger } from './env-number';
@@ -28,7 +28,8 @@ export async function checkVaultDrift(env: Readonly<Record<string, string | unde
   if (problems.length > 0) return failAll('invalid_timeout');
   let jwt: string;
   try {
-    jwt = readFileSync(env[DriftEnv.jwtFile] || DEFAULT_VAULT_JWT_FILE, 'utf8').trim();
+    // Bounded and non-blocking: a FIFO mounted there must not stop the pushes that follow.
+    jwt = readBoundedFile(env[DriftEnv.jwtFile] || DEFAULT_VAULT_JWT_FILE, { label: 'the ServiceAccount token', fix: 'mount it', maxBytes: 64 * 1024 }).trim();
   } catch {
     return failAll('no_service_account_token');
   }

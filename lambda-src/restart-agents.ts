@@ -1,4 +1,4 @@
-import { readFileSync } from 'fs';
+import { readBoundedFile } from '../inventory/bounded-file';
 import {
   DEFAULT_K8S_API_URL,
   DEFAULT_K8S_CA_FILE,
@@ -143,14 +143,14 @@ function readSettings(env: ScriptEnv): Settings {
   const tokenFile = env[RestartEnv.tokenFile] || DEFAULT_K8S_TOKEN_FILE;
   let token = '';
   try {
-    token = readFileSync(tokenFile, 'utf8').trim();
+    token = readBoundedFile(tokenFile, { label: `the ServiceAccount token ${tokenFile}`, fix: 'the pod needs its token mounted', maxBytes: 64 * 1024 }).trim();
   } catch (error) {
-    problems.push(`cannot read the ServiceAccount token ${tokenFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}): the pod needs its token mounted.`);
+    problems.push((error as Error).message);
   }
   let ca: string | undefined;
   if (apiUrl.startsWith('https:')) {
     try {
-      ca = readFileSync(env[RestartEnv.caFile] || DEFAULT_K8S_CA_FILE, 'utf8');
+      ca = readBoundedFile(env[RestartEnv.caFile] || DEFAULT_K8S_CA_FILE, { label: 'the cluster CA', fix: 'mount it', maxBytes: 1024 * 1024 });
     } catch {
       ca = undefined; // the system's CAs then
     }

@@ -8,13 +8,14 @@
  * Exit codes: 0 pass; 1 a failure the report names (invalid map, CRD-schema violation, token-shaped
  * string, token inside the critical window); 2 the check itself could not run (usage, git, CRD dir).
  */
-import { existsSync, readFileSync, rmSync } from 'fs';
+import { existsSync, rmSync } from 'fs';
 import * as path from 'path';
 import { EpochSeconds, ExpiryThresholds, isoUtc, nowInSeconds } from '../inventory/expiry';
 import { readTokenInventory, TokenInventory } from '../inventory/token-inventory';
 import { redactSecrets } from '../inventory/token-shape';
 import { RESTART_JOB_NAME } from '../constructs/agent-restart-job';
-import { AppSettings, DEFAULT_SETTINGS, readAppSettings } from '../settings/app-settings';
+import { AppSettings, DEFAULT_SETTINGS } from '../settings/app-settings';
+import { readProjectSettings } from '../settings/settings-file';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { deployCommand, STACKS } from '../settings/stack-graph';
 import { describeConsumers, tokenConsumersOf } from '../settings/token-consumers';
@@ -58,7 +59,7 @@ function inventoryFrom(text: string | undefined, now: EpochSeconds, thresholds: 
 /** The working tree's settings (for the deploy command); if they do not read, synth has already said why. */
 function headSettings(projectDir: string): AppSettings {
   try {
-    return readAppSettings({ name: 'cdktf.json', text: readFileSync(path.join(projectDir, 'cdktf.json'), 'utf8') });
+    return readProjectSettings(projectDir);
   } catch {
     return DEFAULT_SETTINGS;
   }

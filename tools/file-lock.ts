@@ -50,7 +50,7 @@ export function withFileLock<T>(file: string, action: (stillHeld: () => void) =>
   const nonce = randomBytes(8).toString('hex');
   const ownerName = `owner.${process.pid}.${nonce}`;
   const deadline = Date.now() + waitMs;
-  removeAbandonedAttempts(path.dirname(file), path.basename(lockDir));
+  removeAbandonedAttempts(file);
   while (!tryAcquire(lockDir, nonce, ownerName)) {
     recoverIfStale(lockDir);
     if (Date.now() > deadline) throw new LockBusyError(lockDir);
@@ -130,8 +130,15 @@ function recoverIfStale(lockDir: string): void {
   // An empty lock directory is free as it is: the next acquire renames over it.
 }
 
-/** Attempt directories left by a run killed between building and renaming its lock. */
-function removeAbandonedAttempts(dir: string, lockName: string): void {
+/**
+ * What a run killed mid-edit leaves beside `file`: lock attempt directories (killed between building
+ * and renaming its lock) and the temporary copies of {@link writeFileAtomically} (killed between
+ * write and rename), each removed once its run is gone or it is older than any edit.
+ */
+function removeAbandonedAttempts(file: string): void {
+  const dir = path.dirname(file);
+  const lockName = `${path.basename(file)}.lock`;
+  const copyPrefix = `.${path.basename(file)}.`;
   let entries: string[];
   try {
     entries = readdirSync(dir);
@@ -139,9 +146,11 @@ function removeAbandonedAttempts(dir: string, lockName: string): void {
     return;
   }
   for (const entry of entries) {
-    if (!entry.startsWith(`${lockName}.`) || !entry.endsWith('.tmp')) continue;
     const entryPath = path.join(dir, entry);
+    const copy = entry.startsWith(copyPrefix) ? /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(entry.slice(copyPrefix.length)) : null;
     try {
+      if (copy && (holderIsGone(Number(copy[1])) || Date.now() - lstatSync(entryPath).mtimeMs > STALE_AFTER_MS)) removeQuietly(entryPath);
+      if (!entry.startsWith(`${lockName}.`) || !entry.endsWith('.tmp')) continue;
       if (Date.now() - statSync(entryPath).mtimeMs > STALE_AFTER_MS) rmSync(entryPath, { recursive: true, force: true });
     } catch {
       // gone

@@ -52,6 +52,8 @@ export function plannedEdit(io: CliIo, edit: (document: EpochMapDocument) => { t
  * validates as synth would, and only then replaces the file atomically.
  */
 export function editMap(io: CliIo, edit: (document: EpochMapDocument) => { text: string; expected: Record<string, number> }): TokenInventory {
+  // Read first: a missing map (or its folder) is said as such, not as the lock that could not be made beside it.
+  readMap(io);
   try {
     return withFileLock(io.epochMapFile, (stillHeld) => {
       const { text, inventory } = plannedEdit(io, edit);

@@ -6,10 +6,10 @@
  * `probe`: 0 valid, 2 rejected, 3 unknown, 1 usage error.
  */
 import * as path from 'path';
-import { readFileSync } from 'fs';
 import { nowInSeconds } from '../inventory/expiry';
 import { looksLikeToken, redactSecrets, showArgument } from '../inventory/token-shape';
-import { AppSettings, readAppSettings, SettingsError } from '../settings/app-settings';
+import { AppSettings, SettingsError } from '../settings/app-settings';
+import { readProjectSettings } from '../settings/settings-file';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { CliError, CliIo, TokensExit } from './tokens-io';
 import { COMMAND_HELP, USAGE } from './tokens-help';
@@ -97,10 +97,7 @@ export interface ProjectRun extends Omit<CliIo, 'settings' | 'epochMapFile' | 'r
 export async function runTokensInProject(argv: readonly string[], run: ProjectRun): Promise<number> {
   let settings: AppSettings;
   try {
-    settings = readAppSettings(
-      { name: 'cdktf.json', text: readFileSync(path.join(run.projectDir, 'cdktf.json'), 'utf8') },
-      run.contextOverride ? { name: 'CDKTF_CONTEXT_JSON', text: run.contextOverride } : undefined,
-    );
+    settings = readProjectSettings(run.projectDir, run.contextOverride);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     run.stderr(redactSecrets(`tokens: ${error.message}\n`));

@@ -24,13 +24,18 @@ export async function startKvV2(token: string, initial: Record<string, Record<st
   const requests: RecordedRequest[] = [];
   let beforeWrite: ((name: string) => void) | undefined;
   let refuseMetadata = false;
+  let readAnswer: { status: number; text: string } | undefined;
+  let lateAnswers: { kind: 'data' | 'metadata'; ms: number } | undefined;
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
       requests.push({ method: request.method ?? '', url: request.url ?? '', headers: request.headers, body });
-      const answer = (status: number, json?: unknown) =>
+      const send = (status: number, json?: unknown) =>
         response.writeHead(status, { 'content-type': 'application/json' }).end(json === undefined ? '' : JSON.stringify(json));
+      // A write is applied at once; its answer may be held back, as a slow network or an overloaded Vault does.
+      const answer = (status: number, json?: unknown) =>
+        lateAnswers && request.method === 'POST' && request.url?.includes(`/${lateAnswers.kind}/`) ? setTimeout(() => send(status, json), lateAnswers.ms) : send(status, json);
       if (request.headers['x-vault-token'] !== token) return answer(403, { errors: ['permission denied'] });
       const [, kind, name] = /^\/v1\/secret\/(data|metadata)\/([^/?]+)$/.exec(request.url ?? '') ?? [];
       if (!kind) return answer(404, { errors: [] });
@@ -43,6 +48,7 @@ export async function startKvV2(token: string, initial: Record<string, Record<st
         version: stored.versions.length,
       });
       if (kind === 'data' && request.method === 'GET') {
+        if (readAnswer) return response.writeHead(readAnswer.status, { 'content-type': 'text/html' }).end(readAnswer.text);
         if (!secret) return answer(404, { errors: [] });
         return answer(200, { data: { data: secret.versions[secret.versions.length - 1], metadata: metadata(secret) } });
       }
@@ -86,6 +92,14 @@ export async function startKvV2(token: string, initial: Record<string, Record<st
     },
     refuseMetadataWrites: () => {
       refuseMetadata = true;
+    },
+    /** Every read answers this instead (e.g. a proxy's HTML page with 200). */
+    answerReadsWith: (status: number, text: string) => {
+      readAnswer = { status, text };
+    },
+    /** Writes of this kind are applied, and answered `ms` later. */
+    answerWritesLate: (kind: 'data' | 'metadata', ms: number) => {
+      lateAnswers = { kind, ms };
     },
     close: () =>
       new Promise<void>((resolve) => {
