@@ -3,12 +3,13 @@
  * {@link readEpochMap}: a real TypeScript parser (Babel's, which loads in ~30 ms where the
  * TypeScript compiler takes ~350 ms) reads the file into entries with exact line and column, and
  * every layout that a transpile-only runner (esbuild) would read differently from a reviewer is
- * refused with the line and the fix. Edits (`tokens rotate/remove`) are made here too, on the
- * parsed positions, so that reading and writing agree by construction.
+ * refused with the line and the fix (one entry's rules: epoch-map-entry.ts). Edits (`tokens
+ * rotate/remove`) are made on the parsed positions (epoch-map-edit.ts), so reading and writing agree.
  */
 import { parse } from '@babel/parser';
 import { lstatSync } from 'fs';
 import { describeFileError, readBoundedFile, UnreadableFileError } from './bounded-file';
+import { ONE_ENTRY, readEntry } from './epoch-map-entry';
 import { redactSecrets, showArgument, TOKEN_SHAPED } from './token-shape';
 
 /** Far above any real map (15,000 long entries are ~1.2 MB): a bigger file is not a map. */
@@ -44,8 +45,8 @@ type Program = ReturnType<typeof parse>['program'];
 type Statement = Program['body'][number];
 type Expression = Extract<Statement, { type: 'ExpressionStatement' }>['expression'];
 type ObjectExpression = Extract<Expression, { type: 'ObjectExpression' }>;
-type Property = ObjectExpression['properties'][number];
-type Node = Statement | Expression | Property | Extract<Property, { type: 'ObjectProperty' }>['value'];
+export type Property = ObjectExpression['properties'][number];
+export type Node = Statement | Expression | Property | Extract<Property, { type: 'ObjectProperty' }>['value'];
 
 /** The exported constant the map must be. */
 export const EPOCH_MAP_EXPORT = 'TOKEN_MINT_EPOCHS';
@@ -91,8 +92,6 @@ export class EpochMapError extends Error {
     this.name = 'EpochMapError';
   }
 }
-
-const ONE_ENTRY = `one line per token: \`  'spare-1': 1776528280, // 2026-04-18T16:04:40Z\``;
 
 /**
  * Parses the map's source. Throws {@link EpochMapError} for a syntax error (at its line, with the
@@ -175,78 +174,6 @@ function exportedObjectLiteral(statement: Statement): ObjectExpression | undefin
   return declarator.init?.type === 'ObjectExpression' ? declarator.init : undefined;
 }
 
-function readEntry(property: Property, fileName: string, lines: readonly string[], problems: string[]): EpochMapEntry | undefined {
-  const line = property.loc!.start.line;
-  const where = `${fileName}:${line}`;
-  if (property.type !== 'ObjectProperty' || property.computed || property.shorthand) {
-    problems.push(`${where}: only '<token path>: <mint unix seconds>,' entries belong in the map (no spreads, methods, computed or shorthand keys): ${ONE_ENTRY}.`);
-    return undefined;
-  }
-  const key = property.key;
-  let path: string;
-  if (key.type === 'Identifier') path = key.name;
-  else if (key.type === 'StringLiteral') path = key.value;
-  else {
-    problems.push(`${where}: write the token path as a name or a quoted string, e.g. 'spare-1'.`);
-    return undefined;
-  }
-  const named = `'${showArgument(path)}' (${where})`;
-  const valueNode = property.value;
-  const value = plainNumber(valueNode);
-  if (value === undefined) {
-    problems.push(`${named}: the value must be the mint time as plain decimal digits of unix seconds, e.g. 1776528429 (not ${describeNode(valueNode)}).`);
-    return undefined;
-  }
-  if (valueNode.loc!.end.line !== line) {
-    problems.push(`${named}: its value continues on line ${valueNode.loc!.end.line}; keep ${ONE_ENTRY}.`);
-    return undefined;
-  }
-  const text = lines[line - 1];
-  const before = text.slice(0, key.loc!.start.column);
-  const after = text.slice(valueNode.loc!.end.column);
-  if (before.trim() !== '' || !/^\s*,?\s*(\/\/[^\n]*)?$/.test(after)) {
-    problems.push(`${named}: shares its line with other code or entries; keep ${ONE_ENTRY}.`);
-    return undefined;
-  }
-  const comment = /^\s*,?\s*\/\/\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/.exec(after)?.[1];
-  // Only for a value that is plausibly seconds: milliseconds and other slips get their own message.
-  const written = Number.isInteger(value) && value >= 1e9 && value < 1e11 ? new Date(value * 1000).toISOString().replace('.000Z', 'Z') : undefined;
-  if (comment && written && comment !== written) {
-    problems.push(
-      `${named}: its date comment says ${comment}, but ${value} is ${written}: one of them is wrong. ` +
-        `Correct it (npm run tokens -- rotate ${path} --minted-at <when it was minted> writes both).`,
-    );
-    return undefined;
-  }
-  return { path, value, line, column: key.loc!.start.column + 1, valueEnd: valueNode.loc!.end.column };
-}
-
-/** The value of a decimal numeric literal (`1776528429`, `1_776_528_429`, `1776528429.5`, `-1`), else undefined. */
-function plainNumber(node: Node): number | undefined {
-  if (node.type === 'UnaryExpression' && node.operator === '-' && node.prefix) {
-    const magnitude = plainNumber(node.argument);
-    return magnitude === undefined ? undefined : -magnitude;
-  }
-  if (node.type !== 'NumericLiteral') return undefined;
-  const raw = (node.extra?.raw as string | undefined) ?? String(node.value);
-  return /^\d[\d_]*(\.\d[\d_]*)?$/.test(raw) ? Number(raw.replace(/_/g, '')) : undefined;
-}
-
-/** What a value is, without repeating it (it could be a pasted token). */
-function describeNode(node: Node): string {
-  switch (node.type) {
-    case 'NumericLiteral':
-      return 'a hex, octal, binary or exponent literal';
-    case 'StringLiteral':
-    case 'TemplateLiteral':
-      return 'a string';
-    case 'Identifier':
-      return 'a name';
-    default:
-      return 'an expression';
-  }
-}
-
 function groupLines(entries: readonly EpochMapEntry[]): Map<string, number[]> {
   const byPath = new Map<string, number[]>();
   for (const entry of entries) byPath.set(entry.path, [...(byPath.get(entry.path) ?? []), entry.line]);
@@ -256,69 +183,4 @@ function groupLines(entries: readonly EpochMapEntry[]): Map<string, number[]> {
 /** The map as data: path -> mint unix seconds, in file order. */
 export function mintEpochsOf(document: EpochMapDocument): Record<string, number> {
   return Object.fromEntries(document.entries.map((entry) => [entry.path, entry.value]));
-}
-
-/** `primary` stays bare; any other path is single-quoted (paths are validated DNS labels first). */
-function keyFor(path: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(path) ? path : `'${path}'`;
-}
-
-function entryText(indent: string, key: string, mintEpoch: number, comment: string): string {
-  return `${indent}${key}: ${mintEpoch}, // ${comment}`;
-}
-
-/** A file edited on Windows keeps its CRLF on the lines we write. */
-function lineEnding(line: string): string {
-  return line.endsWith('\r') ? '\r' : '';
-}
-
-function entryOf(document: EpochMapDocument, path: string): EpochMapEntry {
-  const entry = document.entries.find((candidate) => candidate.path === path);
-  if (!entry) throw new Error(`no entry '${path}' in ${document.fileName}`);
-  return entry;
-}
-
-/**
- * The text with `path`'s line rewritten to `mintEpoch` and `comment` (the mint time in UTC), keeping
- * its indentation and key spelling and every other byte as it was.
- */
-export function setEntry(document: EpochMapDocument, path: string, mintEpoch: number, comment: string): string {
-  const entry = entryOf(document, path);
-  const lines = document.text.split('\n');
-  const original = lines[entry.line - 1];
-  const keyAndRest = original.slice(entry.column - 1);
-  const keySpelling = keyAndRest.slice(0, keyAndRest.indexOf(':')).trim();
-  lines[entry.line - 1] = entryText(original.slice(0, entry.column - 1), keySpelling, mintEpoch, comment) + lineEnding(original);
-  return lines.join('\n');
-}
-
-/** The text with `path` added as a new line after the last entry (indented like it), or as the first. */
-export function addEntry(document: EpochMapDocument, path: string, mintEpoch: number, comment: string): string {
-  const lines = document.text.split('\n');
-  const last = document.entries[document.entries.length - 1];
-  if (last) {
-    const lastLine = lines[last.line - 1];
-    // The last entry may lack its trailing comma; the new line must not make that a syntax error.
-    const rest = lastLine.slice(last.valueEnd);
-    if (!/^\s*,/.test(rest)) lines[last.line - 1] = `${lastLine.slice(0, last.valueEnd)},${rest}`;
-    lines.splice(last.line, 0, entryText(lastLine.slice(0, last.column - 1), keyFor(path), mintEpoch, comment) + lineEnding(lastLine));
-    return lines.join('\n');
-  }
-  if (document.openLine === document.closeLine) {
-    const line = lines[document.openLine - 1];
-    const open = line.indexOf('{');
-    const close = line.indexOf('}', open);
-    lines.splice(document.openLine - 1, 1, line.slice(0, open + 1), entryText('  ', keyFor(path), mintEpoch, comment), line.slice(close));
-    return lines.join('\n');
-  }
-  lines.splice(document.closeLine - 1, 0, entryText('  ', keyFor(path), mintEpoch, comment));
-  return lines.join('\n');
-}
-
-/** The text without `path`'s line. */
-export function removeEntry(document: EpochMapDocument, path: string): string {
-  const entry = entryOf(document, path);
-  const lines = document.text.split('\n');
-  lines.splice(entry.line - 1, 1);
-  return lines.join('\n');
 }

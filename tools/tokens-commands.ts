@@ -1,7 +1,8 @@
 /**
  * `tokens status`, `remove`, `promote` and `probe`.
  */
-import { mintEpochsOf, readEpochMap, removeEntry, setEntry } from '../inventory/epoch-map-file';
+import { removeEntry, setEntry } from '../inventory/epoch-map-edit';
+import { mintEpochsOf, readEpochMap } from '../inventory/epoch-map-file';
 import { epochSeconds, expiryOf, isoUtc } from '../inventory/expiry';
 import { inventoryAt } from '../inventory/token-inventory';
 import { formatTokenTable } from '../inventory/token-table';

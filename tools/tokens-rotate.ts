@@ -1,7 +1,8 @@
 /**
  * `tokens rotate`: record a new mint time and, with --store, write the token to Vault first.
  */
-import { addEntry, EpochMapDocument, mintEpochsOf, setEntry } from '../inventory/epoch-map-file';
+import { addEntry, setEntry } from '../inventory/epoch-map-edit';
+import { EpochMapDocument, mintEpochsOf } from '../inventory/epoch-map-file';
 import { EARLIEST_MINT_EPOCH, EpochSeconds, expiryOf, isoUtc, statusOf } from '../inventory/expiry';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
 import { probeToken } from '../lambda-src/token-probe';
