@@ -31,6 +31,11 @@ export function readEntry(property: Property, fileName: string, lines: readonly 
     problems.push(`${named}: the value must be the mint time as plain decimal digits of unix seconds, e.g. 1776528429 (not ${describeNode(valueNode)}).`);
     return undefined;
   }
+  const inexact = inexactProblem(valueNode);
+  if (inexact) {
+    problems.push(`${named}: ${inexact}`);
+    return undefined;
+  }
   if (valueNode.loc!.end.line !== line) {
     problems.push(`${named}: its value continues on line ${valueNode.loc!.end.line}; keep ${ONE_ENTRY}.`);
     return undefined;
@@ -42,14 +47,9 @@ export function readEntry(property: Property, fileName: string, lines: readonly 
     problems.push(`${named}: shares its line with other code or entries; keep ${ONE_ENTRY}.`);
     return undefined;
   }
-  const comment = /^\s*,?\s*\/\/\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/.exec(after)?.[1];
-  // Only for a value that is plausibly seconds: milliseconds and other slips get their own message.
-  const written = Number.isInteger(value) && value >= 1e9 && value < 1e11 ? new Date(value * 1000).toISOString().replace('.000Z', 'Z') : undefined;
-  if (comment && written && comment !== written) {
-    problems.push(
-      `${named}: its date comment says ${comment}, but ${value} is ${written}: one of them is wrong. ` +
-        `Correct it (npm run tokens -- rotate ${path} --minted-at <when it was minted> writes both).`,
-    );
+  const commentProblem = dateCommentProblem(/^\s*,?\s*\/\/(.*)$/.exec(after)?.[1], value, path);
+  if (commentProblem) {
+    problems.push(`${named}: ${commentProblem}`);
     return undefined;
   }
   return { path, value, line, column: key.loc!.start.column + 1, valueEnd: valueNode.loc!.end.column };
@@ -79,4 +79,51 @@ function describeNode(node: Node): string {
     default:
       return 'an expression';
   }
+}
+
+/**
+ * Why a value written as a literal is not exactly the number it reads as, or undefined: a fraction
+ * (`1776528429.000000000000000000001` reads as a whole number, and `.99999999` rounds up) or more digits
+ * than a double holds exactly (a 400-digit value reads as Infinity).
+ */
+function inexactProblem(node: Node): string | undefined {
+  const literal = node.type === 'UnaryExpression' ? node.argument : node;
+  if (literal.type !== 'NumericLiteral') return undefined;
+  const raw = ((literal.extra?.raw as string | undefined) ?? String(literal.value)).replace(/_/g, '');
+  const [whole, fraction] = raw.split('.');
+  const sign = node.type === 'UnaryExpression' ? '-' : '';
+  if (whole.replace(/^0+/, '').length > 15) {
+    return `mint epoch ${showArgument(`${sign}${raw}`)} has ${whole.length} digits: unix seconds of a mint have 10; write the unix seconds of minting, e.g. 1776528429.`;
+  }
+  if (fraction !== undefined) return `mint epoch ${showArgument(`${sign}${raw}`)} is not a whole number of seconds: write ${sign}${whole}.`;
+  return undefined;
+}
+
+/** Anything that looks like a date or an instant, in any of the forms people write (ISO 8601 or not). */
+const DATE_LIKE = /\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./]\d{1,2}[./]\d{4}|\d{8}T\d{4,6}/;
+
+/**
+ * A date comment, when there is one, is the value's instant in the one canonical form the CLI writes
+ * (`2026-04-18T16:07:09Z`), first in the comment: a date-only, offset or worded comment could say a
+ * different instant than the value, and a reviewer reads the comment. Invisible or direction-changing
+ * characters could make the comment show something else than it holds.
+ */
+function dateCommentProblem(comment: string | undefined, value: number, path: string): string | undefined {
+  if (comment === undefined) return undefined;
+  const invisible = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u.exec(comment.replace(/\r$/, ''));
+  if (invisible) {
+    return `its comment holds U+${invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}, an invisible or direction-changing character that makes a reviewer see something else than is there: delete it.`;
+  }
+  if (!DATE_LIKE.test(comment)) return undefined;
+  // Only for a value that is plausibly seconds: milliseconds and other slips get their own message.
+  if (!(Number.isInteger(value) && value >= 1e9 && value < 1e11)) return undefined;
+  const written = new Date(value * 1000).toISOString().replace('.000Z', 'Z');
+  if (new RegExp(`^\\s*${written}([\\s,;)]|$)`).test(comment)) return undefined;
+  const fix = `Correct it (npm run tokens -- rotate ${path} --minted-at <when it was minted> writes both).`;
+  const canonical = /^\s*(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)([\s,;)]|$)/.exec(comment)?.[1];
+  if (canonical) return `its date comment says ${canonical}, but ${value} is ${written}: one of them is wrong. ${fix}`;
+  return (
+    `its date comment "${showArgument(comment.trim())}" is not in the one form a reviewer can check against the value ` +
+    `(the instant in UTC to the second, first in the comment: ${written} for ${value}): write that, or the right instant if the value is wrong. ${fix}`
+  );
 }

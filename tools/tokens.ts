@@ -42,6 +42,9 @@ export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Pr
     io.stdout(`${COMMAND_HELP[rest[0]]}\n`);
     return TokensExit.ok;
   }
+  if (command === 'help' && rest.length > 0) {
+    throw new CliError(`no help on '${showArgument(rest.join(' '))}': the commands are ${Object.keys(COMMAND_HELP).join(', ')} (e.g. help rotate).`, TokensExit.usage);
+  }
   const { positional, options } = parseArgs(rest);
   switch (command) {
     case 'status':

@@ -210,6 +210,11 @@ describe('tokens: the command line refuses what it cannot mean', () => {
     [['rotate', 'spare-1', '--minted-at', '2026-11-01T00:00:00Z', '--minted-at=now'], '--minted-at is given twice'],
     [['status', '--at', '0099-06-01T00:00:00Z'], '--at "0099-06-01T00:00:00Z" has year 0099: write a year from 1970 on.'],
     [['rotate', 'spare-1', '--minted-at', '0025-06-01T00:00:00Z'], '--minted-at "0025-06-01T00:00:00Z" has year 0025: write a year from 1970 on.'],
+    [['status', '--at', '1796500000000'], '--at "1796500000000" has 13 digits: that is milliseconds; write seconds, 1796500000 (2026-12-05T19:46:40Z)'],
+    [['status', '--at', '99999999999999'], '--at "99999999999999" has 14 digits: no unix time in seconds is that large'],
+    [['status', '--at', '2026-12-01T00:00:00-13:00'], '--at "2026-12-01T00:00:00-13:00" has zone offset -13:00: offsets run -12:00 to +14:00'],
+    [['status', '--at', '2026-12-01T00:00:00+14:59'], 'has zone offset +14:59: offsets run -12:00 to +14:00'],
+    [['help', 'bogus'], "no help on 'bogus': the commands are status, rotate, remove, promote, probe"],
   ])('%j: a usage error that says why, and the map untouched', async (argv, message) => {
     const run = await folder.run(argv);
     expect(run.status).toBe(1);
