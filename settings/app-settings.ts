@@ -6,9 +6,12 @@
  */
 
 import { AppSettings, DEFAULT_SETTINGS, KeepSetting, SettingsError, TokenDelivery } from './settings-model';
-import { boolean, Check, isObject, namespaceName, object, optional, secretKeyReference, shown, text, url, DNS_LABEL } from './setting-checks';
+import { boolean, Check, isObject, namespaceName, object, optional, shown, text, DNS_LABEL } from './setting-checks';
+import { objectName, printableText, secretKeyReference, url } from './destinations';
 import { expiryThresholds, ignoredPodTemplateFields, legacyCredentials, podStartTimeout, prometheus, pushgateway, refreshInterval, scriptImage, sharedSecretEntries, stateBackend, tokenConsumers } from './setting-groups';
 import { credentialsIn, parseJson, SettingsSource, templateSequencesIn } from './settings-json';
+import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './object-names';
+import { DEFAULT_VAULT_KV_LAYOUT } from '../inventory/vault-location';
 
 export * from './settings-model';
 export type { SettingsSource } from './settings-json';
@@ -23,7 +26,7 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   namespace: namespaceName,
   createNamespace: boolean,
   monitoringNamespace: namespaceName,
-  secretStoreName: text('the name of the ESO store', DNS_LABEL, 'vault-kv'),
+  secretStoreName: objectName('the name of the ESO store', 'vault-kv'),
   secretStoreKind: text('ClusterSecretStore or SecretStore', /^(ClusterSecretStore|SecretStore)$/) as Check<AppSettings['secretStoreKind']>,
   refreshInterval,
   tokenDelivery: text('"dedicated" (a Secret of its own) or "shared" (this project owns claude-agent-secrets whole)', /^(dedicated|shared)$/) as Check<TokenDelivery>,
@@ -43,12 +46,12 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   tokenProbe: boolean,
   networkPolicies: boolean,
   adoptFromHcl: boolean,
-  vaultAddress: optional(url('https://vault.example.com:8200')),
+  vaultAddress: optional(url('https://vault.example.com:8200', { plainHttp: 'loopback' })),
   vaultAuthMount: text('a Vault auth mount path (letters, digits, -, _ and /)', /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'kubernetes'),
-  clusterSecretStoreServer: optional(url('https://vault.vault:8200')),
-  driftDetection: optional(object<{ vaultServer: string }>({ vaultServer: url('https://vault.vault:8200') }, '{"vaultServer": "https://vault.vault:8200"}')),
-  kubeconfigPath: optional(text('a path to a kubeconfig file')),
-  kubeContext: optional(text('a kubeconfig context name')),
+  clusterSecretStoreServer: optional(url('https://vault.vault:8200', { plainHttp: 'cluster' })),
+  driftDetection: optional(object<{ vaultServer: string }>({ vaultServer: url('https://vault.vault:8200', { plainHttp: 'cluster' }) }, '{"vaultServer": "https://vault.vault:8200"}')),
+  kubeconfigPath: optional(printableText('a path to a kubeconfig file', 4096)),
+  kubeContext: optional(printableText('a kubeconfig context name', 512)),
   podStartTimeout,
   scriptImage,
   sharedSecretEntries,
@@ -99,7 +102,7 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
       settings[key] = value === null ? undefined : parsed;
     }
   }
-  if (settings.tokenDelivery === 'shared' && (settings.sharedSecretEntries as readonly unknown[]).length === 0) {
+  if (settings.tokenDelivery === 'shared' && (settings.sharedSecretEntries as readonly unknown[] | undefined)?.length === 0) {
     problems.push(
       'tokenDelivery is "shared" but sharedSecretEntries is empty: this project would own claude-agent-secrets whole and remove every other key. ' +
         'List them (names and Vault locations), as the existing ExternalSecret has them: kubectl -n <namespace> get externalsecret claude-agent-secrets -o json | ' +
@@ -114,6 +117,28 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
       `tokenConsumers[${again}] is the agents' Deployment ${String(settings.namespace)}/${agents.deployment}, which agentWorkload already restarts: remove it from tokenConsumers (or set agentWorkload to false and keep it there).`,
     );
   }
+  problems.push(...legacyCollisions(settings));
   if (problems.length > 0) throw new SettingsError(problems);
   return { ...settings } as unknown as AppSettings;
+}
+
+/** The legacy credentials Secret must not be the token's own Secret, nor a second copy of the token. */
+function legacyCollisions(settings: Partial<AppSettings>): string[] {
+  const legacy = settings.legacyCredentialsFile;
+  if (!legacy || legacy.source === 'none') return [];
+  const problems: string[] = [];
+  const tokenSecret = settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME;
+  if (legacy.secretName === tokenSecret) {
+    problems.push(
+      `legacyCredentialsFile.secretName is "${tokenSecret}", the token's own Secret in ${String(settings.namespace)}: two ExternalSecrets would own one Secret and overwrite each other. ` +
+        'Name it something else, e.g. "claude-credentials".',
+    );
+  }
+  if (legacy.source === 'vault' && legacy.vaultProperty === DEFAULT_VAULT_KV_LAYOUT.field) {
+    problems.push(
+      `legacyCredentialsFile.vaultProperty is "${legacy.vaultProperty}", the token's own field: the token would land in a second Secret as a credentials file. ` +
+        'Write the field that holds the .credentials.json, e.g. "claude_credentials_json".',
+    );
+  }
+  return problems;
 }

@@ -9,7 +9,17 @@
  */
 export const DEFAULT_SCRIPT_IMAGE = 'docker.io/library/node:22.20.0-alpine3.22';
 
-const REGISTRY_HOST = /^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)+|[a-z0-9.-]+:\d+)$/;
+// The distribution reference grammar's domain: components that start and end with a letter or digit.
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^${DOMAIN_COMPONENT}(\\.${DOMAIN_COMPONENT})*$`);
+
+/** Whether `host` names a registry: `localhost`, a dotted domain, or any domain with a port (1-65535). */
+function registryHostProblem(host: string): 'none' | 'bad-port' | undefined {
+  const [name, port] = host.split(/:(?=\d+$)/);
+  if (!DOMAIN.test(name) || (port === undefined && name !== 'localhost' && !name.includes('.'))) return 'none';
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) return 'bad-port';
+  return undefined;
+}
 const REPOSITORY = /^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
@@ -24,7 +34,10 @@ export function scriptImageProblem(image: string): string | undefined {
   if (extra.length > 0 || (digest !== undefined && !DIGEST.test(digest))) return `image '${image}' has a malformed digest: write 'name:tag@sha256:<64 hex>' (${example}).`;
   const slash = name.indexOf('/');
   const host = slash === -1 ? '' : name.slice(0, slash);
-  if (!REGISTRY_HOST.test(host)) {
+  if (/[^\x21-\x7e]/.test(image)) return `image ${JSON.stringify(image)} holds a space or a character outside printable ASCII: an image reference never does (${example}).`;
+  const hostProblem = registryHostProblem(host);
+  if (hostProblem === 'bad-port') return `image '${image}' names a registry port outside 1-65535 (${example}).`;
+  if (hostProblem === 'none') {
     return `image '${image}' does not name its registry, and clusters that admit only trusted registries refuse it: write it in full (${example}).`;
   }
   const rest = name.slice(slash + 1);

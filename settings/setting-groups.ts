@@ -7,7 +7,8 @@ import { expiryThresholdsProblem, ExpiryThresholds } from '../inventory/expiry';
 import { RestartTarget } from '../lambda-src/contract';
 import { KUBE_PROMETHEUS_STACK_SELECTOR } from './object-names';
 import { ignoredFieldProblem, scriptImageProblem } from './script-pods';
-import { boolean, Check, DNS_LABEL, isObject, namespaceName, object, shown, stringMap, text, url, wholeDays } from './setting-checks';
+import { boolean, Check, isObject, namespaceName, object, shown, text, wholeDays } from './setting-checks';
+import { labelMap, labelName, objectName, url, vaultPath } from './destinations';
 import { AppSettings, DEFAULT_SETTINGS, LegacyCredentialsSetting, PushgatewaySetting, RuleDeliverySetting } from './settings-model';
 
 /** The longest `refreshInterval` accepted: a week. */
@@ -20,7 +21,7 @@ export const legacyCredentials: Check<LegacyCredentialsSetting> = (value, at, pr
   const example = '{"secretName": "claude-credentials", "vaultProperty": "claude_credentials_json"} or {"infisicalStore": "infisical"}';
   if (isObject(value) && 'infisicalStore' in value) {
     const parsed = object<{ infisicalStore: string; secretName: string }>(
-      { infisicalStore: text('the name of the ESO store for Infisical'), secretName: text('a Secret name') },
+      { infisicalStore: objectName('the name of the ESO store for Infisical', 'infisical'), secretName: objectName('a Secret name', 'claude-credentials') },
       example,
       ['secretName'],
     )(value, at, problems);
@@ -28,7 +29,7 @@ export const legacyCredentials: Check<LegacyCredentialsSetting> = (value, at, pr
   }
   if (isObject(value)) {
     const parsed = object<{ secretName: string; vaultProperty: string }>(
-      { secretName: text('a Secret name'), vaultProperty: text('a field of the primary token\'s Vault secret') },
+      { secretName: objectName('a Secret name', 'claude-credentials'), vaultProperty: text('a field of the primary token\'s Vault secret', /^[\w.-]{1,128}$/, 'claude_credentials_json') },
       example,
       ['secretName', 'vaultProperty'],
     )(value, at, problems);
@@ -41,11 +42,11 @@ export const legacyCredentials: Check<LegacyCredentialsSetting> = (value, at, pr
 export const prometheus: Check<RuleDeliverySetting> = (value, at, problems) => {
   const example = '{"mode": "chart", "release": "prometheus"} or {"mode": "operator", "selectorLabels": {"release": "kube-prometheus-stack"}}';
   if (isObject(value) && value.mode === 'chart') {
-    const parsed = object<{ mode: string; release: string }>({ mode: text('chart'), release: text('the Helm release name of the prometheus chart', DNS_LABEL) }, example, ['release'])(value, at, problems);
+    const parsed = object<{ mode: string; release: string }>({ mode: text('chart'), release: labelName('the Helm release name of the prometheus chart', 'prometheus') }, example, ['release'])(value, at, problems);
     return parsed && { mode: 'chart', release: parsed.release ?? 'prometheus' };
   }
   if (isObject(value) && value.mode === 'operator') {
-    const parsed = object<{ mode: string; selectorLabels: Record<string, string> }>({ mode: text('operator'), selectorLabels: stringMap }, example, ['selectorLabels'])(value, at, problems);
+    const parsed = object<{ mode: string; selectorLabels: Record<string, string> }>({ mode: text('operator'), selectorLabels: labelMap }, example, ['selectorLabels'])(value, at, problems);
     return parsed && { mode: 'operator', selectorLabels: parsed.selectorLabels ?? KUBE_PROMETHEUS_STACK_SELECTOR };
   }
   problems.push(`${at} is ${shown(value)}: write ${example}.`);
@@ -64,7 +65,7 @@ export const pushgateway: Check<PushgatewaySetting> = (value, at, problems) => {
           {
             chartVersion: text('a chart version', /^\d+\.\d+\.\d+$/, '3.2.0'),
             storageSize: text('a storage quantity', /^\d+(Mi|Gi)$/, '1Gi'),
-            chartRepository: url('https://charts.example.com/prometheus-community'),
+            chartRepository: url('https://charts.example.com/prometheus-community', { fragment: false }),
           },
           '{}',
           ['chartVersion', 'storageSize', 'chartRepository'],
@@ -129,7 +130,7 @@ export const sharedSecretEntries: Check<AppSettings['sharedSecretEntries']> = (v
     const parsed = object<{ secretKey: string; key: string; property: string }>(
       {
         secretKey: text('an environment variable name', /^[A-Za-z_][A-Za-z0-9_]*$/, 'GITHUB_TOKEN'),
-        key: text('a Vault secret under the store\'s mount', /^[\w.-]+(\/[\w.-]+)*$/, 'ci/global'),
+        key: vaultPath('a Vault secret under the store\'s mount', 'ci/global'),
         property: text('a field of that secret', /^[\w.-]+$/, 'github_pat'),
       },
       example,
@@ -161,7 +162,7 @@ export const stateBackend: Check<AppSettings['stateBackend']> = (value, at, prob
       return parsed && { type: 's3', bucket: parsed.bucket, keyPrefix: parsed.keyPrefix, region: parsed.region };
     }
     case 'http': {
-      const parsed = object<{ type: string; address: string }>({ type: text('http'), address: url('https://state.example.com/claude-oauth-tokens/') }, '{"type": "http", "address": "https://state.example.com/claude-oauth-tokens/"}')(value, at, problems);
+      const parsed = object<{ type: string; address: string }>({ type: text('http'), address: url('https://state.example.com/claude-oauth-tokens/', { fragment: false, plainHttp: 'loopback' }) }, '{"type": "http", "address": "https://state.example.com/claude-oauth-tokens/"}')(value, at, problems);
       if (parsed && !parsed.address.endsWith('/')) {
         problems.push(`${at}.address must end with '/': each stack's name is appended to it.`);
         return undefined;
@@ -183,18 +184,18 @@ export const tokenConsumers: Check<AppSettings['tokenConsumers']> = (value, at, 
   const before = problems.length;
   const consumers: RestartTarget[] = [];
   const seen = new Map<string, number>();
-  const objectName = text('a Kubernetes object name', /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/);
+  const workloadName = objectName('a Kubernetes object name', 'hermes-agent');
   value.forEach((item, index) => {
     const where = `${at}[${index}]`;
     const parsed = object<{ kind: string; namespace: string; name: string; externalSecret: unknown; reloader: boolean }>(
       {
         kind: text('Deployment or StatefulSet', /^(Deployment|StatefulSet)$/),
         namespace: namespaceName,
-        name: objectName,
+        name: workloadName,
         externalSecret: (es, esAt, esProblems) =>
           typeof es === 'string'
-            ? objectName(es, esAt, esProblems)
-            : object<{ namespace: string; name: string }>({ namespace: namespaceName, name: objectName }, '{"namespace": "hermes", "name": "hermes-agent-secrets"}')(es, esAt, esProblems),
+            ? workloadName(es, esAt, esProblems)
+            : object<{ namespace: string; name: string }>({ namespace: namespaceName, name: workloadName }, '{"namespace": "hermes", "name": "hermes-agent-secrets"}')(es, esAt, esProblems),
         reloader: boolean,
       },
       example,

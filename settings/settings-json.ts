@@ -51,7 +51,13 @@ export function templateSequencesIn(value: Json, at: string): string[] {
 export function parseJson(source: SettingsSource, problems: string[]): Json {
   try {
     const parsed: Json = JSON.parse(source.text);
-    for (const { key, offset } of duplicateKeys(source.text)) {
+    const { duplicates, deepest } = scanStructure(source.text);
+    // Every later check walks the value; no setting nests beyond a handful of levels.
+    if (deepest.depth > MAX_SETTINGS_DEPTH) {
+      problems.push(`${source.name}:${lineAndColumn(source.text, deepest.offset)}: nests ${deepest.depth} levels deep; no setting nests more than ${MAX_SETTINGS_DEPTH}: fix the brackets there.`);
+      return undefined;
+    }
+    for (const { key, offset } of duplicates) {
       problems.push(`${source.name}:${lineAndColumn(source.text, offset)}: ${JSON.stringify(key)} appears twice in one object, and JSON keeps only the last; keep one.`);
     }
     return parsed;
@@ -64,9 +70,16 @@ export function parseJson(source: SettingsSource, problems: string[]): Json {
   }
 }
 
-/** Keys written twice in one object of `text` (valid JSON), each with the offset of its second use. */
-function duplicateKeys(text: string): { key: string; offset: number }[] {
+/** Deeper than any setting nests (cdktf.json, context, a setting, a list, an entry, a field): a mistake or an attack. */
+const MAX_SETTINGS_DEPTH = 16;
+
+/**
+ * Keys written twice in one object of `text` (valid JSON), each with the offset of its second use,
+ * and where it nests deepest. A loop, not recursion: any depth is read without exhausting the stack.
+ */
+function scanStructure(text: string): { duplicates: { key: string; offset: number }[]; deepest: { depth: number; offset: number } } {
   const found: { key: string; offset: number }[] = [];
+  const deepest = { depth: 0, offset: 0 };
   // One entry per open container: the keys seen so far in an object, null in an array.
   const open: (Set<string> | null)[] = [];
   let expectingKey = false;
@@ -83,18 +96,17 @@ function duplicateKeys(text: string): { key: string; offset: number }[] {
         expectingKey = false;
       }
       i = end;
-    } else if (char === '{') {
-      open.push(new Set());
-      expectingKey = true;
-    } else if (char === '[') {
-      open.push(null);
+    } else if (char === '{' || char === '[') {
+      open.push(char === '{' ? new Set() : null);
+      expectingKey = char === '{';
+      if (open.length > deepest.depth) Object.assign(deepest, { depth: open.length, offset: i });
     } else if (char === '}' || char === ']') {
       open.pop();
     } else if (char === ',') {
       expectingKey = open[open.length - 1] !== null;
     }
   }
-  return found;
+  return { duplicates: found, deepest };
 }
 
 function lineAndColumn(text: string, offset: number): string {

@@ -137,7 +137,7 @@ describe('ExpiryMonitor', () => {
     [{ image: 'docker.io/library/node:latest' }, /must be pinned/],
     [{ image: 'registry.local:5000/node' }, /image 'registry\.local:5000\/node' must be pinned/],
     [{ image: 'docker.io/library/node:22@sha256:abc' }, /has a malformed digest/],
-    [{ image: 'docker.io/library/node:22 --privileged' }, /malformed tag/],
+    [{ image: 'docker.io/library/node:22 --privileged' }, /outside printable ASCII/],
     [{ ignoredPodTemplateFields: ['dns_config'] }, /ignoredPodTemplateFields: 'dns_config' is not a Terraform attribute path under a pod template/],
     [{ runAsUser: 0 }, /runAsUser 0 must be a non-root user id/],
     [{ pushAttempts: 0 }, /pushAttempts 0 must be a whole number from 1 to 10/],
