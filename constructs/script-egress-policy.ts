@@ -63,8 +63,10 @@ export function egressTo(url: string, owner: string): NetworkPolicyV1SpecEgress 
   }
   const port = parsed.port || (parsed.protocol === 'https:' ? '443' : '80');
   if (/^\d+\.\d+\.\d+\.\d+$/.test(parsed.hostname)) return { to: [{ ipBlock: { cidr: `${parsed.hostname}/32` } }], ports: [{ protocol: 'TCP', port }] };
+  // `<service>.<namespace>` reads as a Service only over plain http (as in-cluster Pushgateways are
+  // reached): `https://pushgw.io` is a public host, not namespace `io`. With `.svc` it is always one.
   const inCluster = /^([a-z0-9-]+)\.([a-z0-9-]+)(\.svc(\.cluster\.local)?)?$/.exec(parsed.hostname);
-  if (inCluster) {
+  if (inCluster && (inCluster[3] !== undefined || parsed.protocol === 'http:')) {
     return { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': inCluster[2] } } }], ports: [{ protocol: 'TCP', port }] };
   }
   return { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: PRIVATE_RANGES } }], ports: [{ protocol: 'TCP', port }] };
