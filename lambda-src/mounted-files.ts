@@ -1,14 +1,24 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'fs';
 import * as path from 'path';
+import { describeFileError } from '../inventory/bounded-file';
 import { tokenPathProblem } from '../inventory/token-path';
 import { looksLikeToken, showArgument } from '../inventory/token-shape';
 
 /** Bad settings, or a missing, empty or bad mounted map: nothing may be pushed. */
 export class ScriptInputError extends Error {
   constructor(readonly problems: readonly string[]) {
-    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    super(problems.length === 1 ? problems[0] : `${problems.length} problems:\n${listed(problems)}`);
     this.name = 'ScriptInputError';
   }
+}
+
+/** Most problems one log line lists: 20,000 bad entries must not make a 2 MB line the log pipeline drops. */
+export const MAX_LISTED_PROBLEMS = 20;
+
+function listed(problems: readonly string[]): string {
+  const shown = problems.slice(0, MAX_LISTED_PROBLEMS).map((problem) => `  - ${problem}`);
+  const rest = problems.length - shown.length;
+  return [...shown, ...(rest > 0 ? [`  - and ${rest.toLocaleString('en-US')} more (the first ${MAX_LISTED_PROBLEMS} are listed)`] : [])].join('\n');
 }
 
 /** What the mounted directory holds, for messages: e.g. `expiry directory` and how to mount it. */
@@ -27,7 +37,7 @@ export function readMountedTokenFiles(directory: string, mount: MountDescription
   try {
     names = readdirSync(directory);
   } catch (error) {
-    throw new ScriptInputError([`cannot read the ${mount.label} ${directory} (${(error as NodeJS.ErrnoException).code ?? 'error'}): ${mount.fix}`]);
+    throw new ScriptInputError([`the ${mount.label} ${directory} ${describeFileError(error)}: ${mount.fix}`]);
   }
   const files: Array<{ path: string; text: string }> = [];
   const problems: string[] = [];

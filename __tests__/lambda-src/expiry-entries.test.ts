@@ -50,10 +50,24 @@ describe('readExpiryDirectory', () => {
     ]);
   });
 
+  test('20,000 bad entries: each kept in the error, the message (one log line) bounded', () => {
+    mount = new ConfigMapMount(Object.fromEntries(Array.from({ length: 20_000 }, (_, index) => [`spare-${index}`, 'soon'])));
+    let error: ScriptInputError | undefined;
+    try {
+      readExpiryDirectory(mount.dir, TEST_NOW);
+    } catch (caught) {
+      error = caught as ScriptInputError;
+    }
+    expect(error!.problems).toHaveLength(20_000);
+    expect(error!.message.length).toBeLessThan(4_000);
+    expect(error!.message).toMatch(/^20000 problems:\n/);
+    expect(error!.message).toMatch(/\n {2}- and 19,980 more \(the first 20 are listed\)$/);
+  });
+
   test('a missing or empty directory is an error, not an empty push', () => {
     const missing = path.join(tmpdir(), 'no-such-expiry-dir');
     expect(problemsOf(() => readExpiryDirectory(missing, TEST_NOW))).toEqual([
-      `cannot read the expiry directory ${missing} (ENOENT): mount the claude-oauth-token-expiry ConfigMap there, or point TOKEN_EXPIRY_DIR at it.`,
+      `the expiry directory ${missing} does not exist: mount the claude-oauth-token-expiry ConfigMap there, or point TOKEN_EXPIRY_DIR at it.`,
     ]);
     const empty = mkdtempSync(path.join(tmpdir(), 'empty-expiry-'));
     writeFileSync(path.join(empty, '..data'), '');
