@@ -1,3 +1,7 @@
+import { execFileSync } from 'child_process';
+import { mkdtempSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import * as path from 'path';
 import { checkVaultDrift } from '../../lambda-src/drift-check';
 import { plainHttpOffCluster } from '../../lambda-src/http-request';
 
@@ -24,5 +28,19 @@ describe('plain http to Vault', () => {
     // Let through, it gets as far as reading the pod's ServiceAccount token (absent here), not refused.
     const results = await checkVaultDrift({ VAULT_ADDR: 'http://vault-active.vault.svc.cluster.local:8200', VAULT_JWT_FILE: '/nonexistent/token' }, ['primary']);
     expect(results).toEqual([{ path: 'primary', check: { ok: false, reason: 'no_service_account_token' } }]);
+  });
+});
+
+describe('the ServiceAccount token file', () => {
+  test('a FIFO there is refused at once (the pushes after it go on), never waited on', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drift-jwt-'));
+    try {
+      const fifo = path.join(dir, 'token');
+      execFileSync('mkfifo', [fifo]);
+      const results = await checkVaultDrift({ VAULT_ADDR: 'http://vault-active.vault.svc:8200', VAULT_JWT_FILE: fifo }, ['primary']);
+      expect(results).toEqual([{ path: 'primary', check: { ok: false, reason: 'no_service_account_token' } }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
