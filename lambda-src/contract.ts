@@ -117,6 +117,10 @@ export const DriftMetrics = {
     name: 'claude_oauth_token_secret_updated_timestamp',
     help: "Unix time (seconds) at which the token's Vault KV v2 secret was last written (metadata updated_time).",
   },
+  secretMinted: {
+    name: 'claude_oauth_token_secret_minted_timestamp',
+    help: "Unix time (seconds) at which the token Vault holds was minted: custom_metadata.minted_at when 'tokens rotate --store' wrote the current version, else the last write.",
+  },
   vaultCheckSuccess: {
     name: 'claude_oauth_token_vault_check_success',
     help: "1 if the monitor could read the token secret's Vault metadata on its last run, else 0.",

@@ -45,9 +45,10 @@ export async function checkVaultDrift(env: Readonly<Record<string, string | unde
 }
 
 /** The drift samples: updated time where known, and success 1/0 for every path. */
-export function driftSamples(results: readonly DriftResult[]): { updated: Sample[]; success: Sample[] } {
+export function driftSamples(results: readonly DriftResult[]): { updated: Sample[]; minted: Sample[]; success: Sample[] } {
   return {
     updated: results.flatMap(({ path, check }) => (check.ok ? [{ labels: { [PATH_LABEL]: path }, value: check.updatedAt }] : [])),
+    minted: results.flatMap(({ path, check }) => (check.ok ? [{ labels: { [PATH_LABEL]: path }, value: check.mintedAt }] : [])),
     success: results.map(({ path, check }) => ({ labels: { [PATH_LABEL]: path }, value: check.ok ? 1 : 0 })),
   };
 }

@@ -25,11 +25,11 @@ export function renderGauge(metric: { readonly name: string; readonly help: stri
  * The monitor's whole Pushgateway group in the text exposition format, HELP and TYPE included, with
  * the drift check's samples when it ran.
  */
-export function renderExposition(entries: readonly ExpiryEntry[], pushedAt: EpochSeconds, drift?: { updated: Sample[]; success: Sample[] }): string {
+export function renderExposition(entries: readonly ExpiryEntry[], pushedAt: EpochSeconds, drift?: { updated: Sample[]; minted: Sample[]; success: Sample[] }): string {
   return [
     ...renderGauge(Metrics.expiryTimestamp, entries.map((entry) => ({ labels: { [PATH_LABEL]: entry.path }, value: entry.expiresAt }))),
     ...renderGauge(Metrics.lastPushTimestamp, [{ value: pushedAt }]),
-    ...(drift ? [...renderGauge(DriftMetrics.secretUpdated, drift.updated), ...renderGauge(DriftMetrics.vaultCheckSuccess, drift.success)] : []),
+    ...(drift ? [...renderGauge(DriftMetrics.secretUpdated, drift.updated), ...renderGauge(DriftMetrics.secretMinted, drift.minted), ...renderGauge(DriftMetrics.vaultCheckSuccess, drift.success)] : []),
     '',
   ].join('\n');
 }

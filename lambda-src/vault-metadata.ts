@@ -1,7 +1,15 @@
 import { describeRequestError, httpRequest, RequestTimeoutError } from './http-request';
 
-/** What one metadata check found: when the secret was last written, or why it is unknown. */
-export type MetadataCheck = { readonly ok: true; readonly updatedAt: number } | { readonly ok: false; readonly reason: string };
+/**
+ * What one metadata check found: when the secret was last written, and when the token it holds was
+ * minted, as far as Vault knows (`custom_metadata.minted_at` when `tokens rotate --store` wrote the
+ * current version, else the time of the last write); or why it is unknown.
+ */
+export type MetadataCheck = { readonly ok: true; readonly updatedAt: number; readonly mintedAt: number } | { readonly ok: false; readonly reason: string };
+
+/** The custom_metadata keys `tokens rotate --store` writes beside the token. */
+export const MINTED_AT_KEY = 'minted_at';
+export const MINTED_VERSION_KEY = 'minted_version';
 
 /** A short, loggable reason for a failed Vault call: never a token, never a body beyond Vault's error words. */
 function reasonOf(status: number, body: string): string {
@@ -65,17 +73,29 @@ export async function readSecretUpdatedTime(vault: VaultOptions, token: string, 
       timeoutMs: vault.timeoutMs,
     });
     if (answer.status !== 200) return { ok: false, reason: reasonOf(answer.status, answer.text) };
-    let updated: unknown;
+    let metadata: { updated_time?: unknown; current_version?: unknown; custom_metadata?: Record<string, unknown> | null } | undefined;
     try {
-      updated = (JSON.parse(answer.text) as { data?: { updated_time?: unknown } } | null)?.data?.updated_time;
+      metadata = (JSON.parse(answer.text) as { data?: typeof metadata } | null)?.data;
     } catch {
-      updated = undefined;
+      metadata = undefined;
     }
-    const updatedAt = parseVaultTime(updated);
-    return updatedAt === undefined ? { ok: false, reason: 'no_updated_time' } : { ok: true, updatedAt };
+    const updatedAt = parseVaultTime(metadata?.updated_time);
+    if (updatedAt === undefined) return { ok: false, reason: 'no_updated_time' };
+    return { ok: true, updatedAt, mintedAt: recordedMint(metadata!) ?? updatedAt };
   } catch (error) {
     return { ok: false, reason: shortReason(error) };
   }
+}
+
+/**
+ * The mint time `tokens rotate --store` recorded, only if it recorded it for the version Vault holds
+ * now: a later write by other means (the Vault CLI) leaves the old record behind, and then the time
+ * of that write is the best that is known.
+ */
+function recordedMint(metadata: { current_version?: unknown; custom_metadata?: Record<string, unknown> | null }): number | undefined {
+  const custom = metadata.custom_metadata ?? {};
+  if (typeof metadata.current_version !== 'number' || custom[MINTED_VERSION_KEY] !== String(metadata.current_version)) return undefined;
+  return parseVaultTime(custom[MINTED_AT_KEY]);
 }
 
 /** A failure as a metric-safe reason: `timeout`, or the socket error code. */

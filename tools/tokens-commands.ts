@@ -3,12 +3,13 @@
  */
 import { removeEntry, setEntry } from '../inventory/epoch-map-edit';
 import { mintEpochsOf, readEpochMap } from '../inventory/epoch-map-file';
-import { epochSeconds, expiryOf, isoUtc } from '../inventory/expiry';
+import { EpochSeconds, epochSeconds, expiryOf, isoUtc } from '../inventory/expiry';
 import { inventoryAt } from '../inventory/token-inventory';
 import { formatTokenTable } from '../inventory/token-table';
 import { PRIMARY_TOKEN_PATH, vaultSecretLocation } from '../inventory/vault-location';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
 import { probeToken } from '../lambda-src/token-probe';
+import { MINTED_AT_KEY, MINTED_VERSION_KEY } from '../lambda-src/vault-metadata';
 import { DEFAULT_SETTINGS } from '../settings/app-settings';
 import { deployCommand } from '../settings/stack-graph';
 import { CliError, CliIo, ProbeExit, TokensExit } from './tokens-io';
@@ -126,8 +127,10 @@ export function promote(positional: string[], options: Options, io: CliIo): numb
       `Promoted '${spare}' in ${fileNameOf(io)}: '${PRIMARY_TOKEN_PATH}' now records its mint time ${isoUtc(mintedAt)} (expires ${isoUtc(expiryOf(mintedAt))}), and its own line is gone.`,
       '',
       'The rest of the failover, in this order:',
-      '  1. Copy the spare over the primary in Vault (a pipe: the token never touches argv or shell history):',
+      '  1. Copy the spare over the primary in Vault (a pipe: the token never touches argv or shell history), then record its mint',
+      '     time with the version just written (drift detection compares it with the map):',
       `       vault kv get -field=${from.field} ${from.path} | vault kv patch ${to.path} ${to.field}=-`,
+      `       vault kv metadata patch ${recordedMintFlags(mintedAt)} -custom-metadata=${MINTED_VERSION_KEY}="$(vault kv metadata get -format=json ${to.path} | jq -r .data.current_version)" ${to.path}`,
       `  2. Deploy (the spare leaves the Vault policy, so with Vault admin credentials): ${deployCommand(['vault-access', 'claude-agent-service'], settings)}`,
       '  3. The agents onto the new primary:',
       ...agentsPickUp(PRIMARY_TOKEN_PATH, settings, delivery),
@@ -152,4 +155,9 @@ export async function probe(positional: string[], options: Options, io: CliIo): 
   const outcome = await probeToken(token, { endpoint, betaHeader: DEFAULT_PROBE_BETA, timeoutMs: DEFAULT_PROBE_TIMEOUT_MS });
   io.stdout(`${outcome.result}${outcome.reason ? ` (${outcome.reason})` : ''}\n`);
   return { valid: ProbeExit.valid, rejected: ProbeExit.rejected, unknown: ProbeExit.unknown }[outcome.result];
+}
+
+/** The custom_metadata `rotate --store` writes about a mint, as Vault CLI flags. */
+function recordedMintFlags(mintedAt: EpochSeconds): string {
+  return [`${MINTED_AT_KEY}=${isoUtc(mintedAt)}`, `expires_at=${isoUtc(expiryOf(mintedAt))}`, 'recorded_by=claude-oauth-tokens'].map((item) => `-custom-metadata=${item}`).join(' ');
 }

@@ -6,6 +6,7 @@ import { EpochMapDocument, mintEpochsOf } from '../inventory/epoch-map-file';
 import { EARLIEST_MINT_EPOCH, EpochSeconds, expiryOf, isoUtc, statusOf } from '../inventory/expiry';
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
 import { probeToken } from '../lambda-src/token-probe';
+import { MINTED_AT_KEY } from '../lambda-src/vault-metadata';
 import { checkSecretReadable, storeSecretField, vaultConnectionFromEnv, VaultStoreError } from './vault-kv';
 import { DEFAULT_SETTINGS } from '../settings/app-settings';
 import { deployCommand } from '../settings/stack-graph';
@@ -62,6 +63,8 @@ export async function rotate(positional: string[], options: Options, io: CliIo):
   io.stdout(
     [
       `${added ? 'Added' : 'Rotated'} '${tokenPath}' in ${fileName}: minted ${isoUtc(token.mintedAt)}, expires ${isoUtc(expiryOf(token.mintedAt))} (${token.daysLeft} days left, as status counts them).`,
+      `Recorded only: the map now claims a token Vault may not hold yet. Until step 3 stores it, do not merge this change: its expiry alerts would read green `,
+      `while the token in use still dies on its old date. (rotate ${tokenPath}${added ? ' --add' : ''} --store stores and records in one run.)`,
       '',
       'The rest of the rotation:',
       "  1. Mint the token, if not done yet: claude setup-token   (logged in to the agents' account)",
@@ -129,7 +132,7 @@ export async function storeAndRecord(
 
   let stored;
   try {
-    stored = await storeSecretField(connection, vault, token, { minted_at: isoUtc(mintedAt), expires_at: isoUtc(expiryOf(mintedAt)), recorded_by: 'claude-oauth-tokens' });
+    stored = await storeSecretField(connection, vault, token, { [MINTED_AT_KEY]: isoUtc(mintedAt), expires_at: isoUtc(expiryOf(mintedAt)), recorded_by: 'claude-oauth-tokens' });
   } catch (error) {
     if (error instanceof VaultStoreError) throw new CliError(`${error.message} The map was not changed.`, TokensExit.vault);
     throw error;

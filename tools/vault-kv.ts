@@ -9,6 +9,7 @@ import { existsSync } from 'fs';
 import { homedir } from 'os';
 import * as path from 'path';
 import { describeRequestError, httpRequest, plainHttpOffLoopback } from '../lambda-src/http-request';
+import { MINTED_VERSION_KEY } from '../lambda-src/vault-metadata';
 import { VaultSecretLocation } from '../inventory/vault-location';
 import { readBoundedFile, UnreadableFileError } from '../inventory/bounded-file';
 
@@ -172,7 +173,7 @@ export interface StoredVersion {
 
 /**
  * Sets `secret`'s field to `value`, keeping its other fields, with check-and-set on the version read,
- * then merges `customMetadata` into the secret's metadata. Throws {@link VaultStoreError} when nothing
+ * then merges `customMetadata`, and the version it describes (`minted_version`), into the secret's metadata. Throws {@link VaultStoreError} when nothing
  * was written; a metadata write that fails after the data write is reported in the result instead.
  */
 export async function storeSecretField(vault: VaultConnection, secret: VaultSecretLocation, value: string, customMetadata: Record<string, string>): Promise<StoredVersion> {
@@ -187,10 +188,12 @@ export async function storeSecretField(vault: VaultConnection, secret: VaultSecr
   if (status === 403) throw new VaultStoreError(`Vault refused to write ${secret.path} (403 ${reasonOf(json)}): the token's policy needs create and update on ${secret.dataPath}. Nothing was written.`);
   if (status !== 200 && status !== 204) throw new VaultStoreError(`Vault answered ${status} writing ${secret.path} (${reasonOf(json)}): nothing was written.`);
   const version = Number((json.data as { version?: number } | undefined)?.version ?? current.version + 1);
-  const byHand = `vault kv metadata put ${Object.entries(customMetadata).map(([key, item]) => `-custom-metadata=${key}=${item}`).join(' ')} ${secret.path}`;
+  // Which version the record describes: the monitor trusts minted_at only while it is the current one.
+  const recorded = { ...customMetadata, [MINTED_VERSION_KEY]: String(version) };
+  const byHand = `vault kv metadata put ${Object.entries(recorded).map(([key, item]) => `-custom-metadata=${key}=${item}`).join(' ')} ${secret.path}`;
   let metadataProblem: string | undefined;
   try {
-    const metadata = await call(vault, 'POST', secret.metadataPath, { custom_metadata: { ...current.customMetadata, ...customMetadata } }, `${secret.path}'s metadata`);
+    const metadata = await call(vault, 'POST', secret.metadataPath, { custom_metadata: { ...current.customMetadata, ...recorded } }, `${secret.path}'s metadata`);
     if (metadata.status !== 200 && metadata.status !== 204) metadataProblem = `its custom_metadata was not written (${metadata.status} ${reasonOf(metadata.json)}); set it by hand: ${byHand}`;
   } catch (error) {
     // The token is stored by now: a lost answer here must not read as "nothing was written".

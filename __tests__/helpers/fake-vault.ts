@@ -20,8 +20,11 @@ export interface RecordedRequest {
 export async function startFakeVault(options: {
   role: string;
   jwt: string;
-  /** Secret name -> updated_time (RFC 3339); names absent answer 404. */
-  secrets: Record<string, string>;
+  /**
+   * Secret name -> updated_time (RFC 3339), or that and the custom_metadata of its current version
+   * (version 2); names absent answer 404.
+   */
+  secrets: Record<string, string | { updated: string; customMetadata: Record<string, string> }>;
   /** Names the issued token may not read (a policy without them): 403. */
   forbidden?: string[];
 }): Promise<{ url: string; requests: RecordedRequest[]; issuedToken: string; setMode: (mode: VaultMode) => void; close: () => Promise<void> }> {
@@ -47,10 +50,11 @@ export async function startFakeVault(options: {
       if (metadata && request.method === 'GET') {
         const name = metadata[1];
         if (request.headers['x-vault-token'] !== issuedToken || options.forbidden?.includes(name)) return answer(403, { errors: ['permission denied'] });
-        const updated = options.secrets[name];
-        if (!updated) return answer(404, { errors: [] });
+        const secret = options.secrets[name];
+        if (!secret) return answer(404, { errors: [] });
+        const [updated, customMetadata] = typeof secret === 'string' ? [secret, null] : [secret.updated, secret.customMetadata];
         return answer(200, {
-          data: { created_time: '2025-06-01T10:00:00.000000001Z', current_version: 2, max_versions: 0, oldest_version: 0, updated_time: updated, versions: {} },
+          data: { created_time: '2025-06-01T10:00:00.000000001Z', current_version: 2, custom_metadata: customMetadata, max_versions: 0, oldest_version: 0, updated_time: updated, versions: {} },
         });
       }
       return answer(404, { errors: [] });

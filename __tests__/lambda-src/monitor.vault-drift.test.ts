@@ -38,13 +38,15 @@ describe('the shipped monitor with drift detection, against a Vault stand-in and
   });
   const gatewaySamples = async () => parseExposition(await (await fetch(`${gateway.url}/metrics`)).text()).filter((sample) => sample.labels.job === MONITOR_JOB);
 
-  test('logs in with the projected token, reads only metadata, and exports when each secret was written', async () => {
+  test('logs in with the projected token, reads only metadata, and exports when each secret was written and its token minted', async () => {
     const vault = await startFakeVault({
       role: 'claude-oauth-expiry-monitor',
       jwt: JWT,
       secrets: {
-        'claude-agent-service': '2026-04-18T16:10:02.123456789Z',
-        'claude-agent-service-spare-1': '2026-04-18T16:05:00Z',
+        // Stored by rotate --store: the mint time it recorded for the current version (2).
+        'claude-agent-service': { updated: '2026-04-18T16:10:02.123456789Z', customMetadata: { minted_at: '2026-04-18T16:07:09Z', minted_version: '2', recorded_by: 'claude-oauth-tokens' } },
+        // Recorded for version 1, then written by other means: the record is stale, the write time is what is known.
+        'claude-agent-service-spare-1': { updated: '2026-04-18T16:05:00Z', customMetadata: { minted_at: '2025-01-01T00:00:00Z', minted_version: '1' } },
         'claude-agent-service-spare-2': '2026-11-01T09:00:00.5Z',
       },
     });
@@ -65,6 +67,11 @@ describe('the shipped monitor with drift detection, against a Vault stand-in and
       const samples = await gatewaySamples();
       expect(byLabel(samples, DriftMetrics.secretUpdated.name, 'path')).toEqual({
         primary: parseVaultTime('2026-04-18T16:10:02Z'),
+        'spare-1': parseVaultTime('2026-04-18T16:05:00Z'),
+        'spare-2': parseVaultTime('2026-11-01T09:00:00Z'),
+      });
+      expect(byLabel(samples, DriftMetrics.secretMinted.name, 'path')).toEqual({
+        primary: parseVaultTime('2026-04-18T16:07:09Z'),
         'spare-1': parseVaultTime('2026-04-18T16:05:00Z'),
         'spare-2': parseVaultTime('2026-11-01T09:00:00Z'),
       });

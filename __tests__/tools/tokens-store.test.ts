@@ -62,7 +62,7 @@ describe('tokens rotate --store: the token into Vault KV v2 and the map line, in
     const secret = kv.secret('claude-agent-service')!;
     expect(secret.versions).toHaveLength(2);
     expect(secret.versions[1]).toEqual({ claude_oauth_token: fresh, claude_credentials_json: LEGACY }); // no trailing newline, legacy kept
-    expect(secret.customMetadata).toEqual({ minted_at: '2026-11-20T09:30:00Z', expires_at: '2027-11-20T09:30:00Z', recorded_by: 'claude-oauth-tokens' });
+    expect(secret.customMetadata).toEqual({ minted_at: '2026-11-20T09:30:00Z', expires_at: '2027-11-20T09:30:00Z', recorded_by: 'claude-oauth-tokens', minted_version: '2' });
     const write = kv.requests.find((request) => request.method === 'POST' && request.url.endsWith('/data/claude-agent-service'))!;
     expect(JSON.parse(write.body).options).toEqual({ cas: 1 });
     expect(mapLine('primary')).toBe('  primary: 1795167000, // 2026-11-20T09:30:00Z');

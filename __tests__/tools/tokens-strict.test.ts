@@ -326,7 +326,12 @@ describe('tokens promote: fail over to a spare in one validated edit', () => {
     expect(folder.text).toBe(EXAMPLE.replace('  primary: 1776528429, // 2026-04-18T16:07:09Z', '  primary: 1790000000, // 2026-09-21T14:13:20Z').replace("  'spare-1': 1776528280, // 2026-04-18T16:04:40Z\n", ''));
     const lines = run.stdout.split('\n');
     const step = (n: number) => lines.findIndex((line) => line.startsWith(`  ${n}.`));
-    expect(lines[step(1) + 1]).toBe('       vault kv get -field=claude_oauth_token secret/claude-agent-service-spare-1 | vault kv patch secret/claude-agent-service claude_oauth_token=-');
+    expect(lines[step(1) + 2]).toBe('       vault kv get -field=claude_oauth_token secret/claude-agent-service-spare-1 | vault kv patch secret/claude-agent-service claude_oauth_token=-');
+    // The spare's mint time, recorded for the version the copy wrote, so drift detection agrees with the map.
+    expect(lines[step(1) + 3]).toBe(
+      '       vault kv metadata patch -custom-metadata=minted_at=2026-09-21T14:13:20Z -custom-metadata=expires_at=2027-09-21T14:13:20Z -custom-metadata=recorded_by=claude-oauth-tokens ' +
+        '-custom-metadata=minted_version="$(vault kv metadata get -format=json secret/claude-agent-service | jq -r .data.current_version)" secret/claude-agent-service',
+    );
     expect(lines[step(2)]).toContain('npm run deploy -- vault-access claude-agent-service');
     expect(lines[step(3) + 1]).toBe('     For primary the deploy also has ESO sync the new token into each consumer and restarts deployment/claude-agent-service in claude-agent, waiting for each rollout.');
     expect(step(1)).toBeLessThan(step(2));

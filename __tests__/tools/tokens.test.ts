@@ -64,6 +64,9 @@ describe('npm run tokens', () => {
     expect(run.stdout).toContain("Rotated 'spare-1' in stacks/claude-agent-service/token-mint-epochs.ts: minted 2026-11-20T09:30:00Z, expires 2027-11-20T09:30:00Z (");
     // The same count of days as `status` shows: one function everywhere.
     expect(run.stdout).toMatch(/expires 2027-11-20T09:30:00Z \((\d+) days left, as status counts them\)\./);
+    // Recorded, not stored: the map now claims a token Vault may not hold, and the output says so before any step.
+    expect(run.stdout).toMatch(/\nRecorded only: the map now claims a token Vault may not hold yet\. Until step 3 stores it, do not merge this change/);
+    expect(run.stdout).toContain('(rotate spare-1 --store stores and records in one run.)');
     expect(run.stdout).toContain(`read -rs TOKEN && printf '%s' "$TOKEN" | vault kv patch secret/claude-agent-service-spare-1 claude_oauth_token=- ; unset TOKEN`);
     expect(run.stdout).toContain('npm run deploy -- claude-agent-service');
     expect(run.stdout).toContain('A spare is not in use: no agent restarts.');
