@@ -63,7 +63,7 @@ export function runSynth(run: SynthRun): number {
  */
 function synthesize(run: SynthRun): void {
   const settings = readSettings(run);
-  const inventory = readEpochMapChecked(run.projectDir, settings.expiryThresholds);
+  const inventory = readEpochMapChecked(run.projectDir, settings);
   for (const warning of inventory.warnings) run.stderr(redactSecrets(`WARNING: ${warning}`));
   if (settings.runbookUrl === DEFAULT_SETTINGS.runbookUrl) {
     run.stderr(
@@ -125,6 +125,7 @@ function synthesize(run: SynthRun): void {
     inventory,
     vaultAddress: settings.vaultAddress,
     authMount: settings.vaultAuthMount,
+    esoServiceAccount: settings.vault.esoServiceAccount,
     clusterSecretStore: settings.clusterSecretStoreServer
       ? { server: settings.clusterSecretStoreServer, namespaces: [settings.namespace], cluster }
       : undefined,

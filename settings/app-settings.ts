@@ -8,10 +8,10 @@
 import { AppSettings, DEFAULT_SETTINGS, KeepSetting, SettingsError, TokenDelivery } from './settings-model';
 import { boolean, Check, isObject, namespaceName, object, optional, shown, text, DNS_LABEL } from './setting-checks';
 import { objectName, printableText, secretKeyReference, url } from './destinations';
+import { vaultLayout } from './vault-setting';
 import { expiryThresholds, ignoredPodTemplateFields, legacyCredentials, podStartTimeout, prometheus, pushgateway, refreshInterval, scriptImage, sharedSecretEntries, stateBackend, tokenConsumers } from './setting-groups';
 import { credentialsIn, parseJson, SettingsSource, templateSequencesIn } from './settings-json';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './object-names';
-import { DEFAULT_VAULT_KV_LAYOUT } from '../inventory/vault-location';
 
 export * from './settings-model';
 export type { SettingsSource } from './settings-json';
@@ -47,6 +47,7 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   networkPolicies: boolean,
   adoptFromHcl: boolean,
   vaultAddress: optional(url('https://vault.example.com:8200', { plainHttp: 'loopback' })),
+  vault: vaultLayout,
   vaultAuthMount: text('a Vault auth mount path (letters, digits, -, _ and /)', /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'kubernetes'),
   clusterSecretStoreServer: optional(url('https://vault.vault:8200', { plainHttp: 'cluster' })),
   driftDetection: optional(object<{ vaultServer: string }>({ vaultServer: url('https://vault.vault:8200', { plainHttp: 'cluster' }) }, '{"vaultServer": "https://vault.vault:8200"}')),
@@ -134,7 +135,7 @@ function legacyCollisions(settings: Partial<AppSettings>): string[] {
         'Name it something else, e.g. "claude-credentials".',
     );
   }
-  if (legacy.source === 'vault' && legacy.vaultProperty === DEFAULT_VAULT_KV_LAYOUT.field) {
+  if (legacy.source === 'vault' && legacy.vaultProperty === (settings.vault ?? DEFAULT_SETTINGS.vault).field) {
     problems.push(
       `legacyCredentialsFile.vaultProperty is "${legacy.vaultProperty}", the token's own field: the token would land in a second Secret as a credentials file. ` +
         'Write the field that holds the .credentials.json, e.g. "claude_credentials_json".',

@@ -6,9 +6,10 @@ import * as path from 'path';
 import { runInThisContext } from 'vm';
 import { transformSync } from 'esbuild';
 import { EPOCH_MAP_EXPORT, EpochMapError, readEpochMapFile } from '../inventory/epoch-map-file';
-import { ExpiryThresholds } from '../inventory/expiry';
 import { readTokenInventory, TokenInventory } from '../inventory/token-inventory';
 import { EPOCH_MAP_FILE } from './project-paths';
+import { AppSettings } from './settings-model';
+import { inventorySettingsOf } from './vault-setting';
 
 /**
  * The map as the one reader reads it, validated; then the module itself, compiled by esbuild as
@@ -16,9 +17,9 @@ import { EPOCH_MAP_FILE } from './project-paths';
  * error is reported at its line, not as a loader's stack trace), must export exactly what the reader
  * read.
  */
-export function readEpochMapChecked(projectDir: string, thresholds: ExpiryThresholds): TokenInventory {
+export function readEpochMapChecked(projectDir: string, settings: Pick<AppSettings, 'expiryThresholds' | 'vault'>): TokenInventory {
   const text = readEpochMapFile(path.join(projectDir, EPOCH_MAP_FILE), EPOCH_MAP_FILE);
-  const inventory = readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { thresholds });
+  const inventory = readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, inventorySettingsOf(settings));
   let imported: unknown;
   try {
     imported = evaluateModule(text)[EPOCH_MAP_EXPORT];

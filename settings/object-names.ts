@@ -17,6 +17,8 @@ export const TEAM_SECRET_STORE = 'vault-kv';
 export const KUBE_PROMETHEUS_STACK_SELECTOR: Readonly<Record<string, string>> = { release: 'kube-prometheus-stack' };
 /** Mount path of Vault's Kubernetes auth method. */
 export const VAULT_AUTH_MOUNT = DEFAULT_VAULT_AUTH_MOUNT;
+/** External Secrets Operator's ServiceAccount as its Helm chart installs it. */
+export const ESO_SERVICE_ACCOUNT = { namespace: 'external-secrets', name: 'external-secrets' } as const;
 
 /** The Secret this project owns for the token alone (the default): nobody else's keys are in it. */
 export const DEDICATED_TOKEN_SECRET_NAME = 'claude-oauth-token';

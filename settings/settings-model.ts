@@ -6,7 +6,8 @@
 
 import { Duration } from '../inventory/duration';
 import { DEFAULT_EXPIRY_THRESHOLDS, ExpiryThresholds } from '../inventory/expiry';
-import { AGENTS_DEPLOYMENT, AGENTS_NAMESPACE, MONITORING_NAMESPACE, TEAM_SECRET_STORE, VAULT_AUTH_MOUNT } from './object-names';
+import { AGENTS_DEPLOYMENT, AGENTS_NAMESPACE, ESO_SERVICE_ACCOUNT, MONITORING_NAMESPACE, TEAM_SECRET_STORE, VAULT_AUTH_MOUNT } from './object-names';
+import { DEFAULT_VAULT_KV_LAYOUT } from '../inventory/vault-location';
 import { DEFAULT_PUSHGATEWAY_URL, RestartTarget } from '../lambda-src/contract';
 import { DEFAULT_SCRIPT_IMAGE } from './script-pods';
 
@@ -41,6 +42,18 @@ export interface KeepSetting {
   readonly usernameSecret: { readonly name: string; readonly key: string };
 }
 
+/** Where the tokens live in Vault, and who reads them there. */
+export interface VaultLayoutSetting {
+  /** KV v2 mount, e.g. `secret`. */
+  readonly mount: string;
+  /** Secret name of `primary`; spare `p` lives at `<baseName>-<p>`. */
+  readonly baseName: string;
+  /** Field of each secret that holds the token. */
+  readonly field: string;
+  /** External Secrets Operator's ServiceAccount, which the least-privilege role admits. */
+  readonly esoServiceAccount: { readonly namespace: string; readonly name: string };
+}
+
 export interface AppSettings {
   readonly runbookUrl: string;
   /** When a token turns warning and critical: alerts, `tokens status`, synth's table and `check` alike. */
@@ -66,6 +79,8 @@ export interface AppSettings {
   readonly vaultAddress?: string;
   /** Mount path of Vault's Kubernetes auth method, which ESO (and the monitor) log in through. */
   readonly vaultAuthMount: string;
+  /** The tokens' Vault layout (KV v2 mount, secret name, field) and ESO's ServiceAccount. */
+  readonly vault: VaultLayoutSetting;
   readonly clusterSecretStoreServer?: string;
   readonly driftDetection?: { readonly vaultServer: string };
   readonly kubeconfigPath?: string;
@@ -105,6 +120,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   networkPolicies: false,
   adoptFromHcl: false,
   vaultAuthMount: VAULT_AUTH_MOUNT,
+  vault: { ...DEFAULT_VAULT_KV_LAYOUT, esoServiceAccount: ESO_SERVICE_ACCOUNT },
   podStartTimeout: '2m',
   scriptImage: DEFAULT_SCRIPT_IMAGE,
   ignoredPodTemplateFields: [],

@@ -10,12 +10,13 @@
  */
 import { existsSync, rmSync } from 'fs';
 import * as path from 'path';
-import { EpochSeconds, ExpiryThresholds, isoUtc, nowInSeconds } from '../inventory/expiry';
+import { EpochSeconds, isoUtc, nowInSeconds } from '../inventory/expiry';
 import { readTokenInventory, TokenInventory } from '../inventory/token-inventory';
 import { redactSecrets } from '../inventory/token-shape';
 import { RESTART_JOB_NAME } from '../constructs/agent-restart-job';
 import { AppSettings, DEFAULT_SETTINGS } from '../settings/app-settings';
 import { readProjectSettings } from '../settings/settings-file';
+import { inventorySettingsOf } from '../settings/vault-setting';
 import { EPOCH_MAP_FILE, REPO_ROOT } from '../settings/project-paths';
 import { deployCommand, STACKS } from '../settings/stack-graph';
 import { describeConsumers, tokenConsumersOf } from '../settings/token-consumers';
@@ -47,10 +48,10 @@ function resolveBase(projectDir: string, ref: string | undefined): { sha: string
 }
 
 /** A side's tokens as of `now`, or why its map does not read. */
-function inventoryFrom(text: string | undefined, now: EpochSeconds, thresholds: ExpiryThresholds): { inventory?: TokenInventory; error?: string } {
+function inventoryFrom(text: string | undefined, now: EpochSeconds, settings: AppSettings): { inventory?: TokenInventory; error?: string } {
   if (text === undefined) return { error: `no ${EPOCH_MAP_FILE}` };
   try {
-    return { inventory: readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { now, thresholds }) };
+    return { inventory: readTokenInventory({ fileName: EPOCH_MAP_FILE, text }, { now, ...inventorySettingsOf(settings) }) };
   } catch (error) {
     return { error: (error as Error).message };
   }
@@ -127,8 +128,8 @@ async function check(projectDir: string, options: CheckOptions): Promise<CheckRe
         throw new CannotRun(`${error.message} (${label})`);
       }),
     ]);
-    const headTokens = inventoryFrom(head.epochMapText, now, settings.expiryThresholds);
-    const baseTokens = inventoryFrom(base.epochMapText, now, settings.expiryThresholds);
+    const headTokens = inventoryFrom(head.epochMapText, now, settings);
+    const baseTokens = inventoryFrom(base.epochMapText, now, settings);
 
     const failures: string[] = [];
     const notes: string[] = [];

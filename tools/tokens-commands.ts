@@ -81,7 +81,7 @@ export function remove(positional: string[], options: Options, io: CliIo): numbe
     delete expected[tokenPath];
     return { text: removeEntry(document, tokenPath), expected };
   });
-  const vault = vaultSecretLocation(tokenPath);
+  const vault = vaultSecretLocation(tokenPath, (io.settings ?? DEFAULT_SETTINGS).vault);
   const deploy = deployCommand(['vault-access', 'claude-agent-service'], io.settings ?? DEFAULT_SETTINGS);
   io.stdout(
     `Removed '${tokenPath}' from ${fileNameOf(io)}; ${inventory.tokens.length} token${inventory.tokens.length === 1 ? '' : 's'} left.\n` +
@@ -121,7 +121,7 @@ export function promote(positional: string[], options: Options, io: CliIo): numb
 
   const settings = io.settings ?? DEFAULT_SETTINGS;
   const delivery = deliveryOf(settings);
-  const [from, to] = [vaultSecretLocation(spare), vaultSecretLocation(PRIMARY_TOKEN_PATH)];
+  const [from, to] = [vaultSecretLocation(spare, settings.vault), vaultSecretLocation(PRIMARY_TOKEN_PATH, settings.vault)];
   io.stdout(
     [
       `Promoted '${spare}' in ${fileNameOf(io)}: '${PRIMARY_TOKEN_PATH}' now records its mint time ${isoUtc(mintedAt)} (expires ${isoUtc(expiryOf(mintedAt))}), and its own line is gone.`,

@@ -2,6 +2,7 @@
  * Reading and editing the epoch map for the `tokens` commands: every edit validated as synth
  * validates it and written under the map's lock, or nothing written.
  */
+import { inventorySettingsOf } from '../settings/vault-setting';
 import * as path from 'path';
 import { EpochMapDocument, EpochMapError, mintEpochsOf, readEpochMap, readEpochMapFile } from '../inventory/epoch-map-file';
 import { EpochSeconds, isoUtc } from '../inventory/expiry';
@@ -24,7 +25,7 @@ export function readMap(io: CliIo): EpochMapDocument {
 
 /** The inventory the document describes, validated exactly as synth validates it, with the settings' thresholds. */
 export function inventoryOf(document: EpochMapDocument, now: EpochSeconds, settings: AppSettings = DEFAULT_SETTINGS): TokenInventory {
-  return asCliError(() => buildTokenInventory(mintEpochsOf(document), { now, document, thresholds: settings.expiryThresholds }));
+  return asCliError(() => buildTokenInventory(mintEpochsOf(document), { now, document, ...inventorySettingsOf(settings) }));
 }
 
 export function asCliError<T>(read: () => T): T {
