@@ -23,12 +23,13 @@ export interface HttpAnswer {
  */
 export function httpRequest(
   url: URL,
-  options: { method: 'GET' | 'PUT' | 'POST' | 'PATCH'; headers?: Record<string, string>; body?: string; timeoutMs: number; ca?: string },
+  options: { method: 'GET' | 'PUT' | 'POST' | 'PATCH'; headers?: Record<string, string>; body?: string; timeoutMs: number; ca?: string; clientCertificate?: { cert: string; key: string } },
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const headers = { ...options.headers, ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }) };
-    const request = client.request(url, { method: options.method, headers, ...(options.ca ? { ca: options.ca } : {}) }, (response) => {
+    const tls = { ...(options.ca ? { ca: options.ca } : {}), ...(options.clientCertificate ?? {}) };
+    const request = client.request(url, { method: options.method, headers, ...tls }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {

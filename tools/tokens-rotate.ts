@@ -7,7 +7,8 @@ import { EARLIEST_MINT_EPOCH, EpochSeconds, expiryOf, isoUtc, statusOf } from '.
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
 import { probeToken } from '../lambda-src/token-probe';
 import { MINTED_AT_KEY } from '../lambda-src/vault-metadata';
-import { checkSecretReadable, storeSecretField, vaultConnectionFromEnv, VaultStoreError } from './vault-kv';
+import { checkSecretReadable, storeSecretField } from './vault-kv';
+import { vaultConnectionFromEnv, VaultStoreError } from './vault-connection';
 import { DEFAULT_SETTINGS } from '../settings/app-settings';
 import { deployCommand } from '../settings/stack-graph';
 import { CliError, CliIo, TokensExit } from './tokens-io';

@@ -5,30 +5,11 @@
  * that happened in between is refused, never overwritten. Then the mint and expiry times go into the
  * secret's custom_metadata. Nothing here ever puts the value in a message.
  */
-import { existsSync } from 'fs';
-import { homedir } from 'os';
-import * as path from 'path';
-import { describeRequestError, httpRequest, plainHttpOffLoopback } from '../lambda-src/http-request';
+import { describeRequestError, httpRequest } from '../lambda-src/http-request';
 import { MINTED_VERSION_KEY } from '../lambda-src/vault-metadata';
 import { VaultSecretLocation } from '../inventory/vault-location';
-import { readBoundedFile, UnreadableFileError } from '../inventory/bounded-file';
+import { VaultConnection, VaultStoreError } from './vault-connection';
 
-/** How to reach Vault: `VAULT_ADDR`, and `VAULT_TOKEN` or the Vault CLI's token file. */
-export interface VaultConnection {
-  readonly address: string;
-  readonly token: string;
-  readonly namespace?: string;
-  readonly ca?: string;
-  readonly timeoutMs: number;
-}
-
-/** Vault refused, or could not be reached; the message says whether anything was written. */
-export class VaultStoreError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VaultStoreError';
-  }
-}
 
 /**
  * Errors a request meets before any byte of it reaches Vault (no connection, no name, a certificate
@@ -39,50 +20,6 @@ const NOTHING_SENT = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_TLS_CERT_ALTNAME_INVALID',
   'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED',
 ]);
-
-/** The connection the Vault CLI would use, from the environment; a clear error naming what is missing. */
-export function vaultConnectionFromEnv(env: Readonly<Record<string, string | undefined>>, home = env.HOME || homedir()): VaultConnection {
-  const address = env.VAULT_ADDR;
-  if (!address) throw new VaultStoreError('VAULT_ADDR is not set: export it (e.g. https://vault.example.com:8200) as for the Vault CLI.');
-  let url: URL;
-  try {
-    url = new URL(address);
-  } catch {
-    throw new VaultStoreError('VAULT_ADDR is not a URL: write e.g. https://vault.example.com:8200.');
-  }
-  if (url.username || url.password) throw new VaultStoreError('VAULT_ADDR holds a user or password: remove them; the Vault token comes from VAULT_TOKEN or ~/.vault-token.');
-  if (plainHttpOffLoopback(address)) {
-    throw new VaultStoreError(`VAULT_ADDR ${url.origin} is plain http: the Vault token and the new OAuth token would travel in clear. Use https (or a port-forward to 127.0.0.1).`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new VaultStoreError(`VAULT_ADDR is a ${url.protocol} URL: write Vault's https:// address, e.g. https://vault.example.com:8200.`);
-  const tokenFile = path.join(home, '.vault-token');
-  const token = env.VAULT_TOKEN || (existsSync(tokenFile) ? readVaultFile(tokenFile, 'the Vault CLI\'s token file ~/.vault-token', 'log in again (vault login), or set VAULT_TOKEN').trim() : '');
-  if (!token) throw new VaultStoreError('no Vault token: set VAULT_TOKEN, or log in with the Vault CLI (vault login), which writes ~/.vault-token.');
-  if (!/^[\x21-\x7e]+$/.test(token)) {
-    throw new VaultStoreError(`the Vault token (${env.VAULT_TOKEN ? 'VAULT_TOKEN' : '~/.vault-token'}) holds a space, line break or unprintable character: set it to the token alone.`);
-  }
-  const ca = env.VAULT_CACERT ? readVaultFile(env.VAULT_CACERT, `VAULT_CACERT ${env.VAULT_CACERT}`, "point VAULT_CACERT at the PEM file of Vault's CA") : undefined;
-  return { address: address.replace(/\/+$/, ''), token, namespace: env.VAULT_NAMESPACE || undefined, ca, timeoutMs: clientTimeoutMs(env.VAULT_CLIENT_TIMEOUT) };
-}
-
-/** `VAULT_CLIENT_TIMEOUT` as the Vault CLI reads it (seconds, or `30s`, `2m`); 10 s when unset. */
-function clientTimeoutMs(text: string | undefined): number {
-  if (text === undefined || text === '') return 10_000;
-  const match = /^([1-9][0-9]{0,3})(s|m)?$/.exec(text);
-  const seconds = match ? Number(match[1]) * (match[2] === 'm' ? 60 : 1) : 0;
-  if (seconds < 1 || seconds > 3600) throw new VaultStoreError(`VAULT_CLIENT_TIMEOUT "${text}" is not a timeout from 1s to 60m: write e.g. 30s or 2m, or unset it (10s).`);
-  return seconds * 1000;
-}
-
-/** A small file the Vault CLI's settings name, read the one safe way (a FIFO there would hang the run). */
-function readVaultFile(file: string, label: string, fix: string): string {
-  try {
-    return readBoundedFile(file, { label, fix, maxBytes: 1024 * 1024 });
-  } catch (error) {
-    if (error instanceof UnreadableFileError) throw new VaultStoreError(`${error.message} Nothing was sent to Vault.`);
-    throw error;
-  }
-}
 
 interface KvRead {
   readonly exists: boolean;
@@ -99,7 +36,7 @@ interface KvRead {
 async function call(vault: VaultConnection, method: 'GET' | 'POST', apiPath: string, body?: unknown, writing?: string) {
   const headers: Record<string, string> = { 'x-vault-token': vault.token, 'content-type': 'application/json', ...(vault.namespace ? { 'x-vault-namespace': vault.namespace } : {}) };
   try {
-    const answer = await httpRequest(new URL(`${vault.address}/v1/${apiPath}`), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: vault.timeoutMs, ca: vault.ca });
+    const answer = await httpRequest(new URL(`${vault.address}/v1/${apiPath}`), { method, headers, body: body === undefined ? undefined : JSON.stringify(body), timeoutMs: vault.timeoutMs, ca: vault.ca, clientCertificate: vault.clientCertificate });
     let json: unknown;
     try {
       json = answer.text ? JSON.parse(answer.text) : {};

@@ -1,4 +1,5 @@
-import { createServer } from 'http';
+import { createServer, RequestListener } from 'http';
+import { createServer as createHttpsServer } from 'https';
 import { freePort } from '../../devkit/real-binaries';
 import { RecordedRequest } from './fake-vault';
 
@@ -19,14 +20,19 @@ interface StoredSecret {
  * - `POST /v1/secret/metadata/:name` `{custom_metadata}`: replaces the custom metadata, 204;
  * - any request without the right `X-Vault-Token`: 403 `{errors: ["permission denied"]}`.
  */
-export async function startKvV2(token: string, initial: Record<string, Record<string, unknown>> = {}) {
+export async function startKvV2(
+  token: string,
+  initial: Record<string, Record<string, unknown>> = {},
+  /** Serve https with this pair, and ask every client for a certificate signed by `clientCa`. */
+  tls?: { readonly cert: string; readonly key: string; readonly clientCa: string },
+) {
   const secrets = new Map<string, StoredSecret>(Object.entries(initial).map(([name, data]) => [name, { versions: [data], customMetadata: {} }]));
   const requests: RecordedRequest[] = [];
   let beforeWrite: ((name: string) => void) | undefined;
   let refuseMetadata = false;
   let readAnswer: { status: number; text: string } | undefined;
   let lateAnswers: { kind: 'data' | 'metadata'; ms: number } | undefined;
-  const server = createServer((request, response) => {
+  const handler: RequestListener = (request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
     request.on('end', () => {
@@ -73,11 +79,12 @@ export async function startKvV2(token: string, initial: Record<string, Record<st
       }
       return answer(405, { errors: ['unsupported operation'] });
     });
-  });
+  };
+  const server = tls ? createHttpsServer({ cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: true, rejectUnauthorized: true }, handler) : createServer(handler);
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     requests,
     secret: (name: string) => secrets.get(name),
     /** Runs just before a data write is applied: where a concurrent writer strikes. */
