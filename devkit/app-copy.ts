@@ -105,12 +105,12 @@ export class AppCopy {
    * As `run`, without blocking this process: for commands that talk to a server the test itself runs
    * (a synchronous spawn would freeze that server until the command gave up).
    */
-  runAsync(script: string, args: readonly string[] = [], input = ''): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  runAsync(script: string, args: readonly string[] = [], input = '', env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
     const command = this.packageScript(script);
     return new Promise((resolve, reject) => {
       const child = spawn('sh', ['-c', `${command} "$@"`, script, ...args], {
         cwd: this.dir,
-        env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
       });
       let stdout = '';
       let stderr = '';

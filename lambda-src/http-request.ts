@@ -1,5 +1,7 @@
 import * as http from 'http';
 import * as https from 'https';
+import { connect as connectTls } from 'tls';
+import { openTunnel } from './proxy-tunnel';
 
 /** The whole exchange did not finish within its deadline. */
 export class RequestTimeoutError extends Error {
@@ -16,20 +18,33 @@ export interface HttpAnswer {
   readonly text: string;
 }
 
+export interface HttpRequestOptions {
+  readonly method: 'GET' | 'PUT' | 'POST' | 'PATCH';
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  readonly timeoutMs: number;
+  readonly ca?: string;
+  readonly clientCertificate?: { readonly cert: string; readonly key: string };
+  /** An http proxy to tunnel an https request through (see proxy-tunnel.ts, proxyFor). */
+  readonly proxy?: URL;
+}
+
 /**
  * One HTTP(S) request with a deadline on the whole exchange; TLS certificates are verified (Node's
- * default). Plain node:http rather than fetch: loading fetch (undici) doubles a run's memory.
- * Rejects with the socket error (its `code`, e.g. ECONNREFUSED) or a {@link RequestTimeoutError}.
+ * default), end to end even through a proxy. Plain node:http rather than fetch: loading fetch
+ * (undici) doubles a run's memory. Rejects with the socket error (its `code`, e.g. ECONNREFUSED) or
+ * a {@link RequestTimeoutError}.
  */
-export function httpRequest(
-  url: URL,
-  options: { method: 'GET' | 'PUT' | 'POST' | 'PATCH'; headers?: Record<string, string>; body?: string; timeoutMs: number; ca?: string; clientCertificate?: { cert: string; key: string } },
-): Promise<HttpAnswer> {
+export async function httpRequest(url: URL, options: HttpRequestOptions): Promise<HttpAnswer> {
+  const started = Date.now();
+  const tunnel = options.proxy && url.protocol === 'https:' ? await openTunnel(options.proxy, url, options.timeoutMs) : undefined;
+  const timeoutMs = Math.max(1, options.timeoutMs - (Date.now() - started));
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const headers = { ...options.headers, ...(options.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(options.body)) }) };
     const tls = { ...(options.ca ? { ca: options.ca } : {}), ...(options.clientCertificate ?? {}) };
-    const request = client.request(url, { method: options.method, headers, ...tls }, (response) => {
+    const through = tunnel ? { createConnection: () => connectTls({ socket: tunnel, servername: url.hostname, ...tls }) } : {};
+    const request = client.request(url, { method: options.method, headers, ...tls, ...through }, (response) => {
       let text = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
@@ -41,7 +56,7 @@ export function httpRequest(
       });
       response.on('error', fail);
     });
-    const deadline = setTimeout(() => request.destroy(new RequestTimeoutError(options.timeoutMs)), options.timeoutMs);
+    const deadline = setTimeout(() => request.destroy(new RequestTimeoutError(options.timeoutMs)), timeoutMs);
     function fail(error: Error): void {
       clearTimeout(deadline);
       reject(error);

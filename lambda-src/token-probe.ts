@@ -1,4 +1,5 @@
 import { describeRequestError, httpRequest, plainHttpOffLoopback, RequestTimeoutError } from './http-request';
+import { proxyFor } from './proxy-tunnel';
 
 /*
  * Whether a token still works, asked of an endpoint that spends no usage (contract.ts names it). Its
@@ -86,13 +87,15 @@ export function probeEndpointProblem(endpoint: string): string | undefined {
 /** Asks the endpoint with one token. Never throws with, logs, or returns anything of the token. */
 export async function probeToken(
   token: string,
-  options: { endpoint: string; betaHeader: string; timeoutMs: number },
+  options: { endpoint: string; betaHeader: string; timeoutMs: number; env?: Readonly<Record<string, string | undefined>> },
 ): Promise<ProbeOutcome> {
   const problem = probeEndpointProblem(options.endpoint);
   if (problem) throw new Error(problem);
   if (token.trim() === '') return { result: 'rejected', reason: 'invalid' };
   try {
-    const answer = await httpRequest(new URL(options.endpoint), {
+    const url = new URL(options.endpoint);
+    const answer = await httpRequest(url, {
+      proxy: proxyFor(url, options.env ?? process.env),
       method: 'GET',
       headers: { authorization: `Bearer ${token.trim()}`, 'anthropic-beta': options.betaHeader, accept: 'application/json' },
       timeoutMs: options.timeoutMs,

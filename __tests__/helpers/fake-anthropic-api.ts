@@ -1,5 +1,6 @@
 import { randomBytes } from 'crypto';
-import { createServer, IncomingHttpHeaders } from 'http';
+import { createServer, IncomingHttpHeaders, RequestListener } from 'http';
+import { createServer as createHttpsServer } from 'https';
 import { freePort } from '../../devkit/real-binaries';
 
 /** A fresh token of the real shape, made at test time (never committed): the prefix and 95 more characters, 108 in all. */
@@ -28,9 +29,13 @@ const ANSWERS: Record<Exclude<Behaviour, 'slow'>, { status: number; body: string
  * A loopback stand-in for the probe endpoint: answers per token (by its Authorization header) and
  * records every request's headers.
  */
-export async function startFakeApi(behaviours: Map<string, Behaviour>): Promise<{ url: string; requests: IncomingHttpHeaders[]; close: () => Promise<void> }> {
+export async function startFakeApi(
+  behaviours: Map<string, Behaviour>,
+  /** Serve https with this pair (its certificate names the hosts a test may use). */
+  tls?: { readonly cert: string; readonly key: string },
+): Promise<{ url: string; port: number; requests: IncomingHttpHeaders[]; close: () => Promise<void> }> {
   const requests: IncomingHttpHeaders[] = [];
-  const server = createServer((request, response) => {
+  const handler: RequestListener = (request, response) => {
     requests.push(request.headers);
     const token = /^Bearer (.*)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
     const behaviour = behaviours.get(token) ?? 'invalid';
@@ -40,11 +45,13 @@ export async function startFakeApi(behaviours: Map<string, Behaviour>): Promise<
     }
     const { status, body } = ANSWERS[behaviour];
     response.writeHead(status, { 'content-type': 'application/json' }).end(body);
-  });
+  };
+  const server = tls ? createHttpsServer(tls, handler) : createServer(handler);
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${port}/api/oauth/profile`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/api/oauth/profile`,
+    port,
     requests,
     close: () =>
       new Promise((resolve) => {
