@@ -2,7 +2,10 @@
  * What `npm run tokens -- --help` and `<command> --help` print.
  */
 
-export const USAGE = `Usage: npm run tokens -- <command>
+export const USAGE = `Usage: node bin/tokens.js <command>   (or npm run tokens -- <command>)
+
+Commands that read a token (probe, rotate --store) are best run as node bin/tokens.js: npm starts
+slower than a paste, and the terminal shows what arrives before the silent prompt. Wait for it.
 
   status [--json] [--fail-under-days N] [--at <ISO 8601 | unix seconds>]
       The tokens with Vault path, minted, expires, days left and status (as of --at, default now).

@@ -76,7 +76,7 @@ export async function rotate(positional: string[], options: Options, io: CliIo):
       `  5. Deploy: ${deploy}   (it runs the monitor once and waits for the push)`,
       ...agentsPickUp(tokenPath, settings, delivery),
       `  6. Watch ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (docs/rotation.md, Rotating a token).`,
-      ...(added ? [] : revokeOldToken(token.vault)),
+      ...(added ? [] : revokeOldToken(7, token.vault)),
       '',
     ].join('\n'),
   );
@@ -84,11 +84,12 @@ export async function rotate(positional: string[], options: Options, io: CliIo):
 }
 
 /** Minting a token does not revoke the one it replaces: the step that does, and how to see it worked. */
-export function revokeOldToken(vault: { path: string; field: string }, previousVersion?: number): string[] {
+export function revokeOldToken(step: number, vault: { path: string; field: string }, previousVersion?: number): string[] {
   const version = previousVersion === undefined ? '<the version before yours>' : String(previousVersion);
   return [
-    "  7. Revoke the token this one replaces: minting a new one does not revoke it. At claude.ai, logged in to the agents' account,",
-    '     revoke the old Claude Code token (one at a time; it may take a while to take effect). To confirm it is dead:',
+    `  ${step}. After the deploy (the agents run on the old token until it restarts them), revoke the token this one replaces:`,
+    "     minting a new one does not revoke it. At claude.ai, logged in to the agents' account, revoke the old Claude Code token",
+    '     (one at a time; it may take a while to take effect). To confirm it is dead:',
     `       vault kv get -version=${version} -field=${vault.field} ${vault.path} | node bin/tokens.js probe --stdin   (says "rejected")`,
   ];
 }
@@ -150,14 +151,21 @@ export async function storeAndRecord(
       TokensExit.vault,
     );
   }
+  const settings = io.settings ?? DEFAULT_SETTINGS;
+  // A new path widens the Vault policy: vault-access too (with Vault admin credentials).
+  const deploy = deployCommand(stored.created ? ['vault-access', 'claude-agent-service'] : ['claude-agent-service'], settings);
   io.stdout(
     [
       `Stored the token in Vault at ${vault.path} (version ${stored.version}${stored.created ? ', a new secret' : `, was ${stored.previousVersion}; its other fields kept`}), ` +
         `with minted_at and expires_at in its custom_metadata, and recorded '${tokenPath}' in ${fileName}: minted ${isoUtc(mintedAt)}, expires ${isoUtc(expiryOf(mintedAt))}.`,
       ...(stored.metadataProblem ? [`WARNING: ${stored.metadataProblem}`] : []),
       '',
-      `Next: open the pull request (git diff ${fileName} is one line); after merge, deploy as npm run check says.`,
-      ...(stored.created ? [] : revokeOldToken(vault, stored.previousVersion)),
+      'The rest of the rotation:',
+      `  1. Review: git diff ${fileName}   (one line), then open the pull request; CI runs npm run check, which names what the deploy changes.`,
+      `  2. After merge, deploy: ${deploy}   (it runs the monitor once and waits for the push)`,
+      ...agentsPickUp(tokenPath, settings, deliveryOf(settings)),
+      `  3. Watch ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy.`,
+      ...(stored.created ? [] : revokeOldToken(4, vault, stored.previousVersion)),
       '',
     ].join('\n'),
   );
