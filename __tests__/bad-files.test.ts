@@ -54,14 +54,14 @@ describe('the map edited beside what a killed run left', () => {
     const live = `.token-mint-epochs.ts.${process.pid}.ba9876543210.tmp`;
     writeFileSync(path.join(dir, leftover), 'half a map');
     writeFileSync(path.join(dir, live), 'a map being written');
-    const run = await app.tokens(['rotate', 'spare-2', '--minted-at', '2026-11-20T09:30:00Z']);
+    const run = await app.tokens(['rotate', 'spare-2', '--record-only', '--minted-at', '2026-11-20T09:30:00Z']);
     expect(run.status).toBe(0);
     expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([live]);
   });
 
   test('a missing map folder is said as the missing map, not as a lock that could not be made', async () => {
     rmSync(path.join(app.dir, 'stacks/claude-agent-service'), { recursive: true });
-    const run = await app.tokens(['rotate', 'spare-2', '--minted-at', '2026-11-20T09:30:00Z']);
+    const run = await app.tokens(['rotate', 'spare-2', '--record-only', '--minted-at', '2026-11-20T09:30:00Z']);
     expect(run.status).not.toBe(0);
     expect(run.stderr).toContain(`${EPOCH_MAP_FILE} does not exist: restore it from git`);
     expect(run.stderr).not.toMatch(/ENOENT|\.lock/);

@@ -33,7 +33,7 @@ describe('the vault setting', () => {
     const status = await app.tokens(['status', '--json'], { CDKTF_CONTEXT_JSON: context });
     expect(status.status).toBe(0);
     expect(JSON.parse(status.stdout).map((token: { vault_path: string }) => token.vault_path)).toEqual(['kv/platform/claude-agents', 'kv/platform/claude-agents-spare-1', 'kv/platform/claude-agents-spare-2']);
-    const rotate = await app.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z'], { CDKTF_CONTEXT_JSON: context });
+    const rotate = await app.tokens(['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-20T09:30:00Z'], { CDKTF_CONTEXT_JSON: context });
     expect(rotate.status).toBe(0);
     expect(rotate.stdout).toContain('vault kv patch kv/platform/claude-agents-spare-1 token=-');
   });

@@ -38,7 +38,7 @@ export function driftAlerts(props: DriftAlertsProps = {}): AlertRecord[] {
       description:
         `The token Vault holds for "{{ $labels.${PATH_LABEL} }}" was minted or written {{ $value | humanizeDuration }} after the mint time ` +
         'token-mint-epochs.ts records: it was probably rotated without updating the map, so its expiry alerts are wrong. ' +
-        `Record the real mint time: npm run tokens -- rotate {{ $labels.${PATH_LABEL} }} --minted-at <when it was minted>.`,
+        `Record the real mint time: npm run tokens -- rotate {{ $labels.${PATH_LABEL} }} --record-only --minted-at <when it was minted>.`,
       runbookHeading: 'ClaudeOAuthTokenMintEpochDrift',
       perToken: true,
     },

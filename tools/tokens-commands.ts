@@ -134,7 +134,7 @@ export function promote(positional: string[], options: Options, io: CliIo): numb
       `  2. Deploy (the spare leaves the Vault policy, so with Vault admin credentials): ${deployCommand(['vault-access', 'claude-agent-service'], settings)}`,
       '  3. The agents onto the new primary:',
       ...agentsPickUp(PRIMARY_TOKEN_PATH, settings, delivery),
-      `  4. Mint a new spare when you can: npm run tokens -- rotate ${spare} --add, which prints how to store it.`,
+      `  4. Mint a new spare when you can, and store and record it in one run: node bin/tokens.js rotate ${spare} --add --store`,
       '',
     ].join('\n'),
   );

@@ -9,9 +9,9 @@ slower than a paste, and the terminal shows what arrives before the silent promp
 
   status [--json] [--fail-under-days N] [--at <ISO 8601 | unix seconds>]
       The tokens with Vault path, minted, expires, days left and status (as of --at, default now).
-  rotate <path> [--minted-at now|<ISO 8601>|<unix seconds>] [--add] [--store]
+  rotate <path> --store | --record-only [--minted-at now|<ISO 8601>|<unix seconds>] [--add]
       Record that <path> was re-minted (default: now). Rewrites only its line; --add for a new path;
-      --store also writes the token (read at a silent prompt) to Vault first.
+      --store writes the token (read at a silent prompt) to Vault first; --record-only records only.
   remove <path>
       Retire a spare (never 'primary').
   promote <spare>
@@ -33,13 +33,14 @@ The tokens of the map with their Vault path, mint and expiry times, days left an
 (default now). --json prints the same as JSON; --fail-under-days N exits 3 if a token has fewer days left.
 
 Example: npm run tokens -- status --fail-under-days 30`,
-  rotate: `Usage: npm run tokens -- rotate <path> [--minted-at now|<ISO 8601>|<unix seconds>] [--add] [--force]
-       node bin/tokens.js rotate <path> --store [--minted-at …] [--add] [--skip-probe] [--endpoint URL]
+  rotate: `Usage: node bin/tokens.js rotate <path> --store [--minted-at …] [--add] [--force] [--skip-probe] [--endpoint URL]
+       node bin/tokens.js rotate <path> --record-only [--minted-at now|<ISO 8601>|<unix seconds>] [--add] [--force]
 
 Records that <path> was minted anew (default: now): rewrites only its line of the map, value and date
 comment, validated as synth validates it; --add for a path not in the map yet; --force to record a
-mint time that leaves the token already critical or expired. Prints the rest of the
-rotation: how to store the token in Vault, review, deploy.
+mint time that leaves the token already critical or expired. One of --store or --record-only is
+required: the alerts trust the map, so a line that Vault does not back would turn them green.
+--record-only prints the rest of the rotation: how to store the token in Vault, review, deploy.
 
 --store does the Vault step too: reads the token once at a silent prompt (or from stdin; never an
 argument), checks its shape, probes it (--skip-probe to store it unchecked), writes it to Vault KV v2

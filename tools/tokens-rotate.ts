@@ -19,11 +19,21 @@ import { agentsPickUp } from './tokens-steps';
 import { endpointAndToken } from './terminal-input';
 
 export async function rotate(positional: string[], options: Options, io: CliIo): Promise<number> {
-  allowOnly(options, ['minted-at', 'add', 'force', 'store', 'endpoint', 'skip-probe'], 'rotate');
+  allowOnly(options, ['minted-at', 'add', 'force', 'store', 'record-only', 'endpoint', 'skip-probe'], 'rotate');
   if (!options.has('store') && (options.has('endpoint') || options.has('skip-probe'))) {
     throw new CliError('--endpoint and --skip-probe go with --store (they choose how the token is checked before it is stored).', TokensExit.usage);
   }
   const tokenPath = tokenPathArgument(positional, 'rotate', 'primary');
+  // The map is what every alert trusts: a line that nothing in Vault backs turns them green.
+  if (options.has('store') === options.has('record-only')) {
+    throw new CliError(
+      options.has('store')
+        ? '--store and --record-only exclude each other: --store writes the token to Vault and records it; --record-only records a token already there.'
+        : `rotate records a mint time every expiry alert then trusts; say how the token gets to Vault: --store (read at a silent prompt, probed, stored, then recorded: node bin/tokens.js rotate ${tokenPath} --store) ` +
+            'or --record-only (you store it yourself before this change merges). Nothing was written.',
+      TokensExit.usage,
+    );
+  }
   const now = io.now();
   const mintedAt = instantOption(String(options.get('minted-at') ?? 'now'), now, 'minted-at');
   const adding = options.has('add');
@@ -146,7 +156,7 @@ export async function storeAndRecord(
     const why = error instanceof Error ? error.message : String(error);
     throw new CliError(
       `the token is stored in Vault (${vault.path}, version ${stored.version}), but ${fileName} was not updated: ${why}\n` +
-        `To finish: npm run tokens -- rotate ${tokenPath}${stored.created ? ' --add' : ''} --minted-at ${isoUtc(mintedAt)}   (records it; no need to store again)\n` +
+        `To finish: npm run tokens -- rotate ${tokenPath}${stored.created ? ' --add' : ''} --record-only --minted-at ${isoUtc(mintedAt)}   (records it; no need to store again)\n` +
         (stored.created ? `To undo instead: vault kv metadata delete ${vault.path}   (the path was new)` : `To undo instead: vault kv rollback -version=${stored.previousVersion} ${vault.path}`),
       TokensExit.vault,
     );

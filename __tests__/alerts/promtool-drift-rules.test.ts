@@ -18,7 +18,7 @@ const expected = {
     exp_labels: { severity: 'warning', path: 'primary' },
     exp_annotations: {
       summary: 'Claude Code OAuth token "primary" was written to Vault without its mint time being updated in the map.',
-      description: `The token Vault holds for "primary" was minted or written ${humanizeDuration(seconds)} after the mint time token-mint-epochs.ts records: it was probably rotated without updating the map, so its expiry alerts are wrong. Record the real mint time: npm run tokens -- rotate primary --minted-at <when it was minted>.`,
+      description: `The token Vault holds for "primary" was minted or written ${humanizeDuration(seconds)} after the mint time token-mint-epochs.ts records: it was probably rotated without updating the map, so its expiry alerts are wrong. Record the real mint time: npm run tokens -- rotate primary --record-only --minted-at <when it was minted>.`,
       runbook_url: `${RUNBOOK}#claudeoauthtokenmintepochdrift`,
     },
   }),

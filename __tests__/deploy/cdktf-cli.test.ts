@@ -38,7 +38,7 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
   const printedDeploy = (stdout: string) => /Deploy: (npm run deploy -- [\w -]+?) {3}\(/.exec(stdout)![1];
 
   test('a rotation: the deploy command `tokens rotate` prints applies the agents\' stack alone; `cdktf diff` plans it', async () => {
-    const rotate = await app.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z']);
+    const rotate = await app.tokens(['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-20T09:30:00Z']);
     expect(rotate.status).toBe(0);
     const printed = printedDeploy(rotate.stdout);
     expect(printed).toBe('npm run deploy -- claude-agent-service');
@@ -63,7 +63,7 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
     expect(`${alone.stdout}${alone.stderr}`).toContain('The following dependencies are not included in the stacks to run: monitoring');
     expect(terraform.dirsOf('apply')).toEqual([]);
 
-    const rotate = await app.tokens(['rotate', 'spare-3', '--add', '--minted-at', '1776528429']);
+    const rotate = await app.tokens(['rotate', 'spare-3', '--record-only', '--add', '--minted-at', '1776528429']);
     expect(rotate.status).toBe(0);
     const printed = printedDeploy(rotate.stdout);
     expect(printed).toBe('npm run deploy -- monitoring vault-access claude-agent-service');

@@ -45,7 +45,7 @@ describe('npm run check', () => {
   afterEach(() => repo.remove());
 
   test('reports a rotation between two commits: the token row and the changed attributes only', async () => {
-    expect((await repo.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
+    expect((await repo.tokens(['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
     repo.commit('rotate spare-1');
     const run = await repo.check('--base', 'HEAD~1', '--format', 'markdown');
     expect(run.stderr).toBe('');
@@ -74,7 +74,7 @@ describe('npm run check', () => {
   });
 
   test('a new spare: the Vault policy change shows as the path it grants, and the deploy includes vault-access', async () => {
-    expect((await repo.tokens(['rotate', 'spare-3', '--add', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
+    expect((await repo.tokens(['rotate', 'spare-3', '--record-only', '--add', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
     const report = (await repo.check('--base', 'HEAD')).stdout;
     expect(report).toContain('== Stack vault-access: needs deploy');
     expect(report).toMatch(/^ {2}- policy paths: \+ secret\/data\/claude-agent-service-spare-3$/m);
@@ -117,7 +117,7 @@ describe('npm run check', () => {
   test('fails when a token is inside the critical window, unless --allow-expiring', async () => {
     const mintedAt = Math.floor(Date.now() / 1000) - 360 * SECONDS_PER_DAY - 3600; // 4 days and 23 hours left, whatever the machine's load
     // --force: rotate itself refuses a mint time that leaves the token critical, unless told.
-    expect((await repo.tokens(['rotate', 'spare-2', '--minted-at', String(mintedAt), '--force'])).status).toBe(0);
+    expect((await repo.tokens(['rotate', 'spare-2', '--record-only', '--minted-at', String(mintedAt), '--force'])).status).toBe(0);
     repo.commit('an old spare');
     const failing = await repo.check('--base', 'HEAD~1');
     expect(failing.status).toBe(1);
@@ -138,7 +138,7 @@ describe('npm run check', () => {
   });
 
   test('a rotation of primary says in words which workloads the deploy restarts', async () => {
-    expect((await repo.tokens(['rotate', 'primary', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
+    expect((await repo.tokens(['rotate', 'primary', '--record-only', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
     repo.commit('rotate primary');
     const run = await repo.check('--base', 'HEAD~1');
     expect(run.status).toBe(0);
@@ -160,7 +160,7 @@ describe('npm run check', () => {
     repo.commit('a consumer more');
     expect((await repo.check('--base', 'HEAD~1')).stdout).toMatch(/The deploy restarts .*statefulset\/hermes-agent in hermes/);
     // A change that leaves the restart Job alone restarts nothing.
-    expect((await repo.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
+    expect((await repo.tokens(['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
     repo.commit('rotate spare-1');
     expect((await repo.check('--base', 'HEAD~1')).stdout).not.toContain('The deploy restarts');
   });
@@ -168,7 +168,7 @@ describe('npm run check', () => {
   test("the base's output is kept by its tree: a re-run reuses it, --no-cache synthesizes afresh", async () => {
     repo.write('unique.txt', `${process.pid}-${Date.now()}\n`); // a base tree no other test shares
     repo.commit('a base of its own');
-    expect((await repo.tokens(['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
+    expect((await repo.tokens(['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
     const first = (await repo.check('--base', 'HEAD')).stdout;
     expect(first).toContain('data.spare-1: "1808064280" (2027-04-18T16:04:40Z) -> ');
 

@@ -151,7 +151,7 @@ describe('tokens rotate --store: the token into Vault KV v2 and the map line, in
     const run = await rotate(['primary', '--minted-at', '2026-11-20T09:30:00Z'], fresh);
     expect(run.status).toBe(4);
     expect(run.stderr).toContain('the token is stored in Vault (secret/claude-agent-service, version 2), but');
-    expect(run.stderr).toContain('To finish: npm run tokens -- rotate primary --minted-at 2026-11-20T09:30:00Z');
+    expect(run.stderr).toContain('To finish: npm run tokens -- rotate primary --record-only --minted-at 2026-11-20T09:30:00Z');
     expect(run.stderr).toContain('To undo instead: vault kv rollback -version=1 secret/claude-agent-service');
   });
 

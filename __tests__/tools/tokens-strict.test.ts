@@ -55,7 +55,7 @@ describe('tokens: the map read as synth reads it', () => {
     expect(status.status).toBe(2);
     expect(status.stdout).toBe('');
     expect(status.stderr).toMatch(/'spare-2' \(\S*token-mint-epochs\.ts:2\): shares its line/);
-    expect((await folder.run(['rotate', 'spare-1'])).status).toBe(2);
+    expect((await folder.run(['rotate', 'spare-1', '--record-only'])).status).toBe(2);
     expect(folder.text).toBe(before);
   });
 
@@ -65,7 +65,7 @@ describe('tokens: the map read as synth reads it', () => {
     const status = await folder.run(['status']);
     expect(status.status).toBe(2);
     expect(status.stderr).toMatch(/token-mint-epochs\.ts:3:13: the file is not valid TypeScript/);
-    const rotate = await folder.run(['rotate', 'spare-1']);
+    const rotate = await folder.run(['rotate', 'spare-1', '--record-only']);
     expect(rotate.status).toBe(2);
     expect(rotate.stderr).toContain('Nothing was written.');
     expect(folder.text).toBe(before);
@@ -73,7 +73,7 @@ describe('tokens: the map read as synth reads it', () => {
 
   test.each([["x'"], ["spare-9': 1776528429, 'primary"], ['Spare 4'], ['-x']])('rotate --add %j is refused before anything is written', async (tokenPath) => {
     folder = new MapFolder();
-    const run = await folder.run(['rotate', tokenPath, '--add', '--minted-at', '1764000000']);
+    const run = await folder.run(['rotate', tokenPath, '--record-only', '--add', '--minted-at', '1764000000']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('is not a valid token path');
     expect(folder.text).toBe(EXAMPLE);
@@ -82,7 +82,7 @@ describe('tokens: the map read as synth reads it', () => {
 
   test('a rotation that would make the map invalid is refused whole (critical primary is only a status, not an error)', async () => {
     folder = new MapFolder();
-    const future = await folder.run(['rotate', 'primary', '--minted-at', String(NOW + 2 * SECONDS_PER_DAY)]);
+    const future = await folder.run(['rotate', 'primary', '--record-only', '--minted-at', String(NOW + 2 * SECONDS_PER_DAY)]);
     expect(future.status).toBe(2);
     expect(future.stderr).toMatch(/is in the future/);
     expect(folder.text).toBe(EXAMPLE);
@@ -97,11 +97,11 @@ describe('tokens: dates are calendar dates', () => {
   afterEach(() => folder.remove());
 
   test.each([
-    [['rotate', 'primary', '--minted-at', '2026-02-30T00:00:00Z'], /--minted-at "2026-02-30T00:00:00Z" has day 30: 2026-02 has 28 days/],
-    [['rotate', 'primary', '--minted-at', '2026-13-45T99:99:99Z'], /has month 13: months run 01 to 12/],
-    [['rotate', 'primary', '--minted-at', '2026-11-20T24:00:00Z'], /has time 24:00:00/],
-    [['rotate', 'primary', '--minted-at', '2026-11-20T10:00:00+25:00'], /has zone offset \+25:00/],
-    [['rotate', 'primary', '--minted-at', '12345678901234567890'], /has 20 digits: no unix time in seconds is that large/],
+    [['rotate', 'primary', '--record-only', '--minted-at', '2026-02-30T00:00:00Z'], /--minted-at "2026-02-30T00:00:00Z" has day 30: 2026-02 has 28 days/],
+    [['rotate', 'primary', '--record-only', '--minted-at', '2026-13-45T99:99:99Z'], /has month 13: months run 01 to 12/],
+    [['rotate', 'primary', '--record-only', '--minted-at', '2026-11-20T24:00:00Z'], /has time 24:00:00/],
+    [['rotate', 'primary', '--record-only', '--minted-at', '2026-11-20T10:00:00+25:00'], /has zone offset \+25:00/],
+    [['rotate', 'primary', '--record-only', '--minted-at', '12345678901234567890'], /has 20 digits: no unix time in seconds is that large/],
     [['status', '--at', '2026-13-45T99:99:99Z', '--fail-under-days', '30'], /--at "2026-13-45T99:99:99Z" has month 13/],
     [['status', '--at', '2026-01-01T00:00:00Z'], /--at 2026-01-01T00:00:00Z is before 'primary' was minted \(2026-04-18T16:07:09Z\), 'spare-1' was minted .*Ask about a time after every mint/],
     [['status', '--fail-under-days', '1e3'], /--fail-under-days "1e3" must be a whole number of days/],
@@ -114,9 +114,9 @@ describe('tokens: dates are calendar dates', () => {
   });
 
   test('a real date with a zone offset is stored as its UTC instant', async () => {
-    expect((await folder.run(['rotate', 'spare-1', '--minted-at', '2026-11-20T10:30:00+01:00'])).status).toBe(0);
+    expect((await folder.run(['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-20T10:30:00+01:00'])).status).toBe(0);
     expect(folder.text).toContain("  'spare-1': 1795167000, // 2026-11-20T09:30:00Z");
-    expect((await folder.run(['rotate', 'spare-2', '--minted-at', '2024-02-29T00:00:00Z'])).stderr).toMatch(/is before 2025-01-01/); // a leap day is a date
+    expect((await folder.run(['rotate', 'spare-2', '--record-only', '--minted-at', '2024-02-29T00:00:00Z'])).stderr).toMatch(/is before 2025-01-01/); // a leap day is a date
   });
 });
 
@@ -142,9 +142,9 @@ describe('tokens: a token given anywhere is never echoed', () => {
     [['status', '--at', token]],
     [['status', `--at=${token}`]],
     [['status', '--fail-under-days', token]],
-    [['rotate', token]],
-    [['rotate', token, '--add']],
-    [['rotate', 'primary', '--minted-at', token]],
+    [['rotate', token, '--record-only']],
+    [['rotate', token, '--record-only', '--add']],
+    [['rotate', 'primary', '--record-only', '--minted-at', token]],
     [['remove', token]],
     [['probe', token]],
     [['probe', '--stdin', '--endpoint', token]],
@@ -204,17 +204,20 @@ describe('tokens: the command line refuses what it cannot mean', () => {
   afterEach(() => folder.remove());
 
   test.each([
-    [['rotate', 'spare-9', '--add=false'], '--add is a switch and takes no value: write --add alone, or leave it out.'],
+    [['rotate', 'spare-9', '--record-only', '--add=false'], '--add is a switch and takes no value: write --add alone, or leave it out.'],
     [['status', '--json=nope'], '--json is a switch and takes no value'],
     [['status', '--at', '2026-11-01T00:00:00Z', '--at', '2026-12-01T00:00:00Z'], '--at is given twice: give it once.'],
-    [['rotate', 'spare-1', '--minted-at', '2026-11-01T00:00:00Z', '--minted-at=now'], '--minted-at is given twice'],
+    [['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-01T00:00:00Z', '--minted-at=now'], '--minted-at is given twice'],
     [['status', '--at', '0099-06-01T00:00:00Z'], '--at "0099-06-01T00:00:00Z" has year 0099: write a year from 1970 on.'],
-    [['rotate', 'spare-1', '--minted-at', '0025-06-01T00:00:00Z'], '--minted-at "0025-06-01T00:00:00Z" has year 0025: write a year from 1970 on.'],
+    [['rotate', 'spare-1', '--record-only', '--minted-at', '0025-06-01T00:00:00Z'], '--minted-at "0025-06-01T00:00:00Z" has year 0025: write a year from 1970 on.'],
     [['status', '--at', '1796500000000'], '--at "1796500000000" has 13 digits: that is milliseconds; write seconds, 1796500000 (2026-12-05T19:46:40Z)'],
     [['status', '--at', '99999999999999'], '--at "99999999999999" has 14 digits: no unix time in seconds is that large'],
     [['status', '--at', '2026-12-01T00:00:00-13:00'], '--at "2026-12-01T00:00:00-13:00" has zone offset -13:00: offsets run -12:00 to +14:00'],
     [['status', '--at', '2026-12-01T00:00:00+14:59'], 'has zone offset +14:59: offsets run -12:00 to +14:00'],
     [['help', 'bogus'], "no help on 'bogus': the commands are status, rotate, remove, promote, probe"],
+    // A map line nothing in Vault backs would turn the alerts green: rotate says how the token gets there.
+    [['rotate', 'primary'], 'say how the token gets to Vault: --store (read at a silent prompt, probed, stored, then recorded: node bin/tokens.js rotate primary --store) or --record-only'],
+    [['rotate', 'spare-1', '--store', '--record-only'], '--store and --record-only exclude each other'],
   ])('%j: a usage error that says why, and the map untouched', async (argv, message) => {
     const run = await folder.run(argv);
     expect(run.status).toBe(1);
@@ -261,20 +264,20 @@ describe('tokens: silent mistakes are caught before they reach review', () => {
       ['2025-11-01T00:00:00Z', 'already expired'],
       [String(NOW - 360 * SECONDS_PER_DAY), 'inside the 7-day critical window'],
     ]) {
-      const refused = await folder.run(['rotate', 'spare-2', '--minted-at', mintedAt]);
+      const refused = await folder.run(['rotate', 'spare-2', '--record-only', '--minted-at', mintedAt]);
       expect(refused.status).toBe(1);
       expect(refused.stderr).toContain(`${why}. Recording it would page at once.`);
       expect(refused.stderr).toContain('add --force. Nothing was written.');
       expect(folder.text).toBe(EXAMPLE);
     }
-    const forced = await folder.run(['rotate', 'spare-2', '--minted-at', String(NOW - 360 * SECONDS_PER_DAY), '--force']);
+    const forced = await folder.run(['rotate', 'spare-2', '--record-only', '--minted-at', String(NOW - 360 * SECONDS_PER_DAY), '--force']);
     expect(forced.status).toBe(0);
     // 40 days back is healthy: no --force needed.
-    expect((await folder.run(['rotate', 'spare-1', '--minted-at', String(NOW - 40 * SECONDS_PER_DAY)])).status).toBe(0);
+    expect((await folder.run(['rotate', 'spare-1', '--record-only', '--minted-at', String(NOW - 40 * SECONDS_PER_DAY)])).status).toBe(0);
   });
 
   test('a mint a few minutes ahead of this clock (inside the skew synth allows) is recorded, and status does not blame an --at never given', async () => {
-    expect((await folder.run(['rotate', 'spare-1', '--minted-at', String(NOW + 300)])).status).toBe(0);
+    expect((await folder.run(['rotate', 'spare-1', '--record-only', '--minted-at', String(NOW + 300)])).status).toBe(0);
     const status = await folder.run(['status']);
     expect(status.stderr).toBe('');
     expect(status.status).toBe(0);
@@ -285,7 +288,7 @@ describe('tokens: silent mistakes are caught before they reach review', () => {
     writeFileSync(target, EXAMPLE);
     rmSync(folder.file);
     symlinkSync(target, folder.file);
-    const run = await folder.run(['rotate', 'spare-1']);
+    const run = await folder.run(['rotate', 'spare-1', '--record-only']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('is a symbolic link: the map must be a regular file');
     expect(lstatSync(folder.file).isSymbolicLink()).toBe(true);
@@ -302,7 +305,7 @@ describe('tokens: concurrent edits serialize', () => {
       mkdirSync(path.join(app.dir, `${EPOCH_MAP_FILE}.lock`));
       writeFileSync(path.join(app.dir, `${EPOCH_MAP_FILE}.lock`, `owner.${dead}.${'c'.repeat(16)}`), '');
       const spares = Array.from({ length: 16 }, (_, i) => `race-${i}`);
-      const runs = await Promise.all(spares.map((spare, i) => app.runAsync('tokens', ['rotate', spare, '--add', '--minted-at', String(1776528429 + i)])));
+      const runs = await Promise.all(spares.map((spare, i) => app.runAsync('tokens', ['rotate', spare, '--record-only', '--add', '--minted-at', String(1776528429 + i)])));
       expect(runs.map((run) => run.status)).toEqual(spares.map(() => 0));
       expect(runs.map((run) => run.stdout).join('')).not.toMatch(/another run/);
       const text = app.read(EPOCH_MAP_FILE);
@@ -366,7 +369,7 @@ describe('tokens promote: fail over to a spare in one validated edit', () => {
   test('with agentWorkload off, the playbook gives the sync and restart commands instead', async () => {
     folder = new MapFolder();
     let stdout = '';
-    await runTokens(['rotate', 'primary'], {
+    await runTokens(['rotate', 'primary', '--record-only'], {
       stdout: (text) => (stdout += text),
       stderr: () => undefined,
       stdin: () => '',

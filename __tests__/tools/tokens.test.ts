@@ -25,8 +25,8 @@ describe('the Vault line tokens prints, run as printed in a shell', () => {
   });
 
   test.each([
-    ['an existing path: patch (keeps the other fields)', ['rotate', 'spare-1', '--minted-at', '1776528429'], 'kv patch secret/claude-agent-service-spare-1 claude_oauth_token=-'],
-    ['a new path: put (patch answers 404 for a secret not there yet)', ['rotate', 'spare-7', '--add', '--minted-at', '1776528429'], 'kv put secret/claude-agent-service-spare-7 claude_oauth_token=-'],
+    ['an existing path: patch (keeps the other fields)', ['rotate', 'spare-1', '--record-only', '--minted-at', '1776528429'], 'kv patch secret/claude-agent-service-spare-1 claude_oauth_token=-'],
+    ['a new path: put (patch answers 404 for a secret not there yet)', ['rotate', 'spare-7', '--record-only', '--add', '--minted-at', '1776528429'], 'kv put secret/claude-agent-service-spare-7 claude_oauth_token=-'],
   ])('%s; the token reaches Vault on stdin without the pasted newline, and never in argv', async (_name, args, vaultArgs) => {
     const run = await app.tokens(args);
     expect(run.status).toBe(0);
@@ -55,7 +55,7 @@ describe('npm run tokens', () => {
 
   test('as its own process (the entry point): rotate rewrites exactly one line, date comment included, and a following synth shows the new expiry', () => {
     const before = app.read(EPOCH_MAP_FILE);
-    const run = app.run('tokens', ['rotate', 'spare-1', '--minted-at', '2026-11-20T09:30:00Z']);
+    const run = app.run('tokens', ['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-20T09:30:00Z']);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(changedLines(before, app.read(EPOCH_MAP_FILE))).toEqual([
@@ -71,7 +71,7 @@ describe('npm run tokens', () => {
     expect(run.stdout).toContain('npm run deploy -- claude-agent-service');
     expect(run.stdout).toContain('A spare is not in use: no agent restarts.');
     // The settings (here from the environment) decide the printed commands: an installed Pushgateway puts monitoring in the deploy.
-    const withGateway = app.run('tokens', ['rotate', 'spare-2', '--minted-at', '2026-11-20T09:30:00Z'], { CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} } }) });
+    const withGateway = app.run('tokens', ['rotate', 'spare-2', '--record-only', '--minted-at', '2026-11-20T09:30:00Z'], { CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} } }) });
     expect(withGateway.stdout).toContain('Deploy: npm run deploy -- monitoring claude-agent-service');
     const badSettings = app.run('tokens', ['status'], { CDKTF_CONTEXT_JSON: '{"tokenProbe": "maybe"}' });
     expect(badSettings.status).toBe(1);
@@ -88,36 +88,36 @@ describe('npm run tokens', () => {
   test('rotate accepts now and unix seconds, and refuses what synth would refuse, writing nothing', async () => {
     const before = app.read(EPOCH_MAP_FILE);
     const started = Math.floor(Date.now() / 1000);
-    expect((await app.tokens(['rotate', 'primary'])).status).toBe(0);
+    expect((await app.tokens(['rotate', 'primary', '--record-only'])).status).toBe(0);
     const [change] = changedLines(before, app.read(EPOCH_MAP_FILE));
     const written = Number(/primary: (\d+),/.exec(change.after)![1]);
     expect(written).toBeGreaterThanOrEqual(started);
     expect(written).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
 
     const current = app.read(EPOCH_MAP_FILE);
-    const milliseconds = await app.tokens(['rotate', 'primary', '--minted-at', '1776528429000']);
+    const milliseconds = await app.tokens(['rotate', 'primary', '--record-only', '--minted-at', '1776528429000']);
     expect(milliseconds.status).toBe(1);
     expect(milliseconds.stderr).toContain('--minted-at "1776528429000" has 13 digits: that is milliseconds; write seconds, 1776528429 (2026-04-18T16:07:09Z)');
-    const future = await app.tokens(['rotate', 'primary', '--minted-at', String(started + 7 * SECONDS_PER_DAY)]);
+    const future = await app.tokens(['rotate', 'primary', '--record-only', '--minted-at', String(started + 7 * SECONDS_PER_DAY)]);
     expect(future.status).toBe(2);
     expect(future.stderr).toMatch(/is in the future/);
-    const vague = await app.tokens(['rotate', 'primary', '--minted-at', '2026-11-20']);
+    const vague = await app.tokens(['rotate', 'primary', '--record-only', '--minted-at', '2026-11-20']);
     expect(vague.status).toBe(1);
     expect(vague.stderr).toContain('an ISO 8601 time with a zone (e.g. 2026-04-18T16:07:09Z)');
     expect(app.read(EPOCH_MAP_FILE)).toBe(current);
   });
 
   test('rotate refuses an unknown path unless --add, which appends one line; remove retires a spare but never primary', async () => {
-    const unknown = await app.tokens(['rotate', 'spare-3']);
+    const unknown = await app.tokens(['rotate', 'spare-3', '--record-only']);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain("'spare-3' is not in stacks/claude-agent-service/token-mint-epochs.ts (known: primary, spare-1, spare-2). To add a new token path, repeat with --add.");
 
     const before = app.read(EPOCH_MAP_FILE);
-    expect((await app.tokens(['rotate', 'spare-3', '--add', '--minted-at', String(MINTED)])).status).toBe(0);
+    expect((await app.tokens(['rotate', 'spare-3', '--record-only', '--add', '--minted-at', String(MINTED)])).status).toBe(0);
     const after = app.read(EPOCH_MAP_FILE).split('\n');
     expect(after.length).toBe(before.split('\n').length + 1);
     expect(after).toContain("  'spare-3': 1776528429, // 2026-04-18T16:07:09Z");
-    expect((await app.tokens(['rotate', 'Spare 4', '--add'])).status).toBe(2);
+    expect((await app.tokens(['rotate', 'Spare 4', '--record-only', '--add'])).status).toBe(2);
 
     const removed = await app.tokens(['remove', 'spare-3']);
     expect(removed.status).toBe(0);
