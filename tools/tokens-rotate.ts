@@ -13,6 +13,8 @@ import { DEFAULT_SETTINGS } from '../settings/app-settings';
 import { deployCommand } from '../settings/stack-graph';
 import { CliError, CliIo, TokensExit } from './tokens-io';
 import { showArgument } from '../inventory/token-shape';
+import { PRIMARY_TOKEN_PATH } from '../inventory/vault-location';
+import { numberedSteps, StepText } from './rotation-order';
 import { allowOnly, instantOption, Options, tokenPathArgument } from './tokens-args';
 import { deliveryOf, editMap, fileNameOf, plannedEdit, safeIsoUtc } from './tokens-map';
 import { agentsPickUp } from './tokens-steps';
@@ -74,33 +76,49 @@ export async function rotate(positional: string[], options: Options, io: CliIo):
   io.stdout(
     [
       `${added ? 'Added' : 'Rotated'} '${tokenPath}' in ${fileName}: minted ${isoUtc(token.mintedAt)}, expires ${isoUtc(expiryOf(token.mintedAt))} (${token.daysLeft} days left, as status counts them).`,
-      `Recorded only: the map now claims a token Vault may not hold yet. Until step 3 stores it, do not merge this change: its expiry alerts would read green `,
+      `Recorded only: the map now claims a token Vault may not hold yet. Until step 2 stores it, do not merge this change: its expiry alerts would read green `,
       `while the token in use still dies on its old date. (rotate ${tokenPath}${added ? ' --add' : ''} --store stores and records in one run.)`,
       '',
       'The rest of the rotation:',
-      "  1. Mint the token, if not done yet: claude setup-token   (logged in to the agents' account)",
-      '  2. Check it works before storing it (wait for the prompt, then paste): node bin/tokens.js probe --stdin',
-      `  3. Store it without it touching argv, shell history or a trailing newline (paste at the silent prompt, then Enter):`,
-      `       ${storeCommand(token.vault, added)}`,
-      `  4. Review: git diff ${fileName}   (one line), then open the pull request; CI runs npm run check.`,
-      `  5. Deploy: ${deploy}   (it runs the monitor once and waits for the push)`,
-      ...agentsPickUp(tokenPath, settings, delivery),
-      `  6. Watch ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (docs/rotation.md, Rotating a token).`,
-      ...(added ? [] : revokeOldToken(7, token.vault)),
+      ...numberedSteps([
+        ['Mint', "claude setup-token, if not done yet   (logged in to the agents' account)"],
+        [
+          'Store',
+          'check it works first (wait for the prompt, then paste): node bin/tokens.js probe --stdin',
+          '     then store it without it touching argv, shell history or a trailing newline (paste at the silent prompt, then Enter):',
+          `       ${storeCommand(token.vault, added)}`,
+        ],
+        ['Review', `git diff ${fileName}   (one line), then open the pull request; CI runs npm run check.`],
+        ['Deploy', `(after merge) ${deploy}   (it runs the monitor once and waits for the push)`, ...agentsPickUp(tokenPath, settings, delivery)],
+        ...afterTheDeploy(tokenPath, token.vault, added),
+      ]),
       '',
     ].join('\n'),
   );
   return TokensExit.ok;
 }
 
-/** Minting a token does not revoke the one it replaces: the step that does, and how to see it worked. */
-export function revokeOldToken(step: number, vault: { path: string; field: string }, previousVersion?: number): string[] {
+/**
+ * Confirm (primary only: a spare runs nowhere), revoke the token this one replaces (minting a new one
+ * does not revoke it; never before the deploy, which moves the agents off it), then watch.
+ */
+function afterTheDeploy(tokenPath: string, vault: { path: string; field: string }, added: boolean, previousVersion?: number): StepText[] {
   const version = previousVersion === undefined ? '<the version before yours>' : String(previousVersion);
   return [
-    `  ${step}. After the deploy (the agents run on the old token until it restarts them), revoke the token this one replaces:`,
-    "     minting a new one does not revoke it. At claude.ai, logged in to the agents' account, revoke the old Claude Code token",
-    '     (one at a time; it may take a while to take effect). To confirm it is dead:',
-    `       vault kv get -version=${version} -field=${vault.field} ${vault.path} | node bin/tokens.js probe --stdin   (says "rejected")`,
+    ...(tokenPath === PRIMARY_TOKEN_PATH
+      ? [['Confirm', 'the consumers run the new token: the deploy succeeded (its restart Job fails naming any consumer that did not move).'] as StepText]
+      : []),
+    ...(added
+      ? []
+      : [
+          [
+            'Revoke',
+            'the token this one replaces, only after the deploy (the agents run on it until then): minting a new one does not revoke it.',
+            "     At claude.ai, logged in to the agents' account, revoke the old Claude Code token (one at a time; it may take a while). To confirm it is dead:",
+            `       vault kv get -version=${version} -field=${vault.field} ${vault.path} | node bin/tokens.js probe --stdin   (says "rejected")`,
+          ] as StepText,
+        ]),
+    ['Watch', `ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy (docs/rotation.md, Rotating a token).`],
   ];
 }
 
@@ -171,11 +189,11 @@ export async function storeAndRecord(
       ...(stored.metadataProblem ? [`WARNING: ${stored.metadataProblem}`] : []),
       '',
       'The rest of the rotation:',
-      `  1. Review: git diff ${fileName}   (one line), then open the pull request; CI runs npm run check, which names what the deploy changes.`,
-      `  2. After merge, deploy: ${deploy}   (it runs the monitor once and waits for the push)`,
-      ...agentsPickUp(tokenPath, settings, deliveryOf(settings)),
-      `  3. Watch ClaudeOAuthTokenExpiringSoon/Critical{path="${tokenPath}"} resolve within minutes of the deploy.`,
-      ...(stored.created ? [] : revokeOldToken(4, vault, stored.previousVersion)),
+      ...numberedSteps([
+        ['Review', `git diff ${fileName}   (one line), then open the pull request; CI runs npm run check, which names what the deploy changes.`],
+        ['Deploy', `(after merge) ${deploy}   (it runs the monitor once and waits for the push)`, ...agentsPickUp(tokenPath, settings, deliveryOf(settings))],
+        ...afterTheDeploy(tokenPath, vault, stored.created, stored.previousVersion),
+      ]),
       '',
     ].join('\n'),
   );

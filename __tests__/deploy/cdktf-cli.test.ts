@@ -35,7 +35,7 @@ describe('the commands the project prints, through the real cdktf CLI', () => {
   };
 
   /** The deploy command a `tokens` run printed (the one an operator copies). */
-  const printedDeploy = (stdout: string) => /Deploy: (npm run deploy -- [\w -]+?) {3}\(/.exec(stdout)![1];
+  const printedDeploy = (stdout: string) => /Deploy: \(after merge\) (npm run deploy -- [\w -]+?) {3}\(/.exec(stdout)![1];
 
   test('a rotation: the deploy command `tokens rotate` prints applies the agents\' stack alone; `cdktf diff` plans it', async () => {
     const rotate = await app.tokens(['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-20T09:30:00Z']);

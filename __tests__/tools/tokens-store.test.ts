@@ -69,9 +69,9 @@ describe('tokens rotate --store: the token into Vault KV v2 and the map line, in
     expect(run.stdout).toContain('Stored the token in Vault at secret/claude-agent-service (version 2, was 1; its other fields kept)');
     // The rest in order, numbered: review, deploy (with its command), watch, and revoke only after the deploy.
     const steps = run.stdout.split('\n').filter((line) => /^ {2}\d\. /.test(line));
-    expect(steps.map((line) => line.slice(0, 13))).toEqual(['  1. Review: ', '  2. After me', '  3. Watch Cl', '  4. After th']);
-    expect(steps[1]).toContain('deploy: npm run deploy -- claude-agent-service');
-    expect(steps[3]).toContain('After the deploy (the agents run on the old token until it restarts them), revoke the token this one replaces');
+    expect(steps.map((line) => /^ {2}\d\. (\w+):/.exec(line)?.[1])).toEqual(['Review', 'Deploy', 'Confirm', 'Revoke', 'Watch']);
+    expect(steps[1]).toContain('(after merge) npm run deploy -- claude-agent-service');
+    expect(steps[3]).toContain('the token this one replaces, only after the deploy (the agents run on it until then)');
     expect(run.stdout).toContain('vault kv get -version=1 -field=claude_oauth_token secret/claude-agent-service | node bin/tokens.js probe --stdin');
   });
 

@@ -65,14 +65,14 @@ describe('npm run tokens', () => {
     // The same count of days as `status` shows: one function everywhere.
     expect(run.stdout).toMatch(/expires 2027-11-20T09:30:00Z \((\d+) days left, as status counts them\)\./);
     // Recorded, not stored: the map now claims a token Vault may not hold, and the output says so before any step.
-    expect(run.stdout).toMatch(/\nRecorded only: the map now claims a token Vault may not hold yet\. Until step 3 stores it, do not merge this change/);
+    expect(run.stdout).toMatch(/\nRecorded only: the map now claims a token Vault may not hold yet\. Until step 2 stores it, do not merge this change/);
     expect(run.stdout).toContain('(rotate spare-1 --store stores and records in one run.)');
     expect(run.stdout).toContain(`read -rs TOKEN && printf '%s' "$TOKEN" | vault kv patch secret/claude-agent-service-spare-1 claude_oauth_token=- ; unset TOKEN`);
     expect(run.stdout).toContain('npm run deploy -- claude-agent-service');
     expect(run.stdout).toContain('A spare is not in use: no agent restarts.');
     // The settings (here from the environment) decide the printed commands: an installed Pushgateway puts monitoring in the deploy.
     const withGateway = app.run('tokens', ['rotate', 'spare-2', '--record-only', '--minted-at', '2026-11-20T09:30:00Z'], { CDKTF_CONTEXT_JSON: JSON.stringify({ pushgateway: { deploy: {} } }) });
-    expect(withGateway.stdout).toContain('Deploy: npm run deploy -- monitoring claude-agent-service');
+    expect(withGateway.stdout).toContain('Deploy: (after merge) npm run deploy -- monitoring claude-agent-service');
     const badSettings = app.run('tokens', ['status'], { CDKTF_CONTEXT_JSON: '{"tokenProbe": "maybe"}' });
     expect(badSettings.status).toBe(1);
     expect(badSettings.stderr).toContain('CDKTF_CONTEXT_JSON context.tokenProbe is "maybe"');
