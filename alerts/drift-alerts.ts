@@ -51,7 +51,7 @@ export function driftAlerts(props: DriftAlertsProps = {}): AlertRecord[] {
       description:
         `token-mint-epochs.ts records a mint {{ $value | humanizeDuration }} after the token Vault holds for "{{ $labels.${PATH_LABEL} }}" was minted or written: ` +
         'the new token was probably recorded but never stored, so its expiry alerts are green while the token the agents use still dies on its old date. ' +
-        `Store it: npm run tokens -- rotate {{ $labels.${PATH_LABEL} }} --store --minted-at <the mint time the map records>, then deploy.`,
+        `Store it: node bin/tokens.js rotate {{ $labels.${PATH_LABEL} }} --store --minted-at <the mint time the map records>, then deploy.`,
       runbookHeading: 'ClaudeOAuthTokenRecordedNotStored',
       perToken: true,
     },

@@ -34,6 +34,14 @@ export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Pr
       TokensExit.usage,
     );
   }
+  // Through npm the terminal echoes for as long as npm starts (a paste shows whole), and npm logs argv.
+  if (cliIo.env?.npm_lifecycle_event === 'tokens' && (command === 'probe' || rest.includes('--store')) && !rest.includes('--help')) {
+    throw new CliError(
+      `'${command}${command === 'probe' ? '' : ' --store'}' reads a token, and through npm the terminal shows a paste that arrives before the prompt. ` +
+        `Run it without npm: node bin/tokens.js ${argv.map(showArgument).join(' ')}`,
+      TokensExit.usage,
+    );
+  }
   if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && (rest.includes('--help') || rest.includes('-h'))) {
     io.stdout(`${COMMAND_HELP[command]}\n`);
     return TokensExit.ok;
@@ -118,6 +126,7 @@ export async function main(): Promise<void> {
     stderr: (text) => process.stderr.write(text),
     stdin: readStandardInput,
     now: nowInSeconds,
+    env: process.env,
   });
 }
 

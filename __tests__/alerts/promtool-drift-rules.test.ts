@@ -26,7 +26,7 @@ const expected = {
     exp_labels: { severity: 'critical', path: 'primary' },
     exp_annotations: {
       summary: 'The map records a newer Claude Code OAuth token "primary" than Vault holds.',
-      description: `token-mint-epochs.ts records a mint ${humanizeDuration(seconds)} after the token Vault holds for "primary" was minted or written: the new token was probably recorded but never stored, so its expiry alerts are green while the token the agents use still dies on its old date. Store it: npm run tokens -- rotate primary --store --minted-at <the mint time the map records>, then deploy.`,
+      description: `token-mint-epochs.ts records a mint ${humanizeDuration(seconds)} after the token Vault holds for "primary" was minted or written: the new token was probably recorded but never stored, so its expiry alerts are green while the token the agents use still dies on its old date. Store it: node bin/tokens.js rotate primary --store --minted-at <the mint time the map records>, then deploy.`,
       runbook_url: `${RUNBOOK}#claudeoauthtokenrecordednotstored`,
     },
   }),

@@ -174,4 +174,14 @@ describe('npm run tokens', () => {
       expect(run.stderr).toMatch(/^tokens: /);
     }
   });
+
+  test('through npm, the commands that read a token refuse and name the command without npm (the terminal echoes while npm starts)', () => {
+    for (const args of [['probe', '--stdin'], ['rotate', 'primary', '--store']]) {
+      const run = app.run('tokens', args, { npm_lifecycle_event: 'tokens' }, makeToken());
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(`Run it without npm: node bin/tokens.js ${args.join(' ')}`);
+    }
+    // Everything else runs through npm as before.
+    expect(app.run('tokens', ['status'], { npm_lifecycle_event: 'tokens' }).status).toBe(0);
+  });
 });
