@@ -58,9 +58,10 @@ function describeDiff(diff: ResourceDiff, code: (text: string) => string, detail
   if (details) {
     return [`- ${diff.change} ${code(diff.address)}${diff.objectName ? ` (${diff.objectName})` : ''}`, ...diff.attributes.map((change) => `  - ${code(describeChange(change, type))}`)];
   }
-  const what = [kindOf(type), diff.objectName].filter(Boolean).join(' ') || diff.address;
+  const named = diff.objectName && diff.namespace ? `${diff.objectName} in ${diff.namespace}` : diff.objectName;
+  const what = [kindOf(type), named].filter(Boolean).join(' ') || diff.address;
   const renamed = diff.attributes.find((change) => change.attribute === 'metadata.name');
-  if (type === 'kubernetes_job_v1' && renamed) return [`- replaced Job ${renamed.before} -> ${renamed.after} (the Job runs again)`];
+  if (type === 'kubernetes_job_v1' && renamed) return [`- replaced Job ${renamed.before} -> ${renamed.after}${diff.namespace ? ` in ${diff.namespace}` : ''} (the Job runs again)`];
   const shown = diff.attributes.filter((change) => !CHECKSUM_ATTRIBUTE.test(change.attribute));
   if (diff.change === 'changed' && shown.length === 0) return [`- changed ${what}: its script or input (checksum)`];
   return [`- ${diff.change} ${what}`, ...shown.map((change) => `  - ${code(describeChange(change, type))}`)];

@@ -13,6 +13,8 @@ export interface ResourceDiff {
   readonly address: string;
   /** `metadata.name` (or a manifest's), to tell a reader which object it is. */
   readonly objectName?: string;
+  /** Its namespace, for objects that have one. */
+  readonly namespace?: string;
   readonly change: 'added' | 'removed' | 'changed';
   /** Changed attributes only (for 'changed'). */
   readonly attributes: readonly AttributeChange[];
@@ -71,10 +73,19 @@ export function describeChange(change: AttributeChange, resourceType?: string): 
   return `${change.attribute}: ${show(change.before)} -> ${show(change.after)}`;
 }
 
+type Metadata = { name?: string; namespace?: string };
+type NamedResource = { metadata?: Metadata; manifest?: { metadata?: Metadata; kind?: string }; name?: string; namespace?: string };
+
 function objectNameOf(resource: unknown): string | undefined {
-  const record = resource as { metadata?: { name?: string }; manifest?: { metadata?: { name?: string }; kind?: string }; name?: string };
+  const record = resource as NamedResource;
   if (record?.manifest?.metadata?.name) return `${record.manifest.kind}/${record.manifest.metadata.name}`;
   return record?.metadata?.name ?? record?.name;
+}
+
+/** The object's namespace, if it has one: two Roles of one name in two namespaces are two objects. */
+function namespaceOf(resource: unknown): string | undefined {
+  const record = resource as NamedResource;
+  return record?.manifest?.metadata?.namespace ?? record?.metadata?.namespace ?? record?.namespace;
 }
 
 /** Resources added, removed and changed between two synthesized stacks (either may be missing). */
@@ -91,7 +102,7 @@ export function diffStack(base: StackJson | undefined, head: StackJson | undefin
   for (const address of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const [old, current] = [before.get(address), after.get(address)];
     if (old === undefined || current === undefined) {
-      diffs.push({ address, objectName: objectNameOf(current ?? old), change: old === undefined ? 'added' : 'removed', attributes: [] });
+      diffs.push({ address, objectName: objectNameOf(current ?? old), namespace: namespaceOf(current ?? old), change: old === undefined ? 'added' : 'removed', attributes: [] });
       continue;
     }
     const [a, b] = [flatten(old), flatten(current)];
@@ -99,7 +110,7 @@ export function diffStack(base: StackJson | undefined, head: StackJson | undefin
       .filter((key) => a.get(key) !== b.get(key))
       .sort()
       .map((attribute) => ({ attribute, before: a.get(attribute), after: b.get(attribute) }));
-    if (attributes.length > 0) diffs.push({ address, objectName: objectNameOf(current), change: 'changed', attributes });
+    if (attributes.length > 0) diffs.push({ address, objectName: objectNameOf(current), namespace: namespaceOf(current), change: 'changed', attributes });
   }
   return diffs;
 }

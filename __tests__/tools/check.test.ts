@@ -55,10 +55,10 @@ describe('npm run check', () => {
     expect(report).toMatch(/^\| spare-1 \| 2026-04-18T16:04:40Z -> 2026-11-20T09:30:00Z \| 2027-04-18T16:04:40Z -> 2027-11-20T09:30:00Z \| -?\d+ -> -?\d+ \| healthy \|$/m);
     expect(report).toMatch(/^\| primary \| 2026-04-18T16:07:09Z \| 2027-04-18T16:07:09Z \| \d+ \| healthy \|$/m);
     // In words: the object, old and new expiry with their dates; no internal ids, no checksums.
-    expect(report).toContain('- changed ConfigMap claude-oauth-token-expiry\n');
+    expect(report).toContain('- changed ConfigMap claude-oauth-token-expiry in claude-agent\n');
     expect(report).toContain(`  - \`data.spare-1: "1808064280" (2027-04-18T16:04:40Z) -> "${1795167000 + 365 * SECONDS_PER_DAY}" (2027-11-20T09:30:00Z)\``);
-    expect(report).toContain('- changed CronJob claude-oauth-expiry-monitor: its script or input (checksum)');
-    expect(report).toMatch(/- replaced Job claude-oauth-expiry-monitor-[a-f0-9]{10} -> claude-oauth-expiry-monitor-[a-f0-9]{10} \(the Job runs again\)/);
+    expect(report).toContain('- changed CronJob claude-oauth-expiry-monitor in claude-agent: its script or input (checksum)');
+    expect(report).toMatch(/- replaced Job claude-oauth-expiry-monitor-[a-f0-9]{10} -> claude-oauth-expiry-monitor-[a-f0-9]{10} in claude-agent \(the Job runs again\)/);
     expect(report).not.toMatch(/_[A-F0-9]{8}\b|checksum: "/);
     // With --details: every attribute and Terraform's addresses.
     const detailed = (await repo.check('--base', 'HEAD~1', '--format', 'markdown', '--details')).stdout;
@@ -152,13 +152,16 @@ describe('npm run check', () => {
     const image = await repo.check('--base', 'HEAD~1');
     expect(image.status).toBe(0);
     // A new image replaces the Job (its pod template is immutable): it runs again.
-    expect(image.stdout).toMatch(/- changed Job claude-oauth-token-restart-[a-f0-9]{10}\n {2}- spec\.template\.spec\.container\[0\]\.image: /);
+    expect(image.stdout).toMatch(/- changed Job claude-oauth-token-restart-[a-f0-9]{10} in claude-agent\n {2}- spec\.template\.spec\.container\[0\]\.image: /);
     expect(image.stdout).toContain('The deploy restarts deployment/claude-agent-service in claude-agent, waiting for each rollout.');
     const consumer = { kind: 'StatefulSet', namespace: 'hermes', name: 'hermes-agent', externalSecret: 'hermes-agent-secrets' };
     const withImage = JSON.parse(repo.read('cdktf.json'));
     repo.write('cdktf.json', JSON.stringify({ ...withImage, context: { ...withImage.context, tokenConsumers: [consumer] } }, null, 2));
     repo.commit('a consumer more');
-    expect((await repo.check('--base', 'HEAD~1')).stdout).toMatch(/The deploy restarts .*statefulset\/hermes-agent in hermes/);
+    const withConsumer = (await repo.check('--base', 'HEAD~1')).stdout;
+    expect(withConsumer).toMatch(/The deploy restarts .*statefulset\/hermes-agent in hermes/);
+    // The new Role in the consumer's namespace is its own line, named with that namespace.
+    expect(withConsumer).toMatch(/^- added Role claude-oauth-token-restart\S* in hermes$/m);
     // A change that leaves the restart Job alone restarts nothing.
     expect((await repo.tokens(['rotate', 'spare-1', '--record-only', '--minted-at', '2026-11-20T09:30:00Z'])).status).toBe(0);
     repo.commit('rotate spare-1');
