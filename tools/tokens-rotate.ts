@@ -7,7 +7,7 @@ import { EARLIEST_MINT_EPOCH, EpochSeconds, expiryOf, isoUtc, statusOf } from '.
 import { DEFAULT_PROBE_BETA, DEFAULT_PROBE_TIMEOUT_MS } from '../lambda-src/contract';
 import { probeToken } from '../lambda-src/token-probe';
 import { MINTED_AT_KEY } from '../lambda-src/vault-metadata';
-import { checkSecretReadable, storeSecretField } from './vault-kv';
+import { checkSecretWritable, storeSecretField } from './vault-kv';
 import { vaultConnectionFromEnv, VaultStoreError } from './vault-connection';
 import { DEFAULT_SETTINGS } from '../settings/app-settings';
 import { deployCommand } from '../settings/stack-graph';
@@ -146,7 +146,7 @@ export async function storeAndRecord(
     throw error;
   }
   try {
-    await checkSecretReadable(connection, vault);
+    await checkSecretWritable(connection, vault);
   } catch (error) {
     if (error instanceof VaultStoreError) throw new CliError(`${error.message} The token was not asked for; the map was not changed.`, TokensExit.vault);
     throw error;

@@ -91,12 +91,24 @@ async function readSecret(vault: VaultConnection, secret: VaultSecretLocation): 
 }
 
 /**
- * Before anything is asked of the operator: Vault answers at this address, with this token, and lets
- * it read `secret` (a new path reads as 404, which is fine). Throws {@link VaultStoreError} otherwise,
- * so an unreachable or forbidden Vault is found before the paste and the probe, not after them.
+ * Before anything is asked of the operator: Vault answers at this address, with this token, lets it
+ * read `secret` (a new path reads as 404, which is fine) and, by its own account
+ * (`sys/capabilities-self`), write it. Throws {@link VaultStoreError} otherwise, so an unreachable or
+ * forbidden Vault is found before the paste and the probe, not after them. A Vault that will not say
+ * (an older one, a policy without the default) is not held against the run: the write then decides.
  */
-export async function checkSecretReadable(vault: VaultConnection, secret: VaultSecretLocation): Promise<void> {
-  await readSecret(vault, secret);
+export async function checkSecretWritable(vault: VaultConnection, secret: VaultSecretLocation): Promise<void> {
+  const current = await readSecret(vault, secret);
+  const { status, json } = await call(vault, 'POST', 'sys/capabilities-self', { paths: [secret.dataPath] });
+  const capabilities = (json as Record<string, unknown>)[secret.dataPath] ?? (json as { capabilities?: unknown }).capabilities;
+  if (status !== 200 || !Array.isArray(capabilities)) return;
+  const needed = current.exists ? 'update' : 'create';
+  if (!capabilities.includes(needed) && !capabilities.includes('root')) {
+    throw new VaultStoreError(
+      `the Vault token may not ${needed} ${secret.path} (its capabilities there: ${capabilities.map(String).join(', ') || 'none'}): ` +
+        `its policy needs ${needed} on ${secret.dataPath}. Nothing was written.`,
+    );
+  }
 }
 
 /** What one store did: the version written, and the one it replaced (0 when the path was new). */

@@ -30,6 +30,7 @@ export async function startKvV2(
   const requests: RecordedRequest[] = [];
   let beforeWrite: ((name: string) => void) | undefined;
   let refuseMetadata = false;
+  let readOnly = false;
   let readAnswer: { status: number; text: string } | undefined;
   let lateAnswers: { kind: 'data' | 'metadata'; ms: number } | undefined;
   const handler: RequestListener = (request, response) => {
@@ -43,6 +44,11 @@ export async function startKvV2(
       const answer = (status: number, json?: unknown) =>
         lateAnswers && request.method === 'POST' && request.url?.includes(`/${lateAnswers.kind}/`) ? setTimeout(() => send(status, json), lateAnswers.ms) : send(status, json);
       if (request.headers['x-vault-token'] !== token) return answer(403, { errors: ['permission denied'] });
+      if (request.url === '/v1/sys/capabilities-self' && request.method === 'POST') {
+        const paths = (JSON.parse(body || '{}') as { paths?: string[] }).paths ?? [];
+        const granted = readOnly ? ['read'] : ['create', 'read', 'update'];
+        return answer(200, { capabilities: granted, ...Object.fromEntries(paths.map((item) => [item, granted])) });
+      }
       const [, kind, name] = /^\/v1\/secret\/(data|metadata)\/([^/?]+)$/.exec(request.url ?? '') ?? [];
       if (!kind) return answer(404, { errors: [] });
       const secret = secrets.get(name);
@@ -99,6 +105,10 @@ export async function startKvV2(
     },
     refuseMetadataWrites: () => {
       refuseMetadata = true;
+    },
+    /** The operator's token may read, not write (as `sys/capabilities-self` reports it). */
+    grantReadOnly: () => {
+      readOnly = true;
     },
     /** Every read answers this instead (e.g. a proxy's HTML page with 200). */
     answerReadsWith: (status: number, text: string) => {

@@ -50,7 +50,7 @@ describe('tokens rotate --store: outcomes said as they are', () => {
     expect(`${stdout}${stderr}`).not.toContain(fresh.slice(13));
     expect(stderr).not.toMatch(/\b(ENOENT|EISDIR|EACCES)\b|^\s+at /m);
     expect(readFileSync(file, 'utf8')).toBe(EXAMPLE);
-    return { status, stdout, stderr, asked, writes: kv.requests.filter((request) => request.method === 'POST').length };
+    return { status, stdout, stderr, asked, writes: kv.requests.filter((request) => request.method === 'POST' && request.url.startsWith('/v1/secret/')).length };
   }
 
   test('Vault stored the token but answered after the deadline: the outcome is unknown and says how to look, not "nothing was written"', async () => {
@@ -79,6 +79,13 @@ describe('tokens rotate --store: outcomes said as they are', () => {
     expect(stdout).toContain('WARNING: whether its custom_metadata was written is unknown');
     expect(stdout).not.toContain('nothing was written');
     expect(readFileSync(file, 'utf8')).not.toBe(EXAMPLE);
+  });
+
+  test('a Vault token that may read the secret but not write it: refused before the token is asked for', async () => {
+    kv.grantReadOnly();
+    const run = await rotate({});
+    expect(run).toMatchObject({ status: 4, asked: false, writes: 0 });
+    expect(run.stderr).toContain('the Vault token may not update secret/claude-agent-service (its capabilities there: read): its policy needs update on secret/data/claude-agent-service');
   });
 
   test.each([
