@@ -106,7 +106,7 @@ function synthesize(run: SynthRun): void {
     adoptFromHcl: settings.adoptFromHcl,
     pods: { image: settings.scriptImage, ignoredPodTemplateFields: settings.ignoredPodTemplateFields },
     restartAgents:
-      settings.agentWorkload || settings.tokenConsumers.length > 0 ? { deploymentName: settings.agentWorkload?.deployment, consumers: settings.tokenConsumers } : undefined,
+      settings.agentWorkload || settings.tokenConsumers.length > 0 ? { agentWorkload: settings.agentWorkload, consumers: settings.tokenConsumers } : undefined,
     tokenSecret: {
       name: tokenSecretName,
       otherEntries: settings.tokenDelivery === 'shared' ? settings.sharedSecretEntries.map((entry) => ({ ...entry, store: teamStore })) : undefined,

@@ -6,9 +6,10 @@
  */
 
 import { AppSettings, DEFAULT_SETTINGS, KeepSetting, SettingsError, TokenDelivery } from './settings-model';
-import { boolean, Check, isObject, namespaceName, object, optional, shown, text, DNS_LABEL } from './setting-checks';
+import { boolean, Check, isObject, namespaceName, object, optional, shown, text } from './setting-checks';
 import { objectName, printableText, secretKeyReference, url } from './destinations';
 import { vaultLayout } from './vault-setting';
+import { agentWorkload } from './token-consumers';
 import { expiryThresholds, ignoredPodTemplateFields, legacyCredentials, podStartTimeout, prometheus, pushgateway, refreshInterval, scriptImage, sharedSecretEntries, stateBackend, tokenConsumers } from './setting-groups';
 import { credentialsIn, parseJson, SettingsSource, templateSequencesIn } from './settings-json';
 import { DEDICATED_TOKEN_SECRET_NAME, SHARED_AGENT_SECRET_NAME } from './object-names';
@@ -30,10 +31,7 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   secretStoreKind: text('ClusterSecretStore or SecretStore', /^(ClusterSecretStore|SecretStore)$/) as Check<AppSettings['secretStoreKind']>,
   refreshInterval,
   tokenDelivery: text('"dedicated" (a Secret of its own) or "shared" (this project owns claude-agent-secrets whole)', /^(dedicated|shared)$/) as Check<TokenDelivery>,
-  agentWorkload: (value, at, problems) =>
-    value === false
-      ? undefined
-      : object<{ deployment: string }>({ deployment: text('the name of the agents\' Deployment', DNS_LABEL, 'claude-agent-service') }, '{"deployment": "claude-agent-service"} or false')(value, at, problems),
+  agentWorkload,
   legacyCredentialsFile: legacyCredentials,
   prometheus,
   pushgateway,
@@ -112,10 +110,10 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
   }
   const agents = settings.agentWorkload as AppSettings['agentWorkload'];
   const consumers = (settings.tokenConsumers as AppSettings['tokenConsumers'] | undefined) ?? [];
-  const again = consumers.findIndex((target) => agents && target.workload.kind === 'Deployment' && target.workload.namespace === settings.namespace && target.workload.name === agents.deployment);
+  const again = consumers.findIndex((target) => agents && target.workload.kind === agents.kind && target.workload.namespace === settings.namespace && target.workload.name === agents.name);
   if (agents && again !== -1) {
     problems.push(
-      `tokenConsumers[${again}] is the agents' Deployment ${String(settings.namespace)}/${agents.deployment}, which agentWorkload already restarts: remove it from tokenConsumers (or set agentWorkload to false and keep it there).`,
+      `tokenConsumers[${again}] is the agents' ${agents.kind} ${String(settings.namespace)}/${agents.name}, which agentWorkload already restarts: remove it from tokenConsumers (or set agentWorkload to false and keep it there).`,
     );
   }
   problems.push(...legacyCollisions(settings));

@@ -42,6 +42,12 @@ export interface KeepSetting {
   readonly usernameSecret: { readonly name: string; readonly key: string };
 }
 
+/** The agents' own workload, fed by this project's ExternalSecret. */
+export interface AgentWorkloadSetting {
+  readonly kind: 'Deployment' | 'StatefulSet';
+  readonly name: string;
+}
+
 /** Where the tokens live in Vault, and who reads them there. */
 export interface VaultLayoutSetting {
   /** KV v2 mount, e.g. `secret`. */
@@ -66,8 +72,8 @@ export interface AppSettings {
   /** How often ESO re-reads Vault: whole hours, minutes or seconds (`1h`, `15m`), at least a minute. */
   readonly refreshInterval: string;
   readonly tokenDelivery: TokenDelivery;
-  /** The agents' Deployment to restart onto a new primary token (in `namespace`), or undefined for off. */
-  readonly agentWorkload?: { readonly deployment: string };
+  /** The agents' Deployment or StatefulSet to restart onto a new primary token (in `namespace`), or undefined for off. */
+  readonly agentWorkload?: AgentWorkloadSetting;
   readonly legacyCredentialsFile: LegacyCredentialsSetting;
   readonly prometheus: RuleDeliverySetting;
   readonly pushgateway: PushgatewaySetting;
@@ -112,7 +118,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   secretStoreKind: 'ClusterSecretStore',
   refreshInterval: '1h',
   tokenDelivery: 'dedicated',
-  agentWorkload: { deployment: AGENTS_DEPLOYMENT },
+  agentWorkload: { kind: 'Deployment', name: AGENTS_DEPLOYMENT },
   legacyCredentialsFile: { source: 'vault', secretName: 'claude-credentials', vaultProperty: 'claude_credentials_json' },
   prometheus: { mode: 'chart', release: 'prometheus' },
   pushgateway: { existingUrl: DEFAULT_PUSHGATEWAY_URL },

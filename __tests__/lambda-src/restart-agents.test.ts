@@ -169,7 +169,7 @@ describe('the restart Job against a Kubernetes API stand-in', () => {
   });
 
   test('as shipped: the bundled restart.js of the synthesized ConfigMap, run by node, restarts the agents', async () => {
-    const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), restartAgents: { deploymentName: 'claude-agent-service' } });
+    const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), restartAgents: { agentWorkload: { kind: 'Deployment', name: 'claude-agent-service' } } });
     const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => 'restart.js' in configMap.data)!;
     const file = path.join(scratch, 'restart.js');
     writeFileSync(file, asTerraformReads(scriptMap.data['restart.js']));

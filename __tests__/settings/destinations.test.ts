@@ -81,3 +81,29 @@ describe('every value is checked for the place it lands', () => {
     expect(() => readAppSettings(withContext(context))).not.toThrow();
   });
 });
+
+describe('agentWorkload', () => {
+  test.each([
+    [{ deployment: 'claude-agent-service' }, { kind: 'Deployment', name: 'claude-agent-service' }],
+    [{ statefulSet: 'claude-agent' }, { kind: 'StatefulSet', name: 'claude-agent' }],
+    [false, undefined],
+  ])('%j is read as %j', (setting, expected) => {
+    expect(readAppSettings(withContext({ agentWorkload: setting })).agentWorkload).toEqual(expected);
+  });
+
+  test.each([
+    [{ deployment: 'a', statefulSet: 'b' }, /agentWorkload: name one workload/],
+    [{}, /agentWorkload: name one workload/],
+    [{ daemonSet: 'x' }, /agentWorkload\.daemonSet is not a setting here; the keys are deployment, statefulSet/],
+    [{ statefulSet: 'Agents' }, /agentWorkload\.statefulSet is "Agents": write the agents' StatefulSet/],
+  ])('%j is refused, naming the fix', (setting, message) => {
+    expect(problemsOf({ agentWorkload: setting }).join('\n')).toMatch(message);
+  });
+
+  test('a StatefulSet of agents is restarted by the deploy, and a consumer entry naming it again is refused', () => {
+    const statefulSet = { kind: 'StatefulSet', namespace: 'claude-agent', name: 'claude-agent', externalSecret: 'claude-oauth-token' };
+    expect(problemsOf({ agentWorkload: { statefulSet: 'claude-agent' }, tokenConsumers: [statefulSet] }).join('\n')).toContain(
+      "tokenConsumers[0] is the agents' StatefulSet claude-agent/claude-agent, which agentWorkload already restarts",
+    );
+  });
+});

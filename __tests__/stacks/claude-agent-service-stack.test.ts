@@ -123,7 +123,7 @@ describe('ClaudeAgentServiceStack', () => {
         new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
           inventory: testInventory(mintEpochs),
           scripts: testScripts(),
-          restartAgents: restart ? { deploymentName: 'claude-agent-service' } : undefined,
+          restartAgents: restart ? { agentWorkload: { kind: 'Deployment', name: 'claude-agent-service' } } : undefined,
         }),
       );
     const restartJobOf = (json: any) => resourcesOfType(json, 'kubernetes_job_v1').find((job) => job.metadata.name.startsWith('claude-oauth-token-restart-'));
@@ -181,7 +181,7 @@ describe('ClaudeAgentServiceStack', () => {
         new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
           inventory: testInventory(),
           scripts: testScripts(),
-          restartAgents: { deploymentName: 'claude-agent-service' },
+          restartAgents: { agentWorkload: { kind: 'Deployment', name: 'claude-agent-service' } },
           tokenProbe: { pushgateway: Pushgateway.fromUrl('http://pushgateway.monitoring:9091') },
           pods,
         }),
@@ -227,7 +227,7 @@ describe('ClaudeAgentServiceStack', () => {
         new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
           inventory: testInventory(),
           scripts: testScripts(),
-          restartAgents: { deploymentName: 'claude-agent-service', consumers },
+          restartAgents: { agentWorkload: { kind: 'Deployment', name: 'claude-agent-service' }, consumers },
         }),
       );
 

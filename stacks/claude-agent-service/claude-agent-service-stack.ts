@@ -39,8 +39,8 @@ export interface ClaudeAgentServiceStackProps {
    * @default off
    */
   readonly restartAgents?: Pick<AgentRestartJobProps, 'syncTimeout' | 'rolloutTimeout'> & {
-    /** The agents' Deployment (in `namespace`, fed by this stack's token ExternalSecret). */
-    readonly deploymentName?: string;
+    /** The agents' Deployment or StatefulSet (in `namespace`, fed by this stack's token ExternalSecret). */
+    readonly agentWorkload?: { readonly kind: 'Deployment' | 'StatefulSet'; readonly name: string };
     /** The token's other consumers, each its workload and the ExternalSecret that feeds it, in any namespace. */
     readonly consumers?: readonly RestartTarget[];
   };
@@ -131,8 +131,8 @@ export class ClaudeAgentServiceStack extends ProjectStack {
     });
     const restart = props.restartAgents;
     const targets: RestartTarget[] = [
-      ...(restart?.deploymentName
-        ? [{ externalSecret: { namespace: agentsNamespace, name: this.tokenSecret.secretName }, workload: { kind: 'Deployment' as const, namespace: agentsNamespace, name: restart.deploymentName } }]
+      ...(restart?.agentWorkload
+        ? [{ externalSecret: { namespace: agentsNamespace, name: this.tokenSecret.secretName }, workload: { ...restart.agentWorkload, namespace: agentsNamespace } }]
         : []),
       ...(restart?.consumers ?? []),
     ];
