@@ -12,7 +12,7 @@ import { AppSettings, DEFAULT_SETTINGS, durationOf, SettingsError } from './sett
 import { readProjectSettings } from './settings/settings-file';
 import { readEpochMapChecked } from './settings/epoch-map-module';
 import { tokenExternalSecretName } from './settings/token-consumers';
-import { StackName, stackDependencies } from './settings/stack-graph';
+import { deployCommand, StackName, stackDependencies } from './settings/stack-graph';
 import { ClaudeAgentServiceStack } from './stacks/claude-agent-service/claude-agent-service-stack';
 import { MonitoringStack } from './stacks/monitoring/monitoring-stack';
 import { VaultAccessStack } from './stacks/vault-access/vault-access-stack';
@@ -153,6 +153,13 @@ function synthesize(run: SynthRun): void {
         `(release "${settings.prometheus.mode === 'chart' ? settings.prometheus.release : ''}") loads it once its values include ${path.relative(run.projectDir, valuesFile)} (docs/fitting-the-cluster.md, Alert rules: plain chart or operator).`,
     );
   }
+  if (!settings.clusterSecretStoreServer) {
+    run.stdout(
+      `The token's ExternalSecrets read through the team's store ${settings.secretStoreName}, with that store's Vault role: vault-access's least-privilege ` +
+        'policy guards them only through a store of its own (clusterSecretStoreServer; docs/fitting-the-cluster.md, A store of its own).',
+    );
+  }
+  run.stdout(`\nNext: the prerequisites (docs/deploying.md), then: ${deployCommand(['monitoring', 'vault-access', 'claude-agent-service'], settings)}`);
 }
 
 /** cdktf.json, with the environment's context (set by the cdktf CLI or a caller) on top. */

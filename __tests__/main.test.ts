@@ -30,6 +30,10 @@ describe('npm run synth (main.ts)', () => {
     expect(run.stdout).toMatch(/monitoring: \d+ resources? /);
     expect(run.stdout).toMatch(/^primary +secret\/claude-agent-service +2026-04-18T16:07:09Z +2027-04-18T16:07:09Z +-?\d+ +\w+$/m);
     expect(run.stdout).toMatch(/^spare-2 +secret\/claude-agent-service-spare-2 /m);
+    // What next, and what the least-privilege role guards in this setup: said, not left to the docs.
+    expect(run.stdout).toMatch(/\nNext: the prerequisites \(docs\/deploying\.md\), then: npm run deploy -- monitoring vault-access claude-agent-service$/m);
+    expect(run.stdout).toContain("read through the team's store vault-kv, with that store's Vault role: vault-access's least-privilege policy guards them only through a store of its own");
+    expect(app.synth({ CDKTF_CONTEXT_JSON: JSON.stringify({ clusterSecretStoreServer: 'https://vault.vault.svc:8200' }) }).stdout).not.toContain("the team's store");
 
     const agentService = app.stackJson('claude-agent-service');
     expect(manifestsIn(agentService).flatMap(schemaViolations)).toEqual([]);

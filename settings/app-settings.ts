@@ -105,7 +105,8 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
     problems.push(
       'tokenDelivery is "shared" but sharedSecretEntries is empty: this project would own claude-agent-secrets whole and remove every other key. ' +
         'List them (names and Vault locations), as the existing ExternalSecret has them: kubectl -n <namespace> get externalsecret claude-agent-secrets -o json | ' +
-        `jq -c '[.spec.data[] | select(.secretKey != "CLAUDE_CODE_OAUTH_TOKEN") | {secretKey, key: .remoteRef.key, property: .remoteRef.property}]'`,
+        `jq -c 'if (.spec.dataFrom // []) != [] then error("it also has dataFrom entries, which sharedSecretEntries cannot list: keep tokenDelivery dedicated") ` +
+        `else [.spec.data[] | select(.secretKey != "CLAUDE_CODE_OAUTH_TOKEN") | {secretKey, key: .remoteRef.key, property: .remoteRef.property}] end'`,
     );
   }
   const agents = settings.agentWorkload as AppSettings['agentWorkload'];
