@@ -118,6 +118,12 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
     );
   }
   problems.push(...legacyCollisions(settings));
+  if (settings.keep && (settings.prometheus as AppSettings['prometheus'] | undefined)?.mode === 'chart') {
+    problems.push(
+      'context.keep routes the alerts with an AlertmanagerConfig, a Prometheus Operator resource, but prometheus.mode is "chart": add Keep\'s webhook receiver to the chart\'s ' +
+        'alertmanager values instead (docs/fitting-the-cluster.md, Alert rules: plain chart or operator), or set prometheus to {"mode": "operator"}.',
+    );
+  }
   if (problems.length > 0) throw new SettingsError(problems);
   return { ...settings } as unknown as AppSettings;
 }
@@ -130,13 +136,13 @@ function legacyCollisions(settings: Partial<AppSettings>): string[] {
   const tokenSecret = settings.tokenDelivery === 'shared' ? SHARED_AGENT_SECRET_NAME : DEDICATED_TOKEN_SECRET_NAME;
   if (legacy.secretName === tokenSecret) {
     problems.push(
-      `legacyCredentialsFile.secretName is "${tokenSecret}", the token's own Secret in ${String(settings.namespace)}: two ExternalSecrets would own one Secret and overwrite each other. ` +
+      `context.legacyCredentialsFile.secretName is "${tokenSecret}", the token's own Secret in ${String(settings.namespace)}: two ExternalSecrets would own one Secret and overwrite each other. ` +
         'Name it something else, e.g. "claude-credentials".',
     );
   }
   if (legacy.source === 'vault' && legacy.vaultProperty === (settings.vault ?? DEFAULT_SETTINGS.vault).field) {
     problems.push(
-      `legacyCredentialsFile.vaultProperty is "${legacy.vaultProperty}", the token's own field: the token would land in a second Secret as a credentials file. ` +
+      `context.legacyCredentialsFile.vaultProperty is "${legacy.vaultProperty}", the token's own field: the token would land in a second Secret as a credentials file. ` +
         'Write the field that holds the .credentials.json, e.g. "claude_credentials_json".',
     );
   }

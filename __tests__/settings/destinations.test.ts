@@ -58,12 +58,13 @@ describe('every value is checked for the place it lands', () => {
     // What once surfaced as a raw error.
     ['a duplicate shared secretKey', { ...SHARED, sharedSecretEntries: [entry({}), entry({ property: 'other' })] }, /GITHUB_TOKEN is listed twice/],
     ['a digit-leading shared secretKey', { ...SHARED, sharedSecretEntries: [entry({ secretKey: '1BAD' })] }, /secretKey is "1BAD": write an environment variable name/],
+    ['Keep with the plain chart', { keep: { keepUrl: 'http://keep-backend.keep:8080', apiKeySecret: { name: 'keep-api', key: 'api-key' }, usernameSecret: { name: 'keep-api', key: 'username' } } }, /keep routes the alerts with an AlertmanagerConfig.*\(docs\/fitting-the-cluster\.md, Alert rules: plain chart or operator\)/],
     ['warningDays 1e400', undefined, /warningDays is a number too large for JSON to hold: write a whole number of days/],
   ])('%s', (_, context, message) => {
     const raw = context === undefined ? '{"context": {"expiryThresholds": {"warningDays": 1e400, "criticalDays": 7}}}' : undefined;
     const problems = problemsOf(context, raw);
     expect(problems.join('\n')).toMatch(message);
-    expect(problems.join('\n')).toMatch(/^cdktf\.json|^legacyCredentialsFile/m);
+    expect(problems.join('\n')).toMatch(/^cdktf\.json |^context\./m);
   });
 
   test('an array nested 100,000 deep is refused with its place, not a stack overflow', () => {

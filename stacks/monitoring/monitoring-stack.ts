@@ -110,7 +110,7 @@ export class MonitoringStack extends ProjectStack {
     const selectorLabels = delivery.mode === 'operator' ? delivery.selectorLabels ?? KUBE_PROMETHEUS_STACK_SELECTOR : undefined;
     if (props.keep && !selectorLabels) {
       throw new Error(
-        "MonitoringStack: keep routing is an AlertmanagerConfig, a Prometheus Operator resource; with the plain chart add Keep's webhook receiver to the chart's alertmanager values instead (docs/fitting-the-cluster.md, Settings), or set prometheus.mode to operator.",
+        "MonitoringStack: keep routing is an AlertmanagerConfig, a Prometheus Operator resource; with the plain chart add Keep's webhook receiver to the chart's alertmanager values instead (docs/fitting-the-cluster.md, Alert rules: plain chart or operator), or set prometheus.mode to operator.",
       );
     }
     const wiring = props.pushgateway ?? { existingUrl: Pushgateway.CHART_DEFAULT.url };
