@@ -2,6 +2,7 @@
  * `npm run check`'s command line: its help, its options, and the error for a check that cannot run.
  */
 import * as path from 'path';
+import { parseArgs as parseCommandLine } from 'util';
 import { redactSecrets, showArgument } from '../inventory/token-shape';
 import { ReportFormat } from './check-report';
 
@@ -33,44 +34,40 @@ string, or a token in the critical window (unless --allow-expiring); exit 2 when
 
 Example: npm run check -- --base origin/main --format markdown`;
 
+const USAGE_LINE = 'Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--details] [--crd-dir <dir>]';
+
+/** The check's command line, by Node's own parser (strict), each refusal in this tool's words. */
 export function parseOptions(argv: readonly string[], project: { readonly projectDir: string; readonly crdSchemaDir?: string }): CheckOptions {
-  let base: string | undefined;
-  let format: ReportFormat = 'text';
-  let allowExpiring = false;
-  let useCache = true;
-  let details = false;
-  let crdDir = project.crdSchemaDir ?? path.resolve(project.projectDir, 'schemas/crds');
-  for (let i = 0; i < argv.length; i++) {
-    const value = () => {
-      const next = argv[++i];
-      if (next === undefined) throw new CannotRun(`${showArgument(argv[i - 1])} needs a value.`);
-      return next;
-    };
-    switch (argv[i]) {
-      case '--base':
-        base = value();
-        break;
-      case '--format': {
-        const chosen = value();
-        if (chosen !== 'markdown' && chosen !== 'text') throw new CannotRun(`--format ${chosen}: use markdown or text.`);
-        format = chosen;
-        break;
-      }
-      case '--allow-expiring':
-        allowExpiring = true;
-        break;
-      case '--details':
-        details = true;
-        break;
-      case '--no-cache':
-        useCache = false;
-        break;
-      case '--crd-dir':
-        crdDir = path.resolve(value());
-        break;
-      default:
-        throw new CannotRun(`unknown argument '${showArgument(argv[i])}'. Usage: npm run check -- [--base <git ref>] [--format markdown|text] [--allow-expiring] [--no-cache] [--details] [--crd-dir <dir>]`);
-    }
+  let values: { base?: string; format?: string; 'allow-expiring'?: boolean; 'no-cache'?: boolean; details?: boolean; 'crd-dir'?: string };
+  try {
+    values = parseCommandLine({
+      args: [...argv],
+      options: {
+        base: { type: 'string' },
+        format: { type: 'string' },
+        'allow-expiring': { type: 'boolean' },
+        'no-cache': { type: 'boolean' },
+        details: { type: 'boolean' },
+        'crd-dir': { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (error) {
+    const { code, message } = error as Error & { code?: string };
+    const option = showArgument(/'(-[^' ]*)/.exec(message)?.[1] ?? /'([^']*)'/.exec(message)?.[1] ?? '');
+    if (/argument missing|argument is ambiguous/.test(message)) throw new CannotRun(`${option} needs a value.`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' || code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new CannotRun(`unknown argument '${option}'. ${USAGE_LINE}`);
+    throw new CannotRun(`${showArgument(message)}. ${USAGE_LINE}`);
   }
-  return { base, format, allowExpiring, useCache, crdDir, details };
+  const format = values.format ?? 'text';
+  if (format !== 'markdown' && format !== 'text') throw new CannotRun(`--format ${showArgument(format)}: use markdown or text.`);
+  return {
+    base: values.base,
+    format,
+    allowExpiring: values['allow-expiring'] ?? false,
+    useCache: !values['no-cache'],
+    crdDir: values['crd-dir'] !== undefined ? path.resolve(values['crd-dir']) : (project.crdSchemaDir ?? path.resolve(project.projectDir, 'schemas/crds')),
+    details: values.details ?? false,
+  };
 }

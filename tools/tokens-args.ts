@@ -3,6 +3,7 @@
  */
 import { EpochSeconds } from '../inventory/expiry';
 import { tokenPathProblem } from '../inventory/token-path';
+import { parseArgs as parseCommandLine } from 'util';
 import { showArgument } from '../inventory/token-shape';
 import { parseInstant } from './instant';
 import { CliError, TokensExit } from './tokens-io';
@@ -10,26 +11,41 @@ import { USAGE } from './tokens-help';
 
 export type Options = Map<string, string | true>;
 
-export function parseArgs(args: readonly string[]): { positional: string[]; options: Options } {
-  const positional: string[] = [];
-  const options: Options = new Map();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    const takesValue = ['fail-under-days', 'at', 'minted-at', 'endpoint'].includes(name);
-    if (takesValue && inline === undefined && (args[i + 1] === undefined || args[i + 1].startsWith('--'))) {
-      throw new CliError(`--${name} needs a value.`, TokensExit.usage);
-    }
-    // `--add=false` would otherwise add: a switch is on by being there, and takes no value.
-    if (!takesValue && inline !== undefined) throw new CliError(`--${name} is a switch and takes no value: write --${name} alone, or leave it out.`, TokensExit.usage);
-    if (options.has(name)) throw new CliError(`--${name} is given twice: give it once.`, TokensExit.usage);
-    options.set(name, takesValue ? inline ?? args[++i] : true);
+/** Every option of every command: those that take a value, and switches (on by being there). */
+const VALUE_OPTIONS = ['fail-under-days', 'at', 'minted-at', 'endpoint'] as const;
+const SWITCHES = ['json', 'add', 'force', 'store', 'record-only', 'skip-probe', 'stdin', 'help'] as const;
+const OPTION_TYPES: Record<string, { type: 'string' | 'boolean'; multiple: true }> = Object.fromEntries([
+  ...VALUE_OPTIONS.map((name) => [name, { type: 'string', multiple: true }] as const),
+  ...SWITCHES.map((name) => [name, { type: 'boolean', multiple: true }] as const),
+]) as Record<string, { type: 'string' | 'boolean'; multiple: true }>;
+
+/**
+ * The command line after the command, by Node's own parser (strict: unknown options, a value for a
+ * switch and a missing value are refused); each refusal said in this CLI's words, naming `command`.
+ * An option given twice is refused too: which one would count is a guess.
+ */
+export function parseArgs(args: readonly string[], command = 'tokens'): { positional: string[]; options: Options } {
+  let parsed: ReturnType<typeof parseCommandLine<{ args: string[]; options: typeof OPTION_TYPES; strict: true; allowPositionals: true }>>;
+  try {
+    parsed = parseCommandLine({ args: [...args], options: OPTION_TYPES, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new CliError(parseErrorMessage(error as Error & { code?: string }, command), TokensExit.usage);
   }
-  return { positional, options };
+  const options: Options = new Map();
+  for (const [name, values] of Object.entries(parsed.values) as Array<[string, Array<string | boolean>]>) {
+    if (values.length > 1) throw new CliError(`--${name} is given twice: give it once.`, TokensExit.usage);
+    options.set(name, typeof values[0] === 'string' ? values[0] : true);
+  }
+  return { positional: parsed.positionals, options };
+}
+
+/** Node's parse error as this CLI says it (the option shown escaped and cut, never raw). */
+function parseErrorMessage(error: Error & { code?: string }, command: string): string {
+  const option = showArgument(/'(-[^' ]*)/.exec(error.message)?.[1] ?? '');
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `'${command}' has no option ${option}.\n\n${USAGE}`;
+  if (/does not take an argument/.test(error.message)) return `${option} is a switch and takes no value: write ${option} alone, or leave it out.`;
+  if (/argument missing|argument is ambiguous/.test(error.message)) return `${option} needs a value.`;
+  return `${showArgument(error.message)}.\n\n${USAGE}`;
 }
 
 export function allowOnly(options: Options, allowed: string[], command: string): void {

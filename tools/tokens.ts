@@ -53,7 +53,7 @@ export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Pr
   if (command === 'help' && rest.length > 0) {
     throw new CliError(`no help on '${showArgument(rest.join(' '))}': the commands are ${Object.keys(COMMAND_HELP).join(', ')} (e.g. help rotate).`, TokensExit.usage);
   }
-  const { positional, options } = parseArgs(rest);
+  const { positional, options } = parseArgs(rest, command);
   switch (command) {
     case 'status':
       return status(positional, options, io);

@@ -30,11 +30,16 @@ describe('tokens: the map read as synth reads it', () => {
     expect(folder.text).toBe(before);
   });
 
-  test.each([["x'"], ["spare-9': 1776528429, 'primary"], ['Spare 4'], ['-x']])('rotate --add %j is refused before anything is written', async (tokenPath) => {
+  test.each([
+    ["x'", 2, 'is not a valid token path'],
+    ["spare-9': 1776528429, 'primary", 2, 'is not a valid token path'],
+    ['Spare 4', 2, 'is not a valid token path'],
+    ['-x', 1, "'rotate' has no option -x"], // read as an option, as every CLI reads a leading dash
+  ])('rotate --add %j is refused before anything is written', async (tokenPath, status, message) => {
     folder = new MapFolder();
     const run = await folder.run(['rotate', tokenPath, '--record-only', '--add', '--minted-at', '1764000000']);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toContain('is not a valid token path');
+    expect(run.status).toBe(status);
+    expect(run.stderr).toContain(message);
     expect(folder.text).toBe(EXAMPLE);
     expect(readdirSync(folder.dir)).toEqual(['token-mint-epochs.ts']); // no temp file, no lock left
   });
