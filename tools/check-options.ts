@@ -57,6 +57,7 @@ export function parseOptions(argv: readonly string[], project: { readonly projec
     const { code, message } = error as Error & { code?: string };
     const option = showArgument(/'(-[^' ]*)/.exec(message)?.[1] ?? /'([^']*)'/.exec(message)?.[1] ?? '');
     if (/argument missing|argument is ambiguous/.test(message)) throw new CannotRun(`${option} needs a value.`);
+    if (/does not take an argument/.test(message)) throw new CannotRun(`${option} is a switch and takes no value: write ${option} alone, or leave it out.`);
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL' || code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new CannotRun(`unknown argument '${option}'. ${USAGE_LINE}`);
     throw new CannotRun(`${showArgument(message)}. ${USAGE_LINE}`);
   }
