@@ -2,7 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'f
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { CrdSchemaRegistry, goRegExp } from '../../tools/crd-validator';
+import { CrdSchemaRegistry } from '../../tools/crd-validator';
+import { goRegExp } from '../../tools/crd-schema-validation';
 import { CRD_SCHEMA_DIR, crdSchemas } from '../helpers/crd-schemas';
 
 function externalSecret(spec: Record<string, unknown>, apiVersion = 'external-secrets.io/v1'): Record<string, unknown> {
