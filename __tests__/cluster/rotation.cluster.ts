@@ -6,7 +6,7 @@ import { startKwok } from '../../devkit/cluster/kwok';
 import { LocalCluster } from '../../devkit/cluster/local-cluster';
 import { RunOutcome, waitFor } from '../../devkit/cluster/processes';
 import { RunningBinary, startPushgateway, stopAllBinaries } from '../../devkit/real-binaries';
-import { nowInSeconds } from '../../inventory/expiry';
+import { nowInSeconds, TOKEN_TTL_SECONDS } from '../../inventory/expiry';
 import { runTokens } from '../../tools/tokens';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
 import { checkAddresses, commitApp, consumerPods, secretValue, serviceAccountKubectl, teamConsumer } from './cluster-fixtures';
@@ -19,6 +19,13 @@ import { checkAddresses, commitApp, consumerPods, secretValue, serviceAccountKub
  * stand-in (rotate --store probes the new token).
  */
 const STACK = 'claude-agent-service';
+
+/** One sample of a pushed metric for a token path, as the Pushgateway exposes it. */
+function sample(metrics: string, name: string, tokenPath: string): number {
+  const match = new RegExp(`^${name}\\{[^}]*path="${tokenPath}"[^}]*\\} (\\S+)$`, 'm').exec(metrics);
+  if (!match) throw new Error(`no ${name}{path="${tokenPath}"} in the Pushgateway's metrics`);
+  return Number(match[1]);
+}
 const CONSUMERS = [{ kind: 'StatefulSet', namespace: 'hermes', name: 'hermes-agent', externalSecret: 'hermes-agent-secrets' }];
 
 describe('rotation day against ESO, OpenBao and a real API server', () => {
@@ -47,7 +54,7 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
     local.cluster.kubectl(['create', 'deployment', 'claude-agent-service', '-n', 'claude-agent', '--image=docker.io/library/busybox:1.36']);
     local.cluster.kubectl(['create', 'deployment', 'bystander', '-n', 'claude-agent', '--image=docker.io/library/busybox:1.36']);
     teamConsumer(local.cluster, CONSUMERS[0]);
-    local.synth({ tokenConsumers: CONSUMERS });
+    local.synth({ tokenConsumers: CONSUMERS, driftDetection: { vaultServer: local.bao.address } });
     commitApp(local.app.dir, 'the reviewed app before rotation day');
     for (const stack of ['vault-access', STACK]) await local.tofuOk(stack, ['init', '-input=false']);
     await local.tofuOk('vault-access', ['apply', '-input=false', '-auto-approve']);
@@ -69,6 +76,10 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
     expect(kubelet.runsOf('claude-oauth-expiry-monitor-').map((run) => run.status)).toEqual([0]);
     const metrics = await (await fetch(`${pushgateway.url}/metrics`)).text();
     for (const tokenPath of ['primary', 'spare-1', 'spare-2']) expect(metrics).toMatch(new RegExp(`claude_oauth_token_expiry_timestamp\\{[^}]*path="${tokenPath}"[^}]*\\} \\d`));
+    // Drift detection, for real: the monitor logged in to OpenBao with its audience-bound token and read
+    // each secret's metadata; written by hand (no minted_at), Vault's side is the time of that write.
+    for (const tokenPath of ['primary', 'spare-1', 'spare-2']) expect(sample(metrics, 'claude_oauth_token_vault_check_success', tokenPath)).toBe(1);
+    expect(sample(metrics, 'claude_oauth_token_secret_minted_timestamp', 'primary')).toBe(sample(metrics, 'claude_oauth_token_secret_updated_timestamp', 'primary'));
     const replan = await local.tofu(STACK, ['plan', '-input=false', '-detailed-exitcode']);
     expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
   }));
@@ -80,7 +91,9 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
     local.cluster.kubectl(['annotate', 'externalsecret', 'claude-oauth-token', '-n', 'claude-agent', '--overwrite', 'claude-oauth-tokens/primary-minted-at=1']);
     expect((await local.tofu(STACK, ['plan', '-input=false', '-detailed-exitcode'])).status).toBe(0);
     let output = '';
-    const status = await runTokens(['rotate', 'primary', '--store', '--endpoint', api.url], {
+    // Minted an hour before it is stored: Vault's write time and the mint differ, so only the recorded
+    // minted_at can make the monitor's figure equal the map's.
+    const status = await runTokens(['rotate', 'primary', '--store', '--endpoint', api.url, '--minted-at', String(nowInSeconds() - 3600)], {
       stdout: (text) => (output += text),
       stderr: (text) => (output += text),
       stdin: () => newToken,
@@ -95,7 +108,7 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
 
     // What the reviewer read: npm run check on the rotation's diff, against the commit before it.
     const checked = await checkAddresses(local.app.dir);
-    local.synth({ tokenConsumers: CONSUMERS });
+    local.synth({ tokenConsumers: CONSUMERS, driftDetection: { vaultServer: local.bao.address } });
     await local.tofuOk(STACK, ['plan', '-input=false', '-detailed-exitcode', '-out=rotation.plan'], [2]);
     const shown = JSON.parse((await local.tofuOk(STACK, ['show', '-json', 'rotation.plan'])).stdout) as { resource_changes: { address: string; type: string; change: { actions: string[] } }[] };
     const planned = shown.resource_changes.filter((change) => change.change.actions.join() !== 'no-op');
@@ -118,13 +131,18 @@ describe('rotation day against ESO, OpenBao and a real API server', () => {
       expect({ consumer, stillRunning: after[consumer].filter((pod) => before[consumer].includes(pod)) }).toEqual({ consumer, stillRunning: [] });
       expect(after[consumer].length).toBeGreaterThan(0);
     }
+    // rotate --store recorded the mint with the version it wrote: the monitor's run after the deploy
+    // reads it from OpenBao, equal to the map's (so neither drift alert can fire), an hour before the write.
+    const metrics = await (await fetch(`${pushgateway.url}/metrics`)).text();
+    expect(sample(metrics, 'claude_oauth_token_secret_minted_timestamp', 'primary')).toBe(sample(metrics, 'claude_oauth_token_expiry_timestamp', 'primary') - TOKEN_TTL_SECONDS);
+    expect(sample(metrics, 'claude_oauth_token_secret_updated_timestamp', 'primary') - sample(metrics, 'claude_oauth_token_secret_minted_timestamp', 'primary')).toBeGreaterThanOrEqual(3600);
     const replan = await local.tofu(STACK, ['plan', '-input=false', '-detailed-exitcode']);
     expect({ status: replan.status, stderr: replan.stderr }).toEqual({ status: 0, stderr: '' });
   }));
 
   test('a consumer that does not exist fails the deploy, its Job named and the consumer in the Job’s log; after the fix the next deploy re-runs it and succeeds', outcome.track(async () => {
     const ghost = { kind: 'Deployment', namespace: 'hermes', name: 'ghost-agent', externalSecret: 'hermes-agent-secrets' };
-    local.synth({ tokenConsumers: [...CONSUMERS, ghost] });
+    local.synth({ tokenConsumers: [...CONSUMERS, ghost], driftDetection: { vaultServer: local.bao.address } });
     const failed = await local.tofu(STACK, ['apply', '-input=false', '-auto-approve']);
     expect(failed.status).toBe(1);
     expect(failed.stderr.replace(/\s+/g, ' ')).toMatch(/job: claude-agent\/claude-oauth-token-restart-[0-9a-f]{10} is in failed state/);

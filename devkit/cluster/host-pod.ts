@@ -17,6 +17,10 @@ export interface PodSpec {
 
 const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 
+interface ProjectedVolume {
+  sources?: { serviceAccountToken?: { audience?: string; path: string } }[];
+}
+
 /** What a host run of a pod's program left. */
 export type HostRun = CommandRun;
 
@@ -41,6 +45,17 @@ export async function runPodOnHost(cluster: ControlPlane, namespace: string, pod
       // where the script is told to look.
       if (volume?.projected && mount.mountPath === SERVICE_ACCOUNT_DIR) {
         mountsServiceAccount = true;
+        continue;
+      }
+      // A projected ServiceAccount token for another audience (the monitor's for Vault): from the
+      // TokenRequest API with that audience, at the path the pod mounts it.
+      const projectedToken = (volume?.projected as ProjectedVolume | undefined)?.sources?.find((source) => source.serviceAccountToken)?.serviceAccountToken;
+      if (projectedToken) {
+        const dir = path.join(root, 'mounts', mount.name);
+        mkdirSync(dir, { recursive: true });
+        const audience = projectedToken.audience ? [`--audience=${projectedToken.audience}`] : [];
+        writeFileSync(path.join(dir, projectedToken.path), cluster.kubectl(['create', 'token', pod.serviceAccountName ?? 'default', '-n', namespace, '--duration=1h', ...audience]).stdout.trim());
+        mounts.set(mount.mountPath.replace(/\/+$/, ''), dir);
         continue;
       }
       if (!volume?.configMap) throw new Error(`volume ${mount.name} of a pod in ${namespace} is not a ConfigMap: this harness mounts ConfigMaps only`);
