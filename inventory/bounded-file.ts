@@ -19,11 +19,17 @@ export interface FileToRead {
   readonly refuseLinks?: boolean;
 }
 
+/** Why a file was refused, for a caller that words it its own way (a mounted entry, say). */
+export type UnreadableKind = 'unopened' | 'folder' | 'not-regular' | 'too-large' | 'unreadable';
+
 /** A file could not be read as given; the message names it, says why in words, and the fix. */
 export class UnreadableFileError extends Error {
   constructor(
     readonly file: FileToRead,
     readonly reason: string,
+    readonly kind: UnreadableKind,
+    /** The errno code of a failed open or read; the size of a file too large. */
+    readonly details: { readonly code?: string; readonly size?: number } = {},
   ) {
     super(`${file.label} ${reason}: ${file.fix}.`);
     this.name = 'UnreadableFileError';
@@ -59,14 +65,14 @@ export function readBoundedFile(path: string, file: FileToRead): string {
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (file.refuseLinks ? constants.O_NOFOLLOW : 0));
   } catch (error) {
-    throw new UnreadableFileError(file, describeFileError(error));
+    throw new UnreadableFileError(file, describeFileError(error), 'unopened', { code: (error as NodeJS.ErrnoException)?.code });
   }
   try {
     const stat = fstatSync(fd);
-    if (stat.isDirectory()) throw new UnreadableFileError(file, 'is a folder, not a file');
-    if (!stat.isFile()) throw new UnreadableFileError(file, 'is not a regular file (a FIFO, socket or device, which a read would hang on or never finish)');
+    if (stat.isDirectory()) throw new UnreadableFileError(file, 'is a folder, not a file', 'folder');
+    if (!stat.isFile()) throw new UnreadableFileError(file, 'is not a regular file (a FIFO, socket or device, which a read would hang on or never finish)', 'not-regular');
     if (stat.size > file.maxBytes) {
-      throw new UnreadableFileError(file, `has ${stat.size.toLocaleString('en-US')} bytes, more than the largest allowed (${file.maxBytes.toLocaleString('en-US')})`);
+      throw new UnreadableFileError(file, `has ${stat.size.toLocaleString('en-US')} bytes, more than the largest allowed (${file.maxBytes.toLocaleString('en-US')})`, 'too-large', { size: stat.size });
     }
     const buffer = Buffer.alloc(stat.size);
     let read = 0;
@@ -78,7 +84,7 @@ export function readBoundedFile(path: string, file: FileToRead): string {
     return buffer.subarray(0, read).toString('utf8');
   } catch (error) {
     if (error instanceof UnreadableFileError) throw error;
-    throw new UnreadableFileError(file, describeFileError(error));
+    throw new UnreadableFileError(file, describeFileError(error), 'unreadable', { code: (error as NodeJS.ErrnoException)?.code });
   } finally {
     closeSync(fd);
   }

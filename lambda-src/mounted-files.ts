@@ -1,6 +1,6 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'fs';
+import { readdirSync, statSync } from 'fs';
 import * as path from 'path';
-import { describeFileError } from '../inventory/bounded-file';
+import { describeFileError, readBoundedFile, UnreadableFileError } from '../inventory/bounded-file';
 import { tokenPathProblem } from '../inventory/token-path';
 import { looksLikeToken, showArgument } from '../inventory/token-shape';
 
@@ -50,7 +50,7 @@ export function readMountedTokenFiles(directory: string, mount: MountDescription
     else if (kind === 'directory') problems.push(`entry '${showArgument(name)}' is a directory, not a file: a ${mount.label} holds one file per token; remove it.`);
     else if (kind === 'broken') problems.push(`entry '${showArgument(name)}' is a link to nothing: remove it, or remount the ${mount.label}.`);
     else {
-      const read = readBoundedFile(file);
+      const read = readEntryFile(file);
       if ('problem' in read) problems.push(`entry '${showArgument(name)}' ${read.problem}`);
       else files.push({ path: name, text: read.text });
     }
@@ -62,27 +62,26 @@ export function readMountedTokenFiles(directory: string, mount: MountDescription
 export const MAX_ENTRY_BYTES = 4096;
 
 /**
- * An entry's text, read only if it is a regular file no larger than {@link MAX_ENTRY_BYTES}: a FIFO
- * would hang the run, a device or a huge file exhaust it, and neither is what the kubelet mounts.
+ * An entry's text, read only if it is a regular file no larger than {@link MAX_ENTRY_BYTES} (the one
+ * bounded reader: a FIFO would hang the run, a device or a huge file exhaust it, and neither is what
+ * the kubelet mounts), or what is wrong with it, worded for a mounted ConfigMap.
  */
-function readBoundedFile(file: string): { text: string } | { problem: string } {
-  let fd: number;
+function readEntryFile(file: string): { text: string } | { problem: string } {
   try {
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    return { text: readBoundedFile(file, { label: 'entry', fix: 'regenerate the ConfigMap with a deploy', maxBytes: MAX_ENTRY_BYTES }) };
   } catch (error) {
-    return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}): check the volume's defaultMode and the pod's user.` };
-  }
-  try {
-    const stat = fstatSync(fd);
-    if (!stat.isFile()) return { problem: 'is not a regular file (a FIFO, socket or device): a mounted ConfigMap holds files; remove it.' };
-    if (stat.size > MAX_ENTRY_BYTES) return { problem: `has ${stat.size} bytes, more than any entry (${MAX_ENTRY_BYTES}): regenerate the ConfigMap with a deploy.` };
-    const buffer = Buffer.alloc(stat.size);
-    const length = stat.size === 0 ? 0 : readSync(fd, buffer, 0, stat.size, 0);
-    return { text: buffer.subarray(0, length).toString('utf8') };
-  } catch (error) {
-    return { problem: `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}).` };
-  } finally {
-    closeSync(fd);
+    if (!(error instanceof UnreadableFileError)) throw error;
+    switch (error.kind) {
+      case 'folder':
+      case 'not-regular':
+        return { problem: 'is not a regular file (a FIFO, socket or device): a mounted ConfigMap holds files; remove it.' };
+      case 'too-large':
+        return { problem: `has ${error.details.size} bytes, more than any entry (${MAX_ENTRY_BYTES}): regenerate the ConfigMap with a deploy.` };
+      case 'unopened':
+        return { problem: `cannot be read (${error.details.code ?? 'error'}): check the volume's defaultMode and the pod's user.` };
+      case 'unreadable':
+        return { problem: `cannot be read (${error.details.code ?? 'error'}).` };
+    }
   }
 }
 

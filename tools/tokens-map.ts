@@ -3,6 +3,7 @@
  * validates it and written under the map's lock, or nothing written.
  */
 import { inventorySettingsOf } from '../settings/vault-setting';
+import { existsSync } from 'fs';
 import * as path from 'path';
 import { EpochMapDocument, EpochMapError, mintEpochsOf, readEpochMap, readEpochMapFile } from '../inventory/epoch-map-file';
 import { EpochSeconds, isoUtc } from '../inventory/expiry';
@@ -53,8 +54,9 @@ export function plannedEdit(io: CliIo, edit: (document: EpochMapDocument) => { t
  * validates as synth would, and only then replaces the file atomically.
  */
 export function editMap(io: CliIo, edit: (document: EpochMapDocument) => { text: string; expected: Record<string, number> }): TokenInventory {
-  // Read first: a missing map (or its folder) is said as such, not as the lock that could not be made beside it.
-  readMap(io);
+  // A missing map (or its folder) is said as such, not as the lock that could not be made beside it;
+  // an existing one is read once, under the lock.
+  if (!existsSync(io.epochMapFile)) readMap(io);
   try {
     return withFileLock(io.epochMapFile, (stillHeld) => {
       const { text, inventory } = plannedEdit(io, edit);

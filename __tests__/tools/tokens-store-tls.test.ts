@@ -2,14 +2,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { makePki } from '../../devkit/cluster/pki';
-import { epochSeconds } from '../../inventory/expiry';
 import { runTokens } from '../../tools/tokens';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
 import { startKvV2 } from '../helpers/kv-v2';
+import { EXAMPLE, NOW, VAULT_TOKEN } from '../helpers/store-fixtures';
 
-const EXAMPLE = readFileSync(path.resolve(__dirname, '../../stacks/claude-agent-service/token-mint-epochs.ts'), 'utf8');
-const NOW = epochSeconds(Date.UTC(2026, 10, 23) / 1000);
-const VAULT_TOKEN = 'hvs.operator-token-for-tests';
 
 /** Vault over TLS as the Vault CLI reaches it: its CA from VAULT_CACERT or VAULT_CAPATH, a client certificate when asked. */
 describe('tokens rotate --store over TLS, configured as the Vault CLI is', () => {

@@ -1,14 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { epochSeconds } from '../../inventory/expiry';
 import { runTokens } from '../../tools/tokens';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
 import { startKvV2 } from '../helpers/kv-v2';
+import { EXAMPLE, NOW, VAULT_TOKEN } from '../helpers/store-fixtures';
 
-const EXAMPLE = readFileSync(path.resolve(__dirname, '../../stacks/claude-agent-service/token-mint-epochs.ts'), 'utf8');
-const NOW = epochSeconds(Date.UTC(2026, 10, 23) / 1000);
-const VAULT_TOKEN = 'hvs.operator-token-for-tests';
 const LEGACY = '{"claudeAiOauth":{"accessToken":"legacy"}}';
 
 describe('tokens rotate --store: the token into Vault KV v2 and the map line, in one run', () => {
