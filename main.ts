@@ -117,14 +117,17 @@ function synthesize(run: SynthRun): void {
     legacyCredentials: legacyCredentialsOf(settings.legacyCredentialsFile),
     monitor: {
       pushgateway: monitoring.pushgateway,
-      driftDetection: settings.driftDetection ? { vaultAddress: settings.driftDetection.vaultServer, authMount: settings.vaultAuthMount } : undefined,
+      driftDetection: settings.driftDetection
+        ? { vaultAddress: settings.driftDetection.vaultServer, authMount: settings.vault.authMount, audience: settings.vault.audience }
+        : undefined,
     },
     tokenProbe: settings.tokenProbe ? { pushgateway: monitoring.pushgateway, refreshInterval, secretStore } : undefined,
   });
   const vaultAccess = new VaultAccessStack(app, 'vault-access', {
     inventory,
     vaultAddress: settings.vaultAddress,
-    authMount: settings.vaultAuthMount,
+    authMount: settings.vault.authMount,
+    audience: settings.vault.audience,
     esoServiceAccount: settings.vault.esoServiceAccount,
     clusterSecretStore: settings.clusterSecretStoreServer
       ? { server: settings.clusterSecretStoreServer, namespaces: [settings.namespace], cluster }

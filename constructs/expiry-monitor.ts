@@ -78,6 +78,8 @@ export interface MonitorDriftDetection {
   readonly layout: Required<VaultKvLayout>;
   /** Mount path of Vault's Kubernetes auth method. @default 'kubernetes' */
   readonly authMount?: string;
+  /** Audience of the projected ServiceAccount token the monitor presents; its Vault role requires it. @default 'vault' */
+  readonly audience?: string;
   /** Timeout of each Vault request. @default Duration.seconds(5) */
   readonly timeout?: Duration;
 }
@@ -148,6 +150,7 @@ export class ExpiryMonitor extends Construct {
               [DriftEnv.authMount]: drift.authMount ?? VAULT_AUTH_MOUNT,
               [DriftEnv.kvMount]: drift.layout.mount,
               [DriftEnv.baseName]: drift.layout.baseName,
+              [DriftEnv.spareSeparator]: drift.layout.spareSeparator,
               [DriftEnv.jwtFile]: `${VAULT_TOKEN_DIR}/token`,
               [DriftEnv.timeoutMs]: String(vaultTimeout.toSeconds() * 1000),
             }
@@ -155,7 +158,7 @@ export class ExpiryMonitor extends Construct {
       },
       volumes: [
         ScriptVolume.fromConfigMap('token-expiry', EXPIRY_DIR, props.expiryConfigMap.resource.metadata.name),
-        ...(drift ? [ScriptVolume.fromServiceAccountToken('vault-token', VAULT_TOKEN_DIR, { audience: VAULT_TOKEN_AUDIENCE, expiration: Duration.minutes(10) })] : []),
+        ...(drift ? [ScriptVolume.fromServiceAccountToken('vault-token', VAULT_TOKEN_DIR, { audience: drift.audience ?? VAULT_TOKEN_AUDIENCE, expiration: Duration.minutes(10) })] : []),
       ],
       worstCaseRun: {
         milliseconds: pushBudgetMs + vaultBudgetMs,

@@ -22,7 +22,7 @@ export class VaultAuthMountCheck extends Construct {
         postcondition: [
           {
             condition: Op.eq(ref('self.type'), 'kubernetes'),
-            errorMessage: `Vault's auth mount ${props.mount} is not a Kubernetes auth method (cdktf.json: vaultAuthMount). Enable one (vault auth enable -path=${props.mount} kubernetes; docs/deploying.md#prerequisites) or set vaultAuthMount to the path of yours. Nothing was applied.`,
+            errorMessage: `Vault's auth mount ${props.mount} is not a Kubernetes auth method (cdktf.json: vault.authMount). Enable one (vault auth enable -path=${props.mount} kubernetes; docs/deploying.md#prerequisites) or set vault.authMount to the path of yours. Nothing was applied.`,
           },
         ],
       },

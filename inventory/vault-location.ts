@@ -6,10 +6,16 @@ export interface VaultKvLayout {
    */
   readonly mount?: string;
   /**
-   * Secret name of the `primary` token; every other token path `p` lives at `<baseName>-<p>`.
+   * Secret name of the `primary` token; every other token path `p` lives at `<baseName><spareSeparator><p>`.
    * @default 'claude-agent-service'
    */
   readonly baseName?: string;
+  /**
+   * What joins the base name and a spare's path: `-` gives `claude-agent-service-spare-1`, `/` a
+   * folder under the primary's name (`platform/claude/spare-1`).
+   * @default '-'
+   */
+  readonly spareSeparator?: SpareSeparator;
   /**
    * Field of the secret that holds the token.
    * @default 'claude_oauth_token'
@@ -17,12 +23,17 @@ export interface VaultKvLayout {
   readonly field?: string;
 }
 
+/** The characters a spare's secret name may join the base name with. */
+export const SPARE_SEPARATORS = ['-', '_', '.', '/'] as const;
+export type SpareSeparator = (typeof SPARE_SEPARATORS)[number];
+
 /** The token that the agents use; every other path is a spare. */
 export const PRIMARY_TOKEN_PATH = 'primary';
 
 export const DEFAULT_VAULT_KV_LAYOUT: Required<VaultKvLayout> = {
   mount: 'secret',
   baseName: 'claude-agent-service',
+  spareSeparator: '-',
   field: 'claude_oauth_token',
 };
 
@@ -47,7 +58,8 @@ export function vaultSecretLocation(tokenPath: string, layout: VaultKvLayout = {
   const mount = layout.mount ?? DEFAULT_VAULT_KV_LAYOUT.mount;
   const baseName = layout.baseName ?? DEFAULT_VAULT_KV_LAYOUT.baseName;
   const field = layout.field ?? DEFAULT_VAULT_KV_LAYOUT.field;
-  const name = tokenPath === PRIMARY_TOKEN_PATH ? baseName : `${baseName}-${tokenPath}`;
+  const separator = layout.spareSeparator ?? DEFAULT_VAULT_KV_LAYOUT.spareSeparator;
+  const name = tokenPath === PRIMARY_TOKEN_PATH ? baseName : `${baseName}${separator}${tokenPath}`;
   return {
     mount,
     name,

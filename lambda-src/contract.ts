@@ -105,8 +105,10 @@ export const DriftEnv = {
   role: 'VAULT_ROLE',
   authMount: 'VAULT_AUTH_MOUNT',
   kvMount: 'VAULT_KV_MOUNT',
-  /** Secret name of `primary`; spare `p` is `<base>-<p>`. */
+  /** Secret name of `primary`; spare `p` is `<base><separator><p>`. */
   baseName: 'VAULT_BASE_NAME',
+  /** What joins the base name and a spare's path (`-` when unset). */
+  spareSeparator: 'VAULT_SPARE_SEPARATOR',
   /** The projected ServiceAccount token the monitor presents to Vault. */
   jwtFile: 'VAULT_JWT_FILE',
   timeoutMs: 'VAULT_TIMEOUT_MS',

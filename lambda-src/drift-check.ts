@@ -1,5 +1,5 @@
 import { readBoundedFile } from '../inventory/bounded-file';
-import { vaultSecretLocation } from '../inventory/vault-location';
+import { SPARE_SEPARATORS, vaultSecretLocation } from '../inventory/vault-location';
 import { DEFAULT_VAULT_AUTH_MOUNT, DEFAULT_VAULT_JWT_FILE, DEFAULT_VAULT_TIMEOUT_MS, DriftEnv, PATH_LABEL } from './contract';
 import { readEnvInteger } from './env-number';
 import { plainHttpOffCluster } from './http-request';
@@ -35,7 +35,12 @@ export async function checkVaultDrift(env: Readonly<Record<string, string | unde
   }
   const login = await vaultKubernetesLogin(vault, { authMount: env[DriftEnv.authMount] || DEFAULT_VAULT_AUTH_MOUNT, role: env[DriftEnv.role] || '', jwt });
   if (!login.ok) return failAll(login.reason);
-  const layout = { mount: env[DriftEnv.kvMount] || undefined, baseName: env[DriftEnv.baseName] || undefined };
+  const separator = env[DriftEnv.spareSeparator];
+  const layout = {
+    mount: env[DriftEnv.kvMount] || undefined,
+    baseName: env[DriftEnv.baseName] || undefined,
+    spareSeparator: SPARE_SEPARATORS.find((known) => known === separator),
+  };
   const results: DriftResult[] = [];
   for (const path of paths) {
     const location = vaultSecretLocation(path, layout);

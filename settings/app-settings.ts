@@ -8,7 +8,7 @@
 import { AppSettings, DEFAULT_SETTINGS, KeepSetting, SettingsError, TokenDelivery } from './settings-model';
 import { boolean, Check, isObject, namespaceName, object, optional, shown, text } from './setting-checks';
 import { objectName, printableText, secretKeyReference, url } from './destinations';
-import { vaultLayout } from './vault-setting';
+import { MOVED_INTO_VAULT, vaultLayout } from './vault-setting';
 import { agentWorkload } from './token-consumers';
 import { expiryThresholds, ignoredPodTemplateFields, legacyCredentials, podStartTimeout, prometheus, pushgateway, refreshInterval, scriptImage, sharedSecretEntries, stateBackend, tokenConsumers } from './setting-groups';
 import { credentialsIn, parseJson, SettingsSource, templateSequencesIn } from './settings-json';
@@ -46,7 +46,6 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   adoptFromHcl: boolean,
   vaultAddress: optional(url('https://vault.example.com:8200', { plainHttp: 'loopback' })),
   vault: vaultLayout,
-  vaultAuthMount: text('a Vault auth mount path (letters, digits, -, _ and /)', /^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'kubernetes'),
   clusterSecretStoreServer: optional(url('https://vault.vault:8200', { plainHttp: 'cluster' })),
   driftDetection: optional(object<{ vaultServer: string }>({ vaultServer: url('https://vault.vault:8200', { plainHttp: 'cluster' }) }, '{"vaultServer": "https://vault.vault:8200"}')),
   kubeconfigPath: optional(printableText('a path to a kubeconfig file', 4096)),
@@ -91,6 +90,10 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
       const templates = templateSequencesIn(value, at);
       if (templates.length > 0) {
         problems.push(...templates);
+        continue;
+      }
+      if (Object.hasOwn(MOVED_INTO_VAULT, key)) {
+        problems.push(`${at} moved into the vault setting: write "vault": {"${MOVED_INTO_VAULT[key]}": ${shown(value)}} instead (docs/fitting-the-cluster.md, Settings).`);
         continue;
       }
       if (!Object.hasOwn(SETTINGS, key)) {

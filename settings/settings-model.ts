@@ -7,8 +7,8 @@
 import { Duration } from '../inventory/duration';
 import { DEFAULT_EXPIRY_THRESHOLDS, ExpiryThresholds } from '../inventory/expiry';
 import { AGENTS_DEPLOYMENT, AGENTS_NAMESPACE, ESO_SERVICE_ACCOUNT, MONITORING_NAMESPACE, TEAM_SECRET_STORE, VAULT_AUTH_MOUNT } from './object-names';
-import { DEFAULT_VAULT_KV_LAYOUT } from '../inventory/vault-location';
-import { DEFAULT_PUSHGATEWAY_URL, RestartTarget } from '../lambda-src/contract';
+import { DEFAULT_VAULT_KV_LAYOUT, SpareSeparator } from '../inventory/vault-location';
+import { DEFAULT_PUSHGATEWAY_URL, RestartTarget, VAULT_TOKEN_AUDIENCE } from '../lambda-src/contract';
 import { DEFAULT_SCRIPT_IMAGE } from './script-pods';
 
 /** Where the agents' token reaches the pods. */
@@ -52,10 +52,16 @@ export interface AgentWorkloadSetting {
 export interface VaultLayoutSetting {
   /** KV v2 mount, e.g. `secret`. */
   readonly mount: string;
-  /** Secret name of `primary`; spare `p` lives at `<baseName>-<p>`. */
+  /** Secret name of `primary`; spare `p` lives at `<baseName><spareSeparator><p>`. */
   readonly baseName: string;
+  /** What joins the base name and a spare's path (`-`: `claude-agent-service-spare-1`). */
+  readonly spareSeparator: SpareSeparator;
   /** Field of each secret that holds the token. */
   readonly field: string;
+  /** Mount path of Vault's Kubernetes auth method, where the roles live and ESO and the monitor log in. */
+  readonly authMount: string;
+  /** Audience of the ServiceAccount tokens presented to Vault; the roles require it. */
+  readonly audience: string;
   /** External Secrets Operator's ServiceAccount, which the least-privilege role admits. */
   readonly esoServiceAccount: { readonly namespace: string; readonly name: string };
 }
@@ -84,8 +90,7 @@ export interface AppSettings {
   readonly adoptFromHcl: boolean;
   readonly vaultAddress?: string;
   /** Mount path of Vault's Kubernetes auth method, which ESO (and the monitor) log in through. */
-  readonly vaultAuthMount: string;
-  /** The tokens' Vault layout (KV v2 mount, secret name, field) and ESO's ServiceAccount. */
+  /** The tokens' Vault layout (KV v2 mount, secret names, field), the auth mount and audience, and ESO's ServiceAccount. */
   readonly vault: VaultLayoutSetting;
   readonly clusterSecretStoreServer?: string;
   readonly driftDetection?: { readonly vaultServer: string };
@@ -125,8 +130,7 @@ export const DEFAULT_SETTINGS: AppSettings = {
   tokenProbe: false,
   networkPolicies: false,
   adoptFromHcl: false,
-  vaultAuthMount: VAULT_AUTH_MOUNT,
-  vault: { ...DEFAULT_VAULT_KV_LAYOUT, esoServiceAccount: ESO_SERVICE_ACCOUNT },
+  vault: { ...DEFAULT_VAULT_KV_LAYOUT, authMount: VAULT_AUTH_MOUNT, audience: VAULT_TOKEN_AUDIENCE, esoServiceAccount: ESO_SERVICE_ACCOUNT },
   podStartTimeout: '2m',
   scriptImage: DEFAULT_SCRIPT_IMAGE,
   ignoredPodTemplateFields: [],

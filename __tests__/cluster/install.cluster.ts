@@ -139,13 +139,13 @@ describe('a first install against a real API server and OpenBao', () => {
       expect(local.stateText('vault-access')).toMatch(/claude-agent-service-eso-read/);
     }));
 
-    test('an auth mount of another kind at vaultAuthMount fails the plan, naming the setting and the fix', outcome.track(async () => {
+    test('an auth mount of another kind at vault.authMount fails the plan, naming the setting and the fix', outcome.track(async () => {
       expect((await local.bao.api('POST', 'sys/auth/people', { type: 'userpass' })).status).toBe(204);
-      local.synth({ vaultAuthMount: 'people' });
+      local.synth({ vault: { authMount: 'people' } });
       const plan = await local.tofu('vault-access', ['plan', '-input=false']);
       expect(plan.status).toBe(1);
-      expect(plan.stderr.replace(/\s+/g, ' ')).toMatch(/Vault's auth mount people is not a Kubernetes auth method \(cdktf\.json: vaultAuthMount\)\. Enable one \(vault auth enable -path=people kubernetes;/);
-      local.synth({ vaultAuthMount: 'kubernetes' });
+      expect(plan.stderr.replace(/\s+/g, ' ')).toMatch(/Vault's auth mount people is not a Kubernetes auth method \(cdktf\.json: vault\.authMount\)\. Enable one \(vault auth enable -path=people kubernetes;/);
+      local.synth({ vault: { authMount: 'kubernetes' } });
     }));
 
     test('destroy removes what this project created and nothing else', outcome.track(async () => {

@@ -81,15 +81,6 @@ describe('readAppSettings', () => {
     }
   });
 
-  test('vaultAuthMount: a mount path reaches the settings; a URL, a leading slash or a space is refused with the fix', () => {
-    expect(readAppSettings(withContext({})).vaultAuthMount).toBe('kubernetes');
-    expect(readAppSettings(withContext({ vaultAuthMount: 'clusters/prod-k8s' })).vaultAuthMount).toBe('clusters/prod-k8s');
-    for (const bad of ['/kubernetes', 'auth/kubernetes/', 'https://vault/auth/kubernetes', 'kube rnetes', '']) {
-      const problems = problemsOf(() => readAppSettings(withContext({ vaultAuthMount: bad })));
-      expect(problems).toEqual([expect.stringMatching(/^cdktf\.json context\.vaultAuthMount is .*: write a Vault auth mount path \(letters, digits, -, _ and \/\), e\.g\. "kubernetes"\.$/)]);
-    }
-  });
-
   test('podStartTimeout: whole minutes or seconds between 30 s and 30 min; the rest refused with the fix', () => {
     expect(readAppSettings(withContext({})).podStartTimeout).toBe('2m');
     expect(readAppSettings(withContext({ podStartTimeout: '45s' })).podStartTimeout).toBe('45s');

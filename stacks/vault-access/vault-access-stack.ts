@@ -30,6 +30,12 @@ export interface VaultAccessStackProps {
    */
   readonly authMount?: string;
   /**
+   * Audience the ServiceAccount tokens presented to Vault must carry (the roles require it; the
+   * store of its own requests it).
+   * @default 'vault'
+   */
+  readonly audience?: string;
+  /**
    * External Secrets Operator's ServiceAccount, which logs in to Vault.
    * @default external-secrets/external-secrets
    */
@@ -70,6 +76,7 @@ export class VaultAccessStack extends ProjectStack {
     super(scope, id);
     new VaultConnection(this, 'vault', { address: props.vaultAddress });
     const authMount = props.authMount ?? VAULT_AUTH_MOUNT;
+    const audience = props.audience ?? VAULT_TOKEN_AUDIENCE;
     const eso = props.esoServiceAccount ?? { name: 'external-secrets', namespace: 'external-secrets' };
     const tokens = props.inventory.tokens;
     new VaultAuthMountCheck(this, 'auth-mount', { mount: authMount });
@@ -86,7 +93,7 @@ export class VaultAccessStack extends ProjectStack {
       serviceAccount: eso,
       policies: [this.esoPolicy.name],
       authMount,
-      audience: VAULT_TOKEN_AUDIENCE,
+      audience,
     });
 
     if (props.driftDetection) {
@@ -100,7 +107,7 @@ export class VaultAccessStack extends ProjectStack {
         serviceAccount: props.driftDetection.monitorServiceAccount,
         policies: [this.monitorPolicy.name],
         authMount,
-        audience: VAULT_TOKEN_AUDIENCE,
+        audience,
       });
     }
 
@@ -114,6 +121,7 @@ export class VaultAccessStack extends ProjectStack {
         role: ESO_VAULT_ROLE,
         serviceAccount: eso,
         authMount,
+        audience,
       });
     }
   }
