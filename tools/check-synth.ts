@@ -49,7 +49,7 @@ export async function synthesizeHead(projectDir: string, outdir: string): Promis
 export async function synthesizeBase(projectDir: string, sha: string, scratch: string, options: { readonly useCache: boolean }): Promise<SynthOutcome> {
   const epochMapText = git(projectDir, ['show', `${sha}:${EPOCH_MAP_FILE}`]).stdout || undefined;
   const tree = git(projectDir, ['rev-parse', `${sha}^{tree}`]).stdout.trim();
-  const cached = path.join(BASE_CACHE_DIR, cacheKey(tree));
+  const cached = cachedBaseOutput(tree);
   if (options.useCache && existsSync(path.join(cached, 'manifest.json'))) return outcome(true, '', cached, epochMapText);
 
   const worktree = path.join(scratch, 'base-tree');
@@ -115,6 +115,11 @@ function codeFiles(root: string, dir = ''): string[] {
       if (statSync(path.join(root, relative)).isDirectory()) return codeFiles(root, relative);
       return CODE_FILE.test(name) ? [relative] : [];
     });
+}
+
+/** Where the output of a base with this git tree is kept. */
+export function cachedBaseOutput(tree: string): string {
+  return path.join(BASE_CACHE_DIR, cacheKey(tree));
 }
 
 /** What a base's output depends on besides its tree: the installed packages, Node, and the loader. */
