@@ -1,7 +1,7 @@
 /**
  * `npm run readme`: the README's facts that come from code, generated between markers so they cannot
  * drift; `npm test` fails when the README differs from what this renders. Today: the alert table (from
- * the alert records, with the default thresholds and durations) and the stack list.
+ * the alert records, with the default thresholds and durations), the stack list and the Vault layout's defaults.
  */
 import { readFileSync, writeFileSync } from 'fs';
 import * as path from 'path';
@@ -11,6 +11,7 @@ import { secretSyncAlerts } from '../alerts/secret-sync-alerts';
 import { tokenExpiryAlerts } from '../alerts/token-expiry-alerts';
 import { tokenProbeAlerts } from '../alerts/token-probe-alerts';
 import { AGENTS_NAMESPACE, DEDICATED_TOKEN_SECRET_NAME } from '../settings/object-names';
+import { DEFAULT_SETTINGS } from '../settings/settings-model';
 import { REPO_ROOT } from '../settings/project-paths';
 import { STACKS } from '../settings/stack-graph';
 
@@ -40,10 +41,15 @@ function stackList(): Fact {
   return { name: 'stack-list', file: 'README.md', text: `${STACKS.length} Terraform stacks (${STACKS.map((stack) => `\`${stack}\``).join(', ')}), synthesized from typed constructs:` };
 }
 
-const FACTS: ReadonlyArray<() => Fact> = [stackList, alertTable];
+/** The `vault` setting's defaults, as a cdktf.json reader would write them: the layout this project was made for. */
+function vaultDefaults(): Fact {
+  return { name: 'vault-defaults', file: 'docs/fitting-the-cluster.md', text: ['```json', `"vault": ${JSON.stringify(DEFAULT_SETTINGS.vault, null, 1).replace(/\n\s*/g, ' ')}`, '```'].join('\n') };
+}
+
+const FACTS: ReadonlyArray<() => Fact> = [stackList, alertTable, vaultDefaults];
 
 /** The documents that hold generated blocks. */
-export const FACT_FILES = ['README.md', 'docs/runbook.md'] as const;
+export const FACT_FILES = ['README.md', 'docs/runbook.md', 'docs/fitting-the-cluster.md'] as const;
 
 /** `document` (one of {@link FACT_FILES}) with its generated blocks replaced by what the code says now; throws when a marker is missing. */
 export function withGeneratedFacts(document: string, file: (typeof FACT_FILES)[number] = 'README.md'): string {

@@ -6,7 +6,7 @@ import { FACT_FILES, README_FILE, withGeneratedFacts } from '../../tools/readme-
 describe('README and docs facts that come from code', () => {
   const readme = readFileSync(README_FILE, 'utf8');
 
-  test.each(FACT_FILES)('%s: the generated blocks (stacks, alert table) are what the code says now: run `npm run readme` after changing either', (file) => {
+  test.each(FACT_FILES)('%s: the generated blocks (stacks, alert table, Vault defaults) are what the code says now: run `npm run readme` after changing any', (file) => {
     const text = readFileSync(path.resolve(__dirname, '../..', file), 'utf8');
     expect(text).toBe(withGeneratedFacts(text, file));
   });
