@@ -56,6 +56,13 @@ export function secretValue(cluster: ControlPlane, namespace: string, name: stri
   return encoded === undefined ? undefined : Buffer.from(encoded, 'base64').toString('utf8');
 }
 
+/** One sample of a pushed metric for a token path, as the Pushgateway exposes it. */
+export function sample(metrics: string, name: string, tokenPath: string): number {
+  const match = new RegExp(`^${name}\\{[^}]*path="${tokenPath}"[^}]*\\} (\\S+)$`, 'm').exec(metrics);
+  if (!match) throw new Error(`no ${name}{path="${tokenPath}"} in the Pushgateway's metrics`);
+  return Number(match[1]);
+}
+
 /** The uids of a workload's pods that are not being deleted. */
 export function consumerPods(cluster: ControlPlane, namespace: string, selector: string): string[] {
   const pods = JSON.parse(cluster.kubectl(['get', 'pods', '-n', namespace, '-l', selector, '-o', 'json']).stdout) as { items: { metadata: { uid: string; deletionTimestamp?: string } }[] };

@@ -9,7 +9,7 @@ import { RunningBinary, startPushgateway, stopAllBinaries } from '../../devkit/r
 import { nowInSeconds, TOKEN_TTL_SECONDS } from '../../inventory/expiry';
 import { runTokens } from '../../tools/tokens';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
-import { checkAddresses, commitApp, consumerPods, secretValue, serviceAccountKubectl, teamConsumer } from './cluster-fixtures';
+import { checkAddresses, commitApp, consumerPods, sample, secretValue, serviceAccountKubectl, teamConsumer } from './cluster-fixtures';
 
 /**
  * Rotation day end to end, for real: ESO (the real controller and its Vault provider) syncs the token
@@ -20,12 +20,6 @@ import { checkAddresses, commitApp, consumerPods, secretValue, serviceAccountKub
  */
 const STACK = 'claude-agent-service';
 
-/** One sample of a pushed metric for a token path, as the Pushgateway exposes it. */
-function sample(metrics: string, name: string, tokenPath: string): number {
-  const match = new RegExp(`^${name}\\{[^}]*path="${tokenPath}"[^}]*\\} (\\S+)$`, 'm').exec(metrics);
-  if (!match) throw new Error(`no ${name}{path="${tokenPath}"} in the Pushgateway's metrics`);
-  return Number(match[1]);
-}
 const CONSUMERS = [{ kind: 'StatefulSet', namespace: 'hermes', name: 'hermes-agent', externalSecret: 'hermes-agent-secrets' }];
 
 describe('rotation day against ESO, OpenBao and a real API server', () => {

@@ -58,11 +58,14 @@ export class LocalCluster {
     }
   }
 
-  /** What docs/deploying.md#prerequisites names: the namespaces, ESO's ServiceAccount, Kubernetes auth in Vault. */
-  async installPrerequisites(): Promise<void> {
+  /**
+   * What docs/deploying.md#prerequisites names: the namespaces, ESO's ServiceAccount, Kubernetes auth
+   * in Vault (at `authMount`, default `kubernetes`).
+   */
+  async installPrerequisites(options: { authMount?: string } = {}): Promise<void> {
     for (const namespace of ['claude-agent', 'monitoring', 'external-secrets']) this.cluster.kubectl(['create', 'namespace', namespace]);
     this.cluster.kubectl(['create', 'serviceaccount', 'external-secrets', '-n', 'external-secrets']);
-    await enableKubernetesAuth(this.bao, this.cluster);
+    await enableKubernetesAuth(this.bao, this.cluster, options.authMount);
   }
 
   /** Synthesizes the app copy (with `context` merged over its cdktf.json's); throws with synth's output on failure. */
