@@ -18,7 +18,12 @@ export class LockLostError extends Error {
   }
 }
 
-const POLL_MS = 20;
+/**
+ * A waiter first retries within a millisecond or two (an edit holds the lock about that long), then
+ * backs off to POLL_MAX_MS: a short wait stays short, and a long one costs a few tries a second.
+ */
+const POLL_FIRST_MS = 1;
+const POLL_MAX_MS = 40;
 /** Longer than any real edit under the lock takes (milliseconds): a lock this old is abandoned, whatever it holds. */
 export const STALE_AFTER_MS = 60_000;
 const OWNER = /^owner\.(\d+)\.([0-9a-f]{16})$/;
@@ -51,10 +56,11 @@ export function withFileLock<T>(file: string, action: (stillHeld: () => void) =>
   const ownerName = `owner.${process.pid}.${nonce}`;
   const deadline = Date.now() + waitMs;
   removeAbandonedAttempts(file);
-  while (!tryAcquire(lockDir, nonce, ownerName)) {
+  for (let pollMs = POLL_FIRST_MS; !tryAcquire(lockDir, nonce, ownerName); pollMs = Math.min(pollMs * 2, POLL_MAX_MS)) {
     recoverIfStale(lockDir);
     if (Date.now() > deadline) throw new LockBusyError(lockDir);
-    sleepSync(POLL_MS + Math.floor(Math.random() * POLL_MS));
+    // Jittered, so waiters that collided once do not collide again.
+    sleepSync(pollMs / 2 + Math.random() * pollMs);
   }
   const stillHeld = () => {
     if (!exists(path.join(lockDir, ownerName))) throw new LockLostError(lockDir);

@@ -6,9 +6,11 @@ import { LockBusyError, STALE_AFTER_MS, withFileLock } from '../../tools/file-lo
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 
-/** The pid of a process that has exited: what a killed rotation leaves in its lock. */
+let exitedPid: number | undefined;
+/** The pid of a process that has exited: what a killed rotation leaves in its lock (one such process, started once). */
 function deadPid(): number {
-  return Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  exitedPid ??= Number(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout);
+  return exitedPid;
 }
 
 /** Makes `target` look older than any real edit. */
