@@ -36,7 +36,7 @@ export function readEpochMapChecked(projectDir: string, settings: Pick<AppSettin
   return inventory;
 }
 
-/** A TypeScript module's exports, compiled as esbuild-register compiles it; it may require nothing. */
+/** A TypeScript module's exports, compiled as tools/register-ts.js compiles a module (esbuild, CommonJS); it may require nothing. */
 function evaluateModule(text: string): Record<string, unknown> {
   const { code } = transformSync(text, { loader: 'ts', format: 'cjs', target: 'node20', logLevel: 'silent' });
   const module = { exports: {} as Record<string, unknown> };
