@@ -19,7 +19,13 @@ export function removeLeftovers(projectDir: string): void {
   for (const entry of readdirSync(tmpdir())) {
     const pid = Number(new RegExp(`^${SCRATCH_PREFIX}(\\d+)-`).exec(entry)?.[1]);
     if (!Number.isInteger(pid) || pid === process.pid || isRunning(pid)) continue;
-    rmSync(path.join(tmpdir(), entry), { recursive: true, force: true });
+    try {
+      // Another check may be removing the same leftover right now: its half-done removal is retried
+      // (ENOTEMPTY), and what it finished is gone (force).
+      rmSync(path.join(tmpdir(), entry), { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+    } catch {
+      // Someone else's leftover that cannot be removed never fails this run; the next run tries again.
+    }
   }
   git(projectDir, ['worktree', 'prune']);
 }
