@@ -3,7 +3,9 @@
  *  - synth: `npm run synth` vs `node -r ./tools/register-ts.js main.ts` vs the cdktf template's `npx ts-node main.ts`;
  *  - with a 1,000-token map: the shipped monitor's wall time and peak RSS against a real Pushgateway,
  *    the bundle size, and synth time;
- *  - `npm run check` against HEAD, with the base synthesized afresh (`--no-cache`) and kept from a run before.
+ *  - `npm run check` against HEAD, with the base synthesized afresh (`--no-cache`) and kept from a run before;
+ *  - `npm run tokens -- status`;
+ *  - the unit suite (`npx jest`, once: it takes a minute or more).
  */
 import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -55,6 +57,8 @@ async function main(): Promise<void> {
   row('npm run check --base HEAD, base synthesized afresh', `${median(timeCommand('node -r ./tools/register-ts.js tools/check.ts --base HEAD --no-cache > /dev/null', REPO_ROOT)).toFixed(0)} ms`);
   row('npm run check --base HEAD, base kept from a run before', `${median(timeCommand('node -r ./tools/register-ts.js tools/check.ts --base HEAD > /dev/null', REPO_ROOT)).toFixed(0)} ms`);
 
+  row('npm run tokens -- status', `${median(timeCommand('node -r ./tools/register-ts.js tools/tokens.ts status > /dev/null', REPO_ROOT)).toFixed(0)} ms`);
+
   const bundle = bundleScript(SCRIPT_ENTRY_POINTS.monitor);
   row('monitor bundle size', `${(Buffer.byteLength(bundle.code) / 1024).toFixed(1)} KiB`);
 
@@ -97,12 +101,18 @@ async function main(): Promise<void> {
     rmSync(scratch, { recursive: true, force: true });
     await gateway.stop();
   }
+
+  const suiteStarted = process.hrtime.bigint();
+  const suite = spawnSync('npx', ['jest', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
+  if (suite.status !== 0) throw new Error(`the unit suite failed:\n${suite.stderr.slice(-3000)}`);
+  row('unit suite: npx jest (one run, wall)', `${(Number(process.hrtime.bigint() - suiteStarted) / 1e9).toFixed(1)} s`);
 }
 
 const HELP = `Usage: npm run bench   (BENCH_RUNS=N for more runs than ${RUNS})
 
 Prints numbers and asserts nothing: synth's wall time three ways, the shipped monitor with a
-${TOKENS.toLocaleString('en-US')}-token map against a real Pushgateway, the bundle size, and npm run check with and without its kept base.
+${TOKENS.toLocaleString('en-US')}-token map against a real Pushgateway, the bundle size, npm run check with and
+without its kept base, npm run tokens -- status, and one run of the unit suite.
 
 Example: BENCH_RUNS=10 npm run bench`;
 
