@@ -93,8 +93,9 @@ describe('the vault setting', () => {
     [{ audience: 'me@vault' }, /context\.vault\.audience is "me@vault": write the audience/],
     [{ esoServiceAccount: { namespace: 'Bad NS', name: 'eso' } }, /context\.vault\.esoServiceAccount\.namespace is "Bad NS"/],
     [{ secretEngine: 'kv' }, /context\.vault\.secretEngine is not a setting here; the keys are mount, baseName, spareSeparator, field, authMount, audience, esoServiceAccount/],
-  ])('%j is refused, naming the key and the fix', (bad, message) => {
+  ])('%j is refused, naming the key, the fix and the docs section', (bad, message) => {
     expect(problemsOf({ vault: bad })).toEqual([expect.stringMatching(message)]);
+    expect(problemsOf({ vault: bad })[0]).toMatch(/ \(docs\/fitting-the-cluster\.md, Your Vault layout\)$/);
   });
 
   test('the old vaultAuthMount key is refused with where it moved, its value carried over', () => {

@@ -21,7 +21,11 @@ const AUDIENCE = /^[A-Za-z0-9._:/-]{1,253}$/;
 /** Settings that moved into `vault`: refused with where they went, so an older cdktf.json gets the fix. */
 export const MOVED_INTO_VAULT: Readonly<Record<string, string>> = { vaultAuthMount: 'authMount' };
 
+/** Where a refusal of this setting sends the reader. */
+const DOCS = 'docs/fitting-the-cluster.md, Your Vault layout';
+
 export const vaultLayout: Check<VaultLayoutSetting> = (value, at, problems) => {
+  const before = problems.length;
   const parsed = object<VaultLayoutSetting>(
     {
       mount: vaultPath('the path of the KV version 2 mount', 'secret'),
@@ -38,9 +42,9 @@ export const vaultLayout: Check<VaultLayoutSetting> = (value, at, problems) => {
     EXAMPLE,
     ['mount', 'baseName', 'spareSeparator', 'field', 'authMount', 'audience', 'esoServiceAccount'],
   )(value, at, problems);
+  for (let index = before; index < problems.length; index++) problems[index] = `${problems[index]} (${DOCS})`;
   return parsed && { ...DEFAULT_SETTINGS.vault, ...Object.fromEntries(Object.entries(parsed).filter(([, item]) => item !== undefined)) };
 };
-
 
 /** What the inventory takes from the settings (thresholds and the Vault layout): one assembly for synth, `tokens` and `check`. */
 export function inventorySettingsOf(settings: Pick<AppSettings, 'expiryThresholds' | 'vault'>): { thresholds: ExpiryThresholds; vault: Required<VaultKvLayout> } {
