@@ -12,12 +12,15 @@ import { USAGE } from './tokens-help';
 export type Options = Map<string, string | true>;
 
 /** Every option of every command: those that take a value, and switches (on by being there). */
-const VALUE_OPTIONS = ['fail-under-days', 'at', 'minted-at', 'endpoint'] as const;
+const VALUE_OPTIONS = ['fail-under-days', 'at', 'minted-at', 'endpoint', 'output'] as const;
 const SWITCHES = ['json', 'add', 'force', 'store', 'record-only', 'skip-probe', 'stdin', 'help'] as const;
-const OPTION_TYPES: Record<string, { type: 'string' | 'boolean'; multiple: true }> = Object.fromEntries([
-  ...VALUE_OPTIONS.map((name) => [name, { type: 'string', multiple: true }] as const),
+/** One-letter spellings, as kubectl and vault have them (`-o json`). */
+const SHORT: Readonly<Record<string, string>> = { output: 'o' };
+type OptionType = { type: 'string' | 'boolean'; multiple: true; short?: string };
+const OPTION_TYPES: Record<string, OptionType> = Object.fromEntries([
+  ...VALUE_OPTIONS.map((name) => [name, { type: 'string', multiple: true, ...(SHORT[name] ? { short: SHORT[name] } : {}) }] as const),
   ...SWITCHES.map((name) => [name, { type: 'boolean', multiple: true }] as const),
-]) as Record<string, { type: 'string' | 'boolean'; multiple: true }>;
+]) as Record<string, OptionType>;
 
 /**
  * The command line after the command, by Node's own parser (strict: unknown options, a value for a

@@ -13,13 +13,18 @@ import { MINTED_AT_KEY, MINTED_VERSION_KEY } from '../lambda-src/vault-metadata'
 import { DEFAULT_SETTINGS } from '../settings/app-settings';
 import { deployCommand } from '../settings/stack-graph';
 import { CliError, CliIo, ProbeExit, TokensExit } from './tokens-io';
+import { showArgument } from '../inventory/token-shape';
 import { allowOnly, instantOption, Options, tokenPathArgument } from './tokens-args';
 import { asCliError, deliveryOf, editMap, fileNameOf, inventoryOf, readMap } from './tokens-map';
 import { agentsPickUp } from './tokens-steps';
 import { endpointAndToken } from './terminal-input';
 
 export function status(positional: string[], options: Options, io: CliIo): number {
-  allowOnly(options, ['json', 'fail-under-days', 'at'], 'status');
+  allowOnly(options, ['json', 'output', 'fail-under-days', 'at'], 'status');
+  const output = options.get('output');
+  if (output !== undefined && output !== 'json') {
+    throw new CliError(`--output ${JSON.stringify(showArgument(String(output)))}: the only output is json (-o json, as --json); leave it out for the table.`, TokensExit.usage);
+  }
   if (positional.length > 0) throw new CliError(`'status' takes no arguments, got ${positional.join(' ')}.`, TokensExit.usage);
   const now = io.now();
   const at = options.has('at') ? instantOption(String(options.get('at')), now, 'at') : now;
@@ -40,7 +45,7 @@ export function status(positional: string[], options: Options, io: CliIo): numbe
     );
   }
 
-  if (options.has('json')) {
+  if (options.has('json') || output === 'json') {
     const rows = inventory.tokens.map((token) => ({
       path: token.path,
       vault_path: token.vault.path,

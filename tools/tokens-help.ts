@@ -7,7 +7,7 @@ export const USAGE = `Usage: node bin/tokens.js <command>   (or npm run tokens -
 Commands that read a token (probe, rotate --store) are best run as node bin/tokens.js: npm starts
 slower than a paste, and the terminal shows what arrives before the silent prompt. Wait for it.
 
-  status [--json] [--fail-under-days N] [--at <ISO 8601 | unix seconds>]
+  status [--json | -o json] [--fail-under-days N] [--at <ISO 8601 | unix seconds>]
       The tokens with Vault path, minted, expires, days left and status (as of --at, default now).
   rotate <path> --store | --record-only [--minted-at now|<ISO 8601>|<unix seconds>] [--add]
       Record that <path> was re-minted (default: now). Rewrites only its line; --add for a new path;
@@ -21,13 +21,14 @@ slower than a paste, and the terminal shows what arrives before the silent promp
 
 Exit codes: 0 done, 1 usage error, 2 invalid map (nothing written), 3 --fail-under-days breached,
 4 rotate --store: Vault or the probe said no (nothing recorded).
-probe: 0 valid, 2 rejected, 3 unknown, 1 usage error. Each command's own help: <command> --help.
+probe: 0 valid, 2 rejected, 3 unknown, 1 usage error. Each command's own help: <command> --help;
+the version: --version.
 
 Example: npm run tokens -- status`;
 
 /** Each command's help: what `tokens <command> --help` prints, with an example. */
 export const COMMAND_HELP: Readonly<Record<string, string>> = {
-  status: `Usage: npm run tokens -- status [--json] [--fail-under-days N] [--at <ISO 8601 | unix seconds>]
+  status: `Usage: npm run tokens -- status [--json | -o json] [--fail-under-days N] [--at <ISO 8601 | unix seconds>]
 
 The tokens of the map with their Vault path, mint and expiry times, days left and status, as of --at
 (default now). --json prints the same as JSON; --fail-under-days N exits 3 if a token has fewer days left.

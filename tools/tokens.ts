@@ -5,6 +5,7 @@
  * nothing written; 3 `status --fail-under-days N` found a token with fewer days left.
  * `probe`: 0 valid, 2 rejected, 3 unknown, 1 usage error.
  */
+import { readFileSync } from 'fs';
 import * as path from 'path';
 import { nowInSeconds } from '../inventory/expiry';
 import { looksLikeToken, redactSecrets, showArgument } from '../inventory/token-shape';
@@ -65,6 +66,10 @@ export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Pr
       return promote(positional, options, io);
     case 'probe':
       return probe(positional, options, io);
+    case '--version':
+    case 'version':
+      io.stdout(`claude-oauth-tokens ${projectVersion()}\n`);
+      return TokensExit.ok;
     case undefined:
     case 'help':
     case '-h':
@@ -74,6 +79,11 @@ export function runTokensCli(argv: readonly string[], cliIo: CliIo): number | Pr
     default:
       throw new CliError(`unknown command '${showArgument(command)}'.\n\n${USAGE}`, TokensExit.usage);
   }
+}
+
+/** This project's version, as package.json gives it. */
+function projectVersion(): string {
+  return (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /**

@@ -175,6 +175,17 @@ describe('npm run tokens', () => {
     }
   });
 
+  test('the conventions of kubectl and vault: --version prints the version, -o json is --json, another output is refused', async () => {
+    const version = await app.tokens(['--version']);
+    expect(version).toEqual({ status: 0, stdout: `claude-oauth-tokens ${JSON.parse(app.read('package.json')).version}\n`, stderr: '' });
+    const json = await app.tokens(['status', '--json']);
+    expect(await app.tokens(['status', '-o', 'json'])).toEqual(json);
+    expect(await app.tokens(['status', '--output=json'])).toEqual(json);
+    const yaml = await app.tokens(['status', '-o', 'yaml']);
+    expect(yaml.status).toBe(1);
+    expect(yaml.stderr).toBe('tokens: --output "yaml": the only output is json (-o json, as --json); leave it out for the table.\n');
+  });
+
   test('through npm, the commands that read a token refuse and name the command without npm (the terminal echoes while npm starts)', () => {
     for (const args of [['probe', '--stdin'], ['rotate', 'primary', '--store']]) {
       const run = app.run('tokens', args, { npm_lifecycle_event: 'tokens' }, makeToken());
