@@ -100,8 +100,12 @@ describe('the vault setting', () => {
 
   test('the old vaultAuthMount key is refused with where it moved, its value carried over', () => {
     expect(problemsOf({ vaultAuthMount: 'clusters/prod' })).toEqual([
-      'cdktf.json context.vaultAuthMount moved into the vault setting: write "vault": {"authMount": "clusters/prod"} instead (docs/fitting-the-cluster.md, Settings).',
+      'cdktf.json context.vaultAuthMount moved into the vault setting: write "vault": {"authMount": "clusters/prod"} instead (docs/fitting-the-cluster.md, Your Vault layout).',
     ]);
+  });
+
+  test.each(['-', '_', '.', '/'])('spareSeparator %s is taken as written', (separator) => {
+    expect(readAppSettings({ name: 'cdktf.json', text: JSON.stringify({ context: { vault: { spareSeparator: separator } } }) }).vault.spareSeparator).toBe(separator);
   });
 
   test('left out, each key keeps the layout this project was made for', () => {

@@ -93,7 +93,7 @@ export function readAppSettings(cdktfJson: SettingsSource, override?: SettingsSo
         continue;
       }
       if (Object.hasOwn(MOVED_INTO_VAULT, key)) {
-        problems.push(`${at} moved into the vault setting: write "vault": {"${MOVED_INTO_VAULT[key]}": ${shown(value)}} instead (docs/fitting-the-cluster.md, Settings).`);
+        problems.push(`${at} moved into the vault setting: write "vault": {"${MOVED_INTO_VAULT[key]}": ${shown(value)}} instead (docs/fitting-the-cluster.md, Your Vault layout).`);
         continue;
       }
       if (!Object.hasOwn(SETTINGS, key)) {

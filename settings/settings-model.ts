@@ -89,7 +89,6 @@ export interface AppSettings {
   /** Emit Terraform import blocks for the objects the agents' older HCL stack created. */
   readonly adoptFromHcl: boolean;
   readonly vaultAddress?: string;
-  /** Mount path of Vault's Kubernetes auth method, which ESO (and the monitor) log in through. */
   /** The tokens' Vault layout (KV v2 mount, secret names, field), the auth mount and audience, and ESO's ServiceAccount. */
   readonly vault: VaultLayoutSetting;
   readonly clusterSecretStoreServer?: string;
