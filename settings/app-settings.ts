@@ -58,6 +58,9 @@ const SETTINGS: { readonly [K in keyof AppSettings]-?: Check<AppSettings[K]> } =
   ignoredPodTemplateFields,
 };
 
+/** Every setting's key: docs/fitting-the-cluster.md's Settings table lists each (a test holds them together). */
+export const SETTING_KEYS: readonly string[] = Object.keys(SETTINGS);
+
 /**
  * The settings of `cdktfJson`'s `context`, each key overridden by `override` (the environment's
  * context, when set). Throws {@link SettingsError} listing every problem.
