@@ -1,5 +1,5 @@
 import { randomBytes } from 'crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'fs';
 import * as path from 'path';
 
 /** Another run held the lock for longer than we wait. */
@@ -56,12 +56,22 @@ export function withFileLock<T>(file: string, action: (stillHeld: () => void) =>
   const ownerName = `owner.${process.pid}.${nonce}`;
   const deadline = Date.now() + waitMs;
   removeAbandonedAttempts(file);
-  for (let pollMs = POLL_FIRST_MS; !tryAcquire(lockDir, nonce, ownerName); pollMs = Math.min(pollMs * 2, POLL_MAX_MS)) {
-    recoverIfStale(lockDir);
-    if (Date.now() > deadline) throw new LockBusyError(lockDir);
-    // Jittered, so waiters that collided once do not collide again.
-    sleepSync(pollMs / 2 + Math.random() * pollMs);
+  // The lock as it will be, built once: each try is then one rename (building it anew cost eight calls).
+  const attempt = `${lockDir}.${nonce}.tmp`;
+  try {
+    for (let pollMs = POLL_FIRST_MS; !tryAcquire(attempt, lockDir, ownerName); pollMs = Math.min(pollMs * 2, POLL_MAX_MS)) {
+      recoverIfStale(lockDir);
+      if (Date.now() > deadline) throw new LockBusyError(lockDir);
+      // Jittered, so waiters that collided once do not collide again.
+      sleepSync(pollMs / 2 + Math.random() * pollMs);
+    }
+  } catch (error) {
+    rmSync(attempt, { recursive: true, force: true });
+    throw error;
   }
+  // Its age counts from now, not from when the wait began.
+  const acquiredAt = new Date();
+  utimesSync(path.join(lockDir, ownerName), acquiredAt, acquiredAt);
   const stillHeld = () => {
     if (!exists(path.join(lockDir, ownerName))) throw new LockLostError(lockDir);
   };
@@ -77,16 +87,17 @@ export function withFileLock<T>(file: string, action: (stillHeld: () => void) =>
   }
 }
 
-function tryAcquire(lockDir: string, nonce: string, ownerName: string): boolean {
-  const attempt = `${lockDir}.${nonce}.tmp`;
-  mkdirSync(attempt);
-  writeFileSync(path.join(attempt, ownerName), '');
+/** Renames `attempt` (a folder holding only our owner file, made if missing) onto `lockDir`: false while another holds it. */
+function tryAcquire(attempt: string, lockDir: string, ownerName: string): boolean {
+  if (!exists(attempt)) {
+    mkdirSync(attempt);
+    writeFileSync(path.join(attempt, ownerName), '');
+  }
   try {
     renameSync(attempt, lockDir);
     return true;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    rmSync(attempt, { recursive: true, force: true });
     // Held (a non-empty directory), or something not a directory sits there.
     if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR') return false;
     throw error;
