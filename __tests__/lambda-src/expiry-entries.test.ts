@@ -50,18 +50,18 @@ describe('readExpiryDirectory', () => {
     ]);
   });
 
-  test('20,000 bad entries: each kept in the error, the message (one log line) bounded', () => {
-    mount = new ConfigMapMount(Object.fromEntries(Array.from({ length: 20_000 }, (_, index) => [`spare-${index}`, 'soon'])));
+  test('2,000 bad entries, a hundred times the 20 listed: each kept in the error, the message (one log line) bounded', () => {
+    mount = new ConfigMapMount(Object.fromEntries(Array.from({ length: 2_000 }, (_, index) => [`spare-${index}`, 'soon'])));
     let error: ScriptInputError | undefined;
     try {
       readExpiryDirectory(mount.dir, TEST_NOW);
     } catch (caught) {
       error = caught as ScriptInputError;
     }
-    expect(error!.problems).toHaveLength(20_000);
+    expect(error!.problems).toHaveLength(2_000);
     expect(error!.message.length).toBeLessThan(4_000);
-    expect(error!.message).toMatch(/^20000 problems:\n/);
-    expect(error!.message).toMatch(/\n {2}- and 19,980 more \(the first 20 are listed\)$/);
+    expect(error!.message).toMatch(/^2000 problems:\n/);
+    expect(error!.message).toMatch(/\n {2}- and 1,980 more \(the first 20 are listed\)$/);
   });
 
   test('a missing or empty directory is an error, not an empty push', () => {
