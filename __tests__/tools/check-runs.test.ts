@@ -31,8 +31,13 @@ describe("npm run check: runs, the base's cache, kills and cannot-run exits", ()
     const child = spawn(process.execPath, ['-r', './tools/register-ts.js', 'tools/check.ts', '--base', 'HEAD', '--no-cache'], { cwd: repo.dir, env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 30_000;
-    while (repo.git('worktree', 'list').trim().split('\n').length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(2); // the base checked out, mid-run
+    // Polled while git is writing the worktree's files: a list that fails midway means not yet.
+    const registered = () => {
+      const list = spawnSync('git', ['worktree', 'list'], { cwd: repo.dir, encoding: 'utf8' });
+      return list.status === 0 ? list.stdout.trim().split('\n').length : 0;
+    };
+    while (registered() < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(registered()).toBe(2); // the base checked out, mid-run
     child.kill('SIGTERM');
     expect(await exited).toBe(143);
     expect(repo.git('worktree', 'list').trim().split('\n')).toHaveLength(1);
