@@ -11,7 +11,6 @@ import { runCheck } from '../../tools/check';
  * from the same Vault secret through the team's store.
  */
 export function teamConsumer(cluster: ControlPlane, consumer: { namespace: string; name: string; externalSecret: string }): void {
-  const labels = { app: consumer.name };
   cluster.kubectl(['create', 'namespace', consumer.namespace]);
   cluster.kubectl(['apply', '-f', '-'], {
     input: JSON.stringify({
@@ -29,23 +28,29 @@ export function teamConsumer(cluster: ControlPlane, consumer: { namespace: strin
             data: [{ secretKey: 'CLAUDE_CODE_OAUTH_TOKEN', remoteRef: { key: 'claude-agent-service', property: 'claude_oauth_token' } }],
           },
         },
-        {
-          apiVersion: 'apps/v1',
-          kind: 'StatefulSet',
-          metadata: { name: consumer.name, namespace: consumer.namespace },
-          spec: {
-            serviceName: consumer.name,
-            replicas: 1,
-            selector: { matchLabels: labels },
-            template: {
-              metadata: { labels },
-              spec: { containers: [{ name: 'agent', image: 'docker.io/library/busybox:1.36', envFrom: [{ secretRef: { name: consumer.externalSecret } }] }] },
-            },
-          },
-        },
+        agentStatefulSet({ namespace: consumer.namespace, name: consumer.name, secret: consumer.externalSecret, replicas: 1 }),
       ],
     }),
   });
+}
+
+/** A StatefulSet of agents (label `app=<name>`) taking the token from `secret` with envFrom, as a team's chart runs them. */
+export function agentStatefulSet(agents: { namespace: string; name: string; secret: string; replicas: number }): Record<string, unknown> {
+  const labels = { app: agents.name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name: agents.name, namespace: agents.namespace },
+    spec: {
+      serviceName: agents.name,
+      replicas: agents.replicas,
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name: 'agent', image: 'docker.io/library/busybox:1.36', envFrom: [{ secretRef: { name: agents.secret } }] }] },
+      },
+    },
+  };
 }
 
 /** A key of a Secret, decoded; undefined while the Secret or the key is absent. */

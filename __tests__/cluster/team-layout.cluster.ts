@@ -8,7 +8,7 @@ import { RunningBinary, startPushgateway, stopAllBinaries } from '../../devkit/r
 import { nowInSeconds, TOKEN_TTL_SECONDS } from '../../inventory/expiry';
 import { runTokensInProject } from '../../tools/tokens';
 import { makeToken, startFakeApi } from '../helpers/fake-anthropic-api';
-import { consumerPods, sample, secretValue } from './cluster-fixtures';
+import { agentStatefulSet, consumerPods, sample, secretValue } from './cluster-fixtures';
 
 /**
  * Another team's cluster, for real: its own Vault layout (KV v2 at `kv`, the tokens in a folder
@@ -64,7 +64,7 @@ describe('a team’s own Vault layout and a StatefulSet of agents, through the s
     await startEso(local.cluster);
     kubelet = new HostKubelet(local.cluster, { PUSHGATEWAY_URL: pushgateway.url });
     kubelet.start();
-    agentsStatefulSet(local);
+    local.cluster.kubectl(['apply', '-f', '-'], { input: JSON.stringify(agentStatefulSet({ namespace: AGENTS.namespace, name: AGENTS.name, secret: 'claude-oauth-token', replicas: 2 })) });
     local.synth(settings());
     for (const stack of ['vault-access', STACK]) await local.tofuOk(stack, ['init', '-input=false']);
   }), 300_000);
@@ -132,24 +132,3 @@ describe('a team’s own Vault layout and a StatefulSet of agents, through the s
     expect((await local.tofu(STACK, ['plan', '-input=false', '-detailed-exitcode'])).status).toBe(0);
   }));
 });
-
-/** The agents as a StatefulSet reading the dedicated Secret, as a team's Helm chart would run them. */
-function agentsStatefulSet(local: LocalCluster): void {
-  const labels = { app: AGENTS.name };
-  local.cluster.kubectl(['apply', '-f', '-'], {
-    input: JSON.stringify({
-      apiVersion: 'apps/v1',
-      kind: 'StatefulSet',
-      metadata: { name: AGENTS.name, namespace: AGENTS.namespace },
-      spec: {
-        serviceName: AGENTS.name,
-        replicas: 2,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: { containers: [{ name: 'agent', image: 'docker.io/library/busybox:1.36', envFrom: [{ secretRef: { name: 'claude-oauth-token' } }] }] },
-        },
-      },
-    }),
-  });
-}
