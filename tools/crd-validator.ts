@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { isPlainObject, validateValue } from './crd-schema-validation';
+import { cachedBySource } from './json-cache';
 
 /**
  * Validates custom resources offline against the OpenAPI v3 schemas of their real upstream
@@ -75,6 +76,25 @@ interface CrdFile {
   readonly text: string;
 }
 
+/** The shape `crdVersionsIn` returns; bump it when that changes, so no run reads an older shape from the cache. */
+const CRD_VERSIONS_FORMAT = 1;
+
+/** Every version of every CustomResourceDefinition in a YAML text (other documents are skipped). */
+function crdVersionsIn(text: string): CrdVersion[] {
+  return parseAllDocuments(text).flatMap((document) => {
+    const crd = document.toJS() as CrdDocument | null;
+    if (crd?.kind !== 'CustomResourceDefinition') return [];
+    return crd.spec.versions.map((version) => ({
+      group: crd.spec.group,
+      kind: crd.spec.names.kind,
+      version: version.name,
+      served: version.served === true,
+      namespaced: crd.spec.scope === 'Namespaced',
+      schema: version.schema.openAPIV3Schema,
+    }));
+  });
+}
+
 const CRD_NAMES_KIND = /^ {2}names:\n(?: {4}.*\n)*? {4}kind: (\w+)$/m;
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -114,18 +134,7 @@ export class CrdSchemaRegistry {
   private versionsIn(file: CrdFile): readonly CrdVersion[] {
     let versions = this.parsed.get(file);
     if (!versions) {
-      versions = parseAllDocuments(file.text).flatMap((document) => {
-        const crd = document.toJS() as CrdDocument | null;
-        if (crd?.kind !== 'CustomResourceDefinition') return [];
-        return crd.spec.versions.map((version) => ({
-          group: crd.spec.group,
-          kind: crd.spec.names.kind,
-          version: version.name,
-          served: version.served === true,
-          namespaced: crd.spec.scope === 'Namespaced',
-          schema: version.schema.openAPIV3Schema,
-        }));
-      });
+      versions = cachedBySource(`crd-versions-${CRD_VERSIONS_FORMAT}`, file.text, crdVersionsIn);
       this.parsed.set(file, versions);
     }
     return versions;
