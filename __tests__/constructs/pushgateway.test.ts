@@ -1,8 +1,8 @@
-import { Testing } from 'cdktf';
 import { TerraformStack } from 'cdktf';
 import { IPushgateway, Pushgateway } from '../../constructs/pushgateway';
 import { PushgatewayRelease } from '../../constructs/pushgateway-release';
 import { DEFAULT_PUSHGATEWAY_URL } from '../../lambda-src/contract';
+import { testApp } from '../helpers/synth';
 
 describe('Pushgateway references', () => {
   test('the default is the plain chart\'s own Pushgateway', () => {
@@ -19,7 +19,7 @@ describe('Pushgateway references', () => {
   });
 
   test('an installed release and an existing URL are used the same way', () => {
-    const release: IPushgateway = new PushgatewayRelease(new TerraformStack(Testing.app(), 'test'), 'pushgateway', { namespace: 'observability' });
+    const release: IPushgateway = new PushgatewayRelease(new TerraformStack(testApp(), 'test'), 'pushgateway', { namespace: 'observability' });
     const existing: IPushgateway = Pushgateway.fromUrl('https://pgw.example.org');
     expect([release.url, existing.url]).toEqual(['http://claude-oauth-pushgateway.observability:9091', 'https://pgw.example.org']);
   });

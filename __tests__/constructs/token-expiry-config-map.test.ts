@@ -1,7 +1,6 @@
-import { Testing } from 'cdktf';
 import { TokenExpiryConfigMap } from '../../constructs/token-expiry-config-map';
 import { ProjectStack } from '../../stacks/project-stack';
-import { resourcesOfType, synthConstructs } from '../helpers/synth';
+import { resourcesOfType, synthConstructs, testApp } from '../helpers/synth';
 import { testInventory } from '../helpers/inventory';
 
 describe('TokenExpiryConfigMap', () => {
@@ -32,7 +31,7 @@ describe('TokenExpiryConfigMap', () => {
     // The longest token path (63 characters) and a 10-digit expiry: 73 bytes an entry.
     const tokens = (count: number) => Array.from({ length: count }, (_, index) => ({ path: `t${String(index).padStart(62, '0')}`, expiresAt: 1_808_064_429 }));
     // Checked when the construct is built, before anything is synthesized.
-    const build = (count: number) => () => new TokenExpiryConfigMap(new ProjectStack(Testing.app(), 'test'), 'expiry', { namespace: 'claude-agent', tokens: tokens(count) as any });
+    const build = (count: number) => () => new TokenExpiryConfigMap(new ProjectStack(testApp(), 'test'), 'expiry', { namespace: 'claude-agent', tokens: tokens(count) as any });
     expect(build(14_364)).not.toThrow();
     expect(build(14_365)).toThrow(
       "TokenExpiryConfigMap: ConfigMap 'claude-oauth-token-expiry' would hold 1,048,645 bytes of data, over the 1,048,576 (1 MiB) the Kubernetes API server accepts; the map has 14,365 tokens: retire spares (tokens remove) or shorten their paths.",

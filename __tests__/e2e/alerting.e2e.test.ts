@@ -1,4 +1,3 @@
-import { Testing } from 'cdktf';
 import { Duration } from '../../inventory/duration';
 import { TOKEN_EXPIRY_PANELS } from '../../constructs/token-expiry-dashboard';
 import { SECONDS_PER_DAY } from '../../inventory/expiry';
@@ -7,13 +6,14 @@ import { ConfigMapMount } from '../../devkit/configmap-mount';
 import { RunningBinary, startAlertmanager, startPrometheus, startPushgateway, stopAllBinaries } from '../../devkit/real-binaries';
 import { runShippedMonitor } from '../helpers/shipped-monitor';
 import { NotifiedAlert, startWebhookReceiver } from '../helpers/webhook-receiver';
+import { testApp } from '../helpers/synth';
 
 const RUNBOOK = 'https://git.example.test/claude-oauth-tokens/blob/main/README.md';
 
 /** The generated rules, with test-sized `for` durations: the same expressions as deployed. */
 function testSizedRulesFile(): string {
   const quick = Duration.seconds(1);
-  return new MonitoringStack(Testing.app(), 'monitoring', {
+  return new MonitoringStack(testApp(), 'monitoring', {
     runbookUrl: RUNBOOK,
     alerts: { expiringSoonFor: quick, criticalFor: quick, expiredFor: quick, monitorStaleFor: quick, monitorNeverRunFor: Duration.hours(1) },
   }).rulesFile;

@@ -1,16 +1,15 @@
-import { Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { RULES_CONFIG_MAP_KEY } from '../../constructs/prometheus-rules-config-map';
 import { MonitoringStack } from '../../stacks/monitoring/monitoring-stack';
 import { ConfigMapMount } from '../../devkit/configmap-mount';
 import { RunningBinary, startPrometheus, stopAllBinaries } from '../../devkit/real-binaries';
-import { resourcesOfType, synthStack } from '../helpers/synth';
+import { resourcesOfType, synthStack, testApp } from '../helpers/synth';
 
 const RUNBOOK = 'https://git.example.test/claude-oauth-tokens/blob/main/README.md';
 
 /** The synthesized rules ConfigMap's data and the chart values, for a monitoring stack built with `props`. */
 function synthesized(props: { tokenProbe?: object } = {}) {
-  const stack = new MonitoringStack(Testing.app(), 'monitoring', { runbookUrl: RUNBOOK, ...props });
+  const stack = new MonitoringStack(testApp(), 'monitoring', { runbookUrl: RUNBOOK, ...props });
   const rulesMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => configMap.metadata.name === 'claude-oauth-token-rules')!;
   return { data: rulesMap.data as Record<string, string>, values: parse(stack.chartValues!) };
 }

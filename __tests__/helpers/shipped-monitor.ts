@@ -1,14 +1,16 @@
 import { spawn } from 'child_process';
-import { mkdtempSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
-import { Testing } from 'cdktf';
 import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
 import { testInventory } from './inventory';
-import { asTerraformReads, resourcesOfType, synthStack } from './synth';
+import { asTerraformReads, resourcesOfType, synthStack, testApp } from './synth';
 import { testScripts } from './scripts';
 
 const shippedScripts = new Map<string, string>();
+afterAll(() => {
+  for (const file of shippedScripts.values()) rmSync(path.dirname(file), { recursive: true, force: true });
+});
 
 /**
  * A script exactly as deployed: `key` of the script ConfigMap in the synthesized claude-agent-service
@@ -17,7 +19,7 @@ const shippedScripts = new Map<string, string>();
 function shippedScript(key: 'monitor.js' | 'probe.js'): string {
   const cached = shippedScripts.get(key);
   if (cached) return cached;
-  const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), tokenProbe: {} });
+  const stack = new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), tokenProbe: {} });
   const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => key in configMap.data);
   if (!scriptMap) throw new Error(`no ConfigMap with ${key} in the synthesized stack`);
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'shipped-script-')), key);

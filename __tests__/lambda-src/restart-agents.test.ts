@@ -4,11 +4,10 @@ import { tmpdir } from 'os';
 import * as path from 'path';
 import { RESTARTED_AT_ANNOTATION, SYNC_REQUESTED_ANNOTATION } from '../../lambda-src/contract';
 import { runRestart } from '../../lambda-src/restart-agents';
-import { Testing } from 'cdktf';
 import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
 import { FakeKubernetesOptions, startFakeKubernetes } from '../helpers/fake-kubernetes-api';
 import { testInventory } from '../helpers/inventory';
-import { asTerraformReads, resourcesOfType, synthStack } from '../helpers/synth';
+import { asTerraformReads, resourcesOfType, synthStack, testApp } from '../helpers/synth';
 import { testScripts } from '../helpers/scripts';
 
 const SA_TOKEN = 'eyJhbGciOiJSUzI1NiJ9.restart-job-service-account.test';
@@ -169,7 +168,7 @@ describe('the restart Job against a Kubernetes API stand-in', () => {
   });
 
   test('as shipped: the bundled restart.js of the synthesized ConfigMap, run by node, restarts the agents', async () => {
-    const stack = new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), restartAgents: { agentWorkload: { kind: 'Deployment', name: 'claude-agent-service' } } });
+    const stack = new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), restartAgents: { agentWorkload: { kind: 'Deployment', name: 'claude-agent-service' } } });
     const scriptMap = resourcesOfType(synthStack(stack), 'kubernetes_config_map_v1').find((configMap) => 'restart.js' in configMap.data)!;
     const file = path.join(scratch, 'restart.js');
     writeFileSync(file, asTerraformReads(scriptMap.data['restart.js']));

@@ -1,8 +1,7 @@
-import { Testing } from 'cdktf';
 import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
 import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
 import { schemaViolations } from '../helpers/crd-schemas';
-import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
+import { manifestsIn, resourcesOfType, synthStack, testApp } from '../helpers/synth';
 import { Pushgateway } from '../../constructs/pushgateway';
 import { testScripts } from '../helpers/scripts';
 
@@ -12,7 +11,7 @@ describe('ClaudeAgentServiceStack: moving the consumers', () => {
   describe('restartAgents: the agents restart onto a new primary token as part of its deploy', () => {
     const synth = (mintEpochs = EXAMPLE_MINT_EPOCHS, restart = true) =>
       synthStack(
-        new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+        new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', {
           inventory: testInventory(mintEpochs),
           scripts: testScripts(),
           restartAgents: restart ? { agentWorkload: { kind: 'Deployment', name: 'claude-agent-service' } } : undefined,
@@ -70,7 +69,7 @@ describe('ClaudeAgentServiceStack: moving the consumers', () => {
   describe('on a cluster whose admission policies mutate and restrict pods', () => {
     const synth = (pods?: { image?: string; ignoredPodTemplateFields?: readonly string[] }) =>
       synthStack(
-        new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+        new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', {
           inventory: testInventory(),
           scripts: testScripts(),
           restartAgents: { agentWorkload: { kind: 'Deployment', name: 'claude-agent-service' } },
@@ -116,7 +115,7 @@ describe('ClaudeAgentServiceStack: moving the consumers', () => {
     const t3 = { externalSecret: { namespace: 'hermes', name: 't3-afk-secrets' }, workload: { kind: 'StatefulSet' as const, namespace: 'hermes', name: 't3-afk' } };
     const synth = (consumers: any[]) =>
       synthStack(
-        new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+        new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', {
           inventory: testInventory(),
           scripts: testScripts(),
           restartAgents: { agentWorkload: { kind: 'Deployment', name: 'claude-agent-service' }, consumers },

@@ -1,15 +1,14 @@
-import { Testing } from 'cdktf';
 import { ClaudeAgentServiceStack } from '../../stacks/claude-agent-service/claude-agent-service-stack';
 import { buildTokenInventory } from '../../inventory/token-inventory';
 import { EXAMPLE_MINT_EPOCHS, TEST_NOW, testInventory } from '../helpers/inventory';
 import { schemaViolations } from '../helpers/crd-schemas';
-import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
+import { manifestsIn, resourcesOfType, synthStack, testApp } from '../helpers/synth';
 import { Pushgateway } from '../../constructs/pushgateway';
 import { testScripts } from '../helpers/scripts';
 
 describe('ClaudeAgentServiceStack', () => {
   test('puts the ExternalSecret, the expiry ConfigMap and its monitor in the agents namespace, every manifest schema-valid', () => {
-    const json = synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts() }));
+    const json = synthStack(new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts() }));
     expect(Object.keys(json.resource ?? {}).sort()).toEqual([
       'kubernetes_config_map_v1',
       'kubernetes_cron_job_v1',
@@ -33,7 +32,7 @@ describe('ClaudeAgentServiceStack', () => {
 
   test('createNamespace creates it and makes everything in it depend on it', () => {
     const json = synthStack(
-      new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), namespace: 'agents', createNamespace: true }),
+      new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), namespace: 'agents', createNamespace: true }),
     );
     const [namespace] = resourcesOfType(json, 'kubernetes_namespace_v1');
     expect(namespace.metadata.name).toBe('agents');
@@ -47,7 +46,7 @@ describe('ClaudeAgentServiceStack', () => {
 
   test('the cluster connection is configurable and otherwise left to the provider', () => {
     const json = synthStack(
-      new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+      new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', {
         inventory: testInventory(),
         scripts: testScripts(),
         cluster: { kubeconfigPath: '~/.kube/prod', kubeContext: 'prod' },
@@ -59,7 +58,7 @@ describe('ClaudeAgentServiceStack', () => {
   test('networkPolicies confine the monitor and the probe to DNS and their own destinations; off by default', () => {
     const withPolicies = (networkPolicies: boolean) =>
       synthStack(
-        new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', {
+        new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', {
           inventory: testInventory(),
           scripts: testScripts(),
           networkPolicies,
@@ -92,7 +91,7 @@ describe('ClaudeAgentServiceStack', () => {
   test("drift detection reads Vault where the inventory says the tokens are, and the ExternalSecret reads the same secret", () => {
     const inventory = buildTokenInventory(EXAMPLE_MINT_EPOCHS, { now: TEST_NOW, vault: { mount: 'kv', baseName: 'reviewer-bot' } });
     const json = synthStack(
-      new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory, scripts: testScripts(), monitor: { driftDetection: { vaultAddress: 'https://vault.vault:8200' } } }),
+      new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', { inventory, scripts: testScripts(), monitor: { driftDetection: { vaultAddress: 'https://vault.vault:8200' } } }),
     );
     const [cronJob] = resourcesOfType(json, 'kubernetes_cron_job_v1');
     const env = Object.fromEntries(cronJob.spec.job_template.spec.template.spec.container[0].env.map((v: any) => [v.name, v.value]));
@@ -102,7 +101,7 @@ describe('ClaudeAgentServiceStack', () => {
   });
 
   test('adoptFromHcl: import blocks, with the provider\'s documented IDs, for the HCL stack\'s objects whose names match ours', () => {
-    const synth = (props: object) => synthStack(new ClaudeAgentServiceStack(Testing.app(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), ...props }));
+    const synth = (props: object) => synthStack(new ClaudeAgentServiceStack(testApp(), 'claude-agent-service', { inventory: testInventory(), scripts: testScripts(), ...props }));
     expect(synth({}).import).toBeUndefined();
     const json = synth({ adoptFromHcl: true });
     const cronJobAddress = `kubernetes_cron_job_v1.${Object.keys(json.resource!.kubernetes_cron_job_v1)[0]}`;

@@ -1,6 +1,5 @@
 import { readFileSync } from 'fs';
 import * as path from 'path';
-import { Testing } from 'cdktf';
 import { parse as parseYaml } from 'yaml';
 import { markdownAnchor } from '../../alerts/alert-record';
 import { Duration } from '../../inventory/duration';
@@ -8,13 +7,13 @@ import { TOKEN_EXPIRY_PANELS } from '../../constructs/token-expiry-dashboard';
 import { DEFAULT_PUSHGATEWAY_URL } from '../../lambda-src/contract';
 import { MonitoringStack, MonitoringStackProps } from '../../stacks/monitoring/monitoring-stack';
 import { schemaViolations } from '../helpers/crd-schemas';
-import { manifestsIn, resourcesOfType, synthStack } from '../helpers/synth';
+import { manifestsIn, resourcesOfType, synthStack, testApp } from '../helpers/synth';
 
 const RUNBOOK = 'https://git.example.test/claude-oauth-tokens/blob/main/README.md';
 const OPERATOR = { mode: 'operator' } as const;
 
 function synthMonitoring(props: Partial<MonitoringStackProps> = {}) {
-  const stack = new MonitoringStack(Testing.app(), 'monitoring', { runbookUrl: RUNBOOK, ...props });
+  const stack = new MonitoringStack(testApp(), 'monitoring', { runbookUrl: RUNBOOK, ...props });
   return { stack, json: synthStack(stack) };
 }
 

@@ -1,5 +1,4 @@
 import * as path from 'path';
-import { Testing } from 'cdktf';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
 import { bundleScripts } from '../../constructs/script-bundle';
 import { escapeTemplateSequences, readTemplateLiteral } from '../../constructs/terraform-literals';
@@ -7,7 +6,7 @@ import { TokenExpiryDashboard } from '../../constructs/token-expiry-dashboard';
 import { AppCopy } from '../../devkit/app-copy';
 import { templateReport, tofuReadsBack } from '../../devkit/opentofu';
 import { ProjectStack } from '../../stacks/project-stack';
-import { synthStack } from '../helpers/synth';
+import { synthStack, testApp } from '../helpers/synth';
 
 const STACKS = ['claude-agent-service', 'monitoring', 'vault-access'];
 
@@ -76,7 +75,7 @@ describe('the one boundary into Terraform: what OpenTofu reads is what was writt
       expect(bundle.code).toContain('${');
       expect(agents).toContainEqual(bundle.code);
     }
-    const dashboard = new TokenExpiryDashboard(new ProjectStack(Testing.app(), 'dashboard'), 'dashboard', { namespace: 'monitoring' });
+    const dashboard = new TokenExpiryDashboard(new ProjectStack(testApp(), 'dashboard'), 'dashboard', { namespace: 'monitoring' });
     expect(JSON.stringify(dashboard.dashboard)).toContain('${datasource}');
     expect(readBack('monitoring')).toContainEqual(JSON.stringify(dashboard.dashboard, null, 2));
   });
@@ -96,7 +95,7 @@ describe('the one boundary into Terraform: what OpenTofu reads is what was writt
   });
 
   test('a reference stays a reference and literal text beside it, or in a map key, is escaped', () => {
-    const stack = new ProjectStack(Testing.app(), 'test');
+    const stack = new ProjectStack(testApp(), 'test');
     const first = new ConfigMapV1(stack, 'first', { metadata: { name: 'first' }, data: { 'key ${k}': 'value ${v} %{ if x }' } });
     new ConfigMapV1(stack, 'second', { metadata: { name: `${first.metadata.name}-\${suffix}` } });
     const configMaps = synthStack(stack).resource!.kubernetes_config_map_v1 as Record<string, { metadata: { name: string }; data?: Record<string, string> }>;

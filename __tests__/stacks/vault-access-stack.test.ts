@@ -1,13 +1,12 @@
-import { Testing } from 'cdktf';
 import { VaultAccessStack, VaultAccessStackProps } from '../../stacks/vault-access/vault-access-stack';
 import { AppCopy } from '../../devkit/app-copy';
 import { schemaViolations } from '../helpers/crd-schemas';
 import { EXAMPLE_MINT_EPOCHS, testInventory } from '../helpers/inventory';
-import { manifestsIn, resourcesOfType, synthConstructs, synthStack } from '../helpers/synth';
+import { manifestsIn, resourcesOfType, synthConstructs, synthStack, testApp } from '../helpers/synth';
 import { VaultReadPolicy } from '../../constructs/vault-read-policy';
 
 function synthVault(props: Partial<VaultAccessStackProps> = {}) {
-  return synthStack(new VaultAccessStack(Testing.app(), 'vault-access', { inventory: testInventory(), ...props }));
+  return synthStack(new VaultAccessStack(testApp(), 'vault-access', { inventory: testInventory(), ...props }));
 }
 
 describe('VaultAccessStack', () => {
