@@ -12,7 +12,8 @@ export class AppRepo extends AppCopy {
   }
 
   git(...args: string[]): string {
-    const run = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.test', ...args], { cwd: this.dir, encoding: 'utf8' });
+    // No automatic maintenance: a throwaway repository never needs it, and git ran it after most commits.
+    const run = spawnSync('git', ['-c', 'user.name=test', '-c', 'user.email=test@example.test', '-c', 'maintenance.auto=false', '-c', 'gc.auto=0', ...args], { cwd: this.dir, encoding: 'utf8' });
     if (run.status !== 0) throw new Error(`git ${args.join(' ')}: ${run.stderr}`);
     return run.stdout;
   }

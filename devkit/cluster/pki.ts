@@ -22,21 +22,24 @@ function openssl(dir: string, args: readonly string[]): void {
   if (run.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${run.stderr}`);
 }
 
-/** A CA, the API server's serving pair (for 127.0.0.1), an admin client pair and a ServiceAccount key pair, in `dir`. */
+/** A new P-256 key: 5 ms to make against about 240 ms for an RSA-2048 key (the unit suite makes two of these PKIs). */
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'];
+
+/** A CA, the API server's serving pair (for 127.0.0.1), an admin client pair and a ServiceAccount key pair (ES256), in `dir`. */
 export function makePki(dir: string): ClusterPki {
   const file = (name: string) => path.join(dir, name);
-  openssl(dir, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=claude-oauth-tokens-test-ca']);
+  openssl(dir, ['req', '-x509', ...EC_KEY, '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=claude-oauth-tokens-test-ca']);
   writeFileSync(file('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\n');
   writeFileSync(file('client.ext'), 'extendedKeyUsage=clientAuth\n');
   for (const [name, subject, ext] of [
     ['server', '/CN=kube-apiserver', 'server.ext'],
     ['admin', '/O=system:masters/CN=admin', 'client.ext'],
   ] as const) {
-    openssl(dir, ['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
+    openssl(dir, ['req', ...EC_KEY, '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject]);
     openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', ext]);
   }
-  openssl(dir, ['genrsa', '-out', 'sa.key', '2048']);
-  openssl(dir, ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
+  openssl(dir, ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'sa.key']);
+  openssl(dir, ['pkey', '-in', 'sa.key', '-pubout', '-out', 'sa.pub']);
   return {
     caCert: file('ca.crt'),
     caKey: file('ca.key'),
