@@ -5,7 +5,8 @@
  *    the bundle size, and synth time;
  *  - `npm run check` against HEAD, with the base synthesized afresh (`--no-cache`) and kept from a run before;
  *  - `npm run tokens -- status`;
- *  - the unit suite (`npx jest`, once: it takes a minute or more).
+ *  - `npm test`'s static checks (the type check and the lint over one program, caches warm);
+ *  - the unit suite (`npx jest`, once: it takes most of a minute).
  */
 import { spawnSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -102,6 +103,9 @@ async function main(): Promise<void> {
     await gateway.stop();
   }
 
+  const staticChecks = median(timeCommand('node -r ./tools/register-ts.js devkit/static-checks.ts', REPO_ROOT));
+  row('static checks: type check + lint, one program (warm caches)', `${(staticChecks / 1000).toFixed(1)} s`);
+
   const suiteStarted = process.hrtime.bigint();
   const suite = spawnSync('npx', ['jest', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
   if (suite.status !== 0) throw new Error(`the unit suite failed:\n${suite.stderr.slice(-3000)}`);
@@ -112,7 +116,7 @@ const HELP = `Usage: npm run bench   (BENCH_RUNS=N for more runs than ${RUNS})
 
 Prints numbers and asserts nothing: synth's wall time three ways, the shipped monitor with a
 ${TOKENS.toLocaleString('en-US')}-token map against a real Pushgateway, the bundle size, npm run check with and
-without its kept base, npm run tokens -- status, and one run of the unit suite.
+without its kept base, npm run tokens -- status, npm test's static checks, and one run of the unit suite.
 
 Example: BENCH_RUNS=10 npm run bench`;
 

@@ -31,7 +31,8 @@ function typeCheck(): { program: ts.Program; errors: number; report: string } {
   return {
     program: builder.getProgram(),
     errors: diagnostics.filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error).length,
-    report: diagnostics.length === 0 ? '' : ts.formatDiagnosticsWithColorAndContext(diagnostics, host),
+    // As tsc prints them: with colour and the line in a terminal, one plain line each in a log.
+    report: diagnostics.length === 0 ? '' : process.stderr.isTTY ? ts.formatDiagnosticsWithColorAndContext(diagnostics, host) : ts.formatDiagnostics(diagnostics, host),
   };
 }
 
