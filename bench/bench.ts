@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   }
 
   const staticChecks = median(timeCommand('node -r ./tools/register-ts.js devkit/static-checks.ts', REPO_ROOT));
-  row('static checks: type check + lint, one program (warm caches)', `${(staticChecks / 1000).toFixed(1)} s`);
+  row('npm test static checks: tsc + lint, one program (warm)', `${(staticChecks / 1000).toFixed(1)} s`);
 
   const suiteStarted = process.hrtime.bigint();
   const suite = spawnSync('npx', ['jest', '--silent'], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, CHECKPOINT_DISABLE: '1' } });
